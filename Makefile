@@ -1,0 +1,195 @@
+# zmem — the one Makefile (no recursion).
+#
+#   make                      build/zmem-server and build/libzmalloc.a (jemalloc)
+#   make MALLOC=tcmalloc|libc choose the allocator under zmalloc
+#   make SANITIZER=address|thread   ASan+UBSan or TSan build (in its own build dir)
+#   make test                 deps, build, unit tests, integration tests
+#   make run                  deps, build, start the server on its defaults (foreground)
+#   make bench                benchmarks (numbers, never pass/fail)
+#   make fuzz                 libFuzzer harness over the RESP parser (FUZZ_SECONDS=60)
+#   make install PREFIX=/usr/local   libzmalloc.a, zmalloc.h and zmalloc.pc
+#   make deps                 install the Debian packages that are missing
+#
+# Include paths are per folder so that a forbidden include fails to compile:
+# zmalloc sees only itself, protocol sees zmalloc, the server sees both.
+
+MALLOC    ?= jemalloc
+SANITIZER ?=
+PREFIX    ?= /usr/local
+CC        ?= cc
+OPT       ?= -O2
+FUZZ_SECONDS ?= 60
+
+# Sanitizers interpose malloc themselves; jemalloc/tcmalloc would fight them.
+ifneq ($(SANITIZER),)
+MALLOC := libc
+endif
+
+ifeq ($(SANITIZER)$(MALLOC),jemalloc)
+BUILD ?= build
+else
+BUILD ?= build/$(MALLOC)$(if $(SANITIZER),-$(SANITIZER))
+endif
+
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+        -Wshadow -Wpointer-arith -Wformat=2 -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+CFLAGS_BASE := -std=gnu11 -g $(OPT) -pthread -MMD -MP $(WARN)
+
+ifeq ($(MALLOC),jemalloc)
+ALLOC_DEF  := -DZMALLOC_JEMALLOC
+ALLOC_LIBS := -ljemalloc
+else ifeq ($(MALLOC),tcmalloc)
+ALLOC_DEF  := -DZMALLOC_TCMALLOC
+ALLOC_LIBS := -ltcmalloc_minimal
+else ifeq ($(MALLOC),libc)
+ALLOC_DEF  := -DZMALLOC_LIBC
+ALLOC_LIBS :=
+else
+$(error MALLOC must be jemalloc, tcmalloc or libc)
+endif
+
+ifeq ($(SANITIZER),address)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SANITIZER),thread)
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+else ifneq ($(SANITIZER),)
+$(error SANITIZER must be address or thread)
+endif
+
+CFLAGS  := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS_EXTRA)
+LDFLAGS := -pthread $(SAN_FLAGS) $(LDFLAGS_EXTRA)
+LIBS    := $(ALLOC_LIBS) -lm
+
+ZM_INC    := -Izmalloc
+PROTO_INC := -Izmalloc -Iprotocol
+SRV_INC   := -Izmalloc -Iprotocol -Iserver
+TEST_INC  := -Izmalloc -Iprotocol -Iserver -Itests
+
+ZM_SRC    := $(wildcard zmalloc/*.c)
+PROTO_SRC := $(wildcard protocol/*.c)
+SRV_SRC   := $(filter-out server/main.c,$(wildcard server/*.c))
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+ZM_OBJ    := $(ZM_SRC:%.c=$(BUILD)/obj/%.o)
+PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
+SRV_OBJ   := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
+
+LIBZMALLOC := $(BUILD)/libzmalloc.a
+LIBRESP    := $(BUILD)/libresp.a
+LIBSRV     := $(BUILD)/libzmemsrv.a
+SERVER     := $(BUILD)/zmem-server
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_BIN  := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+# Everything a test or tool may link; the linker only pulls what is used.
+ALL_LIBS := $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
+EXT_LIBS := -levent -levent_pthreads -lhiredis -lcmocka $(LIBS)
+
+.PHONY: all test unit integration run bench fuzz install deps clean format check-deps
+
+all: $(SERVER) $(LIBZMALLOC)
+
+$(BUILD)/obj/zmalloc/%.o: zmalloc/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ALLOC_DEF) $(ZM_INC) -c $< -o $@
+
+$(BUILD)/obj/protocol/%.o: protocol/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PROTO_INC) -c $< -o $@
+
+$(BUILD)/obj/server/%.o: server/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ALLOC_DEF) $(SRV_INC) -c $< -o $@
+
+$(LIBZMALLOC): $(ZM_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBRESP): $(PROTO_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBSRV): $(SRV_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $(if $^,$^,)
+
+$(SERVER): $(BUILD)/obj/server/main.o $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
+	$(CC) $(LDFLAGS) -o $@ $^ -levent -levent_pthreads $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ALLOC_DEF) $(TEST_INC) -o $@ $< $(ALL_LIBS) $(LDFLAGS) $(EXT_LIBS)
+
+$(BUILD)/tests/%: tests/integration/%.c $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ALLOC_DEF) $(TEST_INC) -o $@ $< $(ALL_LIBS) $(LDFLAGS) $(EXT_LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ALLOC_DEF) $(TEST_INC) -o $@ $< $(ALL_LIBS) $(LDFLAGS) $(EXT_LIBS)
+
+deps:
+	@sh .ci/deps
+
+unit: $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run-unit.sh $(UNIT_BIN)
+
+integration: $(SERVER) $(INTEG_BIN)
+	@BUILD=$(BUILD) SANITIZER=$(SANITIZER) sh tests/integration/run.sh
+
+# 'test' first makes sure the machine has what it needs, then builds and runs everything.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(SERVER) $(ARGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory OPT=-O2 all $(BENCH_BIN)
+	@BUILD=$(BUILD) sh bench/run.sh
+
+FUZZ_BIN := build/fuzz/fuzz_resp_parse
+fuzz: deps $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    build/fuzz/corpus tests/fuzz/corpus
+
+$(FUZZ_BIN): tests/fuzz/fuzz_resp_parse.c $(PROTO_SRC) $(ZM_SRC)
+	@mkdir -p $(@D)
+	clang -g -O1 -std=gnu11 -pthread -fsanitize=fuzzer,address,undefined -DZMALLOC_LIBC \
+	    $(TEST_INC) -o $@ $^
+
+install: $(LIBZMALLOC)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIBZMALLOC) $(DESTDIR)$(PREFIX)/lib/libzmalloc.a
+	install -m 644 zmalloc/zmalloc.h $(DESTDIR)$(PREFIX)/include/zmalloc.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@ALLOC_LIBS@|$(ALLOC_LIBS)|' zmalloc/zmalloc.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zmalloc.pc
+
+# The include rules back the per-folder -I paths: no relative reach-arounds either.
+check-deps:
+	@! grep -nE '#include "\.\./' zmalloc/*.[ch] protocol/*.[ch] server/*.[ch] || \
+	    { echo "check-deps: relative include across modules"; exit 1; }
+	@! grep -nE '#include [<"](event2/|resp|buf|server|client|command|db)' zmalloc/*.[ch] || \
+	    { echo "check-deps: zmalloc must not include protocol, server or libevent"; exit 1; }
+	@! grep -nE '#include [<"](event2/|server|client|command|db|metrics)' protocol/*.[ch] || \
+	    { echo "check-deps: protocol must not include server or libevent"; exit 1; }
+	@echo "check-deps: ok"
+
+format:
+	clang-format -i zmalloc/*.[ch] protocol/*.[ch] server/*.[ch] tests/unit/*.c tests/integration/*.c bench/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

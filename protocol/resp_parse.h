@@ -1,0 +1,73 @@
+/* resp_parse — an incremental RESP request parser (multibulk and inline), pure library:
+ * bytes in, argument slices out. No sockets, no event loop; allocates only through zmalloc.
+ *
+ * Usage: keep the unconsumed input in one contiguous buffer; call resp_parse() on it; drop the
+ * *consumed bytes it reports; append more input on RESP_INCOMPLETE and call again with the whole
+ * unconsumed rest (it may have moved). The parser remembers how far it got, so a command split
+ * over many reads is scanned once, not once per read. */
+#ifndef ZMEM_PROTOCOL_RESP_PARSE_H
+#define ZMEM_PROTOCOL_RESP_PARSE_H
+
+#include <stddef.h>
+
+#include "resp.h"
+
+/* One argument. For multibulk it points into the caller's buffer (zero copy); for inline
+ * requests it points into the parser's scratch. Valid until the next resp_parse() call or
+ * until the caller changes the buffer. */
+struct resp_arg {
+    const char *ptr;
+    size_t len;
+};
+
+struct resp_parser {
+    /* Limits: set after resp_parser_init(), before parsing. */
+    long long max_bulk_len;  /* proto-max-bulk-len */
+    long long max_multibulk; /* largest accepted '*' count */
+    int authenticated;       /* 0: the unauthenticated caps apply (10 args, 16 KiB bulks) */
+
+    /* Result of the last RESP_OK. */
+    struct resp_arg *argv;
+    int argc;
+    int inline_cmd; /* 1 when the command came as an inline line */
+
+    /* Result of RESP_ERR: Redis's exact text, without the leading '-' and CRLF. */
+    char errstr[128];
+
+    /* Private parse state. */
+    int state;
+    int failed;
+    long long mb_left;   /* bulks still expected in the current multibulk */
+    long long bulk_len;  /* length of the bulk being read, -1 when reading a header */
+    size_t off;          /* progress, relative to the start of the unconsumed input */
+    size_t want;         /* bytes the current command needs at least (a hint) */
+    int argv_cap;
+    size_t *argofs;      /* offsets of multibulk arguments until the command is complete */
+    char *scratch;       /* inline arguments after unquoting */
+    size_t scratch_cap;
+};
+
+/* Set defaults (Redis 7.0 limits, authenticated) and empty state. Never allocates. */
+void resp_parser_init(struct resp_parser *p);
+/* Free what the parser allocated; it may be re-initialised afterwards. */
+void resp_parser_deinit(struct resp_parser *p);
+/* Forget any partial command and error (for reuse on a new connection). */
+void resp_parser_reset(struct resp_parser *p);
+
+/* Parse the next command from buf[0..len).
+ * - RESP_OK: p->argv[0..argc) is one command (argc >= 1). *consumed is the number of bytes it
+ *   took, plus any ignorable bytes before it (empty inline lines, "*0", "*-1").
+ * - RESP_INCOMPLETE: need more bytes. *consumed counts ignorable bytes that may be dropped now;
+ *   the partial command after them must be passed again.
+ * - RESP_ERR: protocol error, text in p->errstr. The parser stays in error: every later call
+ *   returns RESP_ERR. The caller replies "-<errstr>\r\n" and closes the connection.
+ * - RESP_ENOMEM: an allocation failed (ztry*); the connection should be dropped.
+ * Sizes sent by the client are checked against the limits before anything is allocated. */
+int resp_parse(struct resp_parser *p, const char *buf, size_t len, size_t *consumed);
+
+/* After RESP_INCOMPLETE: how many bytes, counted from the start of the unconsumed input, the
+ * current command needs at the least (e.g. a whole announced bulk), so that the caller can size
+ * its buffer once instead of growing it step by step. 0 when unknown. */
+size_t resp_parse_want(const struct resp_parser *p);
+
+#endif

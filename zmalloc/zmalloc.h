@@ -1,0 +1,136 @@
+/* zmalloc — an accounting allocator: every block it hands out is counted, exactly and cheaply,
+ * from any thread, so a process can tell how much heap it really uses.
+ *
+ * The backend is chosen at build time: ZMALLOC_JEMALLOC (default), ZMALLOC_TCMALLOC or
+ * ZMALLOC_LIBC. What is counted is the allocator's usable size of each block, so that for a
+ * process whose every allocation goes through zmalloc, zmalloc_used_memory() equals the
+ * allocator's own "allocated" statistic.
+ *
+ * The exported symbols carry a zmem_ prefix (zlib also exports a zcalloc); the seed names
+ * below are macros onto them, so source written against Redis's zmalloc.h compiles unchanged. */
+#ifndef ZMEM_ZMALLOC_H
+#define ZMEM_ZMALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define ZMALLOC_ATTR_MALLOC __attribute__((malloc))
+#define ZMALLOC_ATTR_SIZE(n) __attribute__((alloc_size(n)))
+#define ZMALLOC_ATTR_SIZE2(n, m) __attribute__((alloc_size(n, m)))
+#else
+#define ZMALLOC_ATTR_MALLOC
+#define ZMALLOC_ATTR_SIZE(n)
+#define ZMALLOC_ATTR_SIZE2(n, m)
+#endif
+
+#define zmalloc zmem_malloc
+#define zcalloc zmem_calloc
+#define zcalloc_n zmem_calloc_n
+#define zrealloc zmem_realloc
+#define zfree zmem_free
+#define zstrdup zmem_strdup
+#define zstrndup zmem_strndup
+#define ztrymalloc zmem_trymalloc
+#define ztrycalloc zmem_trycalloc
+#define ztryrealloc zmem_tryrealloc
+#define zmalloc_usable zmem_malloc_usable
+#define zfree_with_size zmem_free_with_size
+
+/* ---- Allocation. On failure these call the OOM handler (default: print the size, abort). ---- */
+
+/* Allocate size bytes (size 0 gives a valid, freeable block). */
+void *zmalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
+/* Allocate size zeroed bytes (Redis's one-argument form). */
+void *zcalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
+/* Allocate count*size zeroed bytes; an overflowing product is an allocation failure. */
+void *zcalloc_n(size_t count, size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE2(1, 2);
+/* realloc rules: zrealloc(NULL, n) allocates; zrealloc(p, 0) frees p and returns NULL. */
+void *zrealloc(void *ptr, size_t size) ZMALLOC_ATTR_SIZE(2);
+/* Free a block from any z* call (NULL is ignored). Any thread may free any thread's block. */
+void zfree(void *ptr);
+/* Free when the caller knows the size it asked for (or the usable size): skips the size lookup
+ * where the backend allows it (jemalloc sdallocx). Passing any other size is undefined. */
+void zfree_with_size(void *ptr, size_t size);
+/* Copy a NUL-terminated string / at most n bytes of it (result always NUL-terminated). */
+char *zstrdup(const char *s) ZMALLOC_ATTR_MALLOC;
+char *zstrndup(const char *s, size_t n) ZMALLOC_ATTR_MALLOC;
+
+/* ---- The same, but returning NULL on failure; the OOM handler is never called. ---- */
+void *ztrymalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
+void *ztrycalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
+/* On failure the old block is left untouched and still owned by the caller. */
+void *ztryrealloc(void *ptr, size_t size) ZMALLOC_ATTR_SIZE(2);
+
+/* zmalloc that also reports the usable size in *usable (when usable is not NULL).
+ * The caller may use all usable bytes. */
+void *zmalloc_usable(size_t size, size_t *usable) ZMALLOC_ATTR_MALLOC;
+
+/* ---- Sizes. Only valid on the exact pointer a z* call returned. ---- */
+
+/* Bytes this block counts for in zmalloc_used_memory() (header included on the libc backend). */
+size_t zmalloc_size(const void *ptr);
+/* Bytes of this block the caller may use (zmalloc_size minus any header). */
+size_t zmalloc_usable_size(const void *ptr);
+/* What zmalloc(size) would count, without allocating (size-class rounding, header). */
+size_t zmalloc_size_for(size_t size);
+
+/* ---- Accounting ---- */
+
+/* Bytes currently allocated through zmalloc by all threads, including threads that exited.
+ * Exact when no other thread is allocating; never drifts. Cheap: sums a few padded slots. */
+size_t zmalloc_used_memory(void);
+/* The highest zmalloc_used_memory() seen. The peak is sampled: every zmalloc_used_memory()
+ * and zmalloc_update_peak() call raises it; callers sample after each unit of work. */
+size_t zmalloc_peak_memory(void);
+/* Raise the peak to the current usage and return the current usage. */
+size_t zmalloc_update_peak(void);
+/* Restart peak tracking from the current usage. */
+void zmalloc_reset_peak(void);
+/* Accounting is always thread safe; kept for source compatibility with the seed API. */
+void zmalloc_enable_thread_safeness(void);
+/* Called with the requested size when an allocation fails; it must not return normally
+ * (exit or abort). NULL restores the default (print the size to stderr, abort). */
+void zmalloc_set_oom_handler(void (*handler)(size_t));
+
+/* ---- Allocator identity and statistics (zmalloc_os.c; slow: callers cache on a timer) ---- */
+
+/* "jemalloc-5.3.0", "tcmalloc-2.10" or "libc", as INFO's mem_allocator prints it. */
+const char *zmalloc_allocator_name(void);
+
+struct zmalloc_allocator_info {
+    size_t allocated; /* bytes in live blocks handed out by the allocator */
+    size_t active;    /* bytes in pages that hold live blocks */
+    size_t resident;  /* bytes of allocator memory resident in RAM (metadata included) */
+    size_t retained;  /* bytes unmapped from RSS but kept as address space */
+    size_t muzzy;     /* bytes given back lazily (MADV_FREE) that still count in RSS */
+};
+/* Fill *info from the allocator (jemalloc: epoch refresh, then stats.*). Returns 0 with real
+ * numbers, or -1 when the allocator keeps none (libc): then allocated is zmalloc_used_memory()
+ * and active = resident = RSS, Redis's fallback, and the rest 0. Cost: ~5-25 us on jemalloc. */
+int zmalloc_get_allocator_info(struct zmalloc_allocator_info *info);
+/* Return free memory to the OS: jemalloc purges all arenas, libc malloc_trim, tcmalloc
+ * ReleaseFreeMemory. Returns 0 on success, -1 if the allocator reported an error. */
+int zmalloc_purge(void);
+/* Write the allocator's own statistics report to cb in pieces (jemalloc malloc_stats_print,
+ * tcmalloc GetStats, glibc malloc_info). Returns -1 if the allocator has none. */
+int zmalloc_stats_print(void (*cb)(void *ctx, const char *text), void *ctx);
+
+/* ---- Process memory probes (zmalloc_os.c). None of these allocate. ---- */
+
+/* Resident set size in bytes, from /proc/self/stat field 24 (no stdio). ~3-8 us. */
+size_t zmalloc_get_rss(void);
+/* RSS / used memory, for callers that have no cached sample (prefer one consistent sample). */
+float zmalloc_get_fragmentation_ratio(size_t rss);
+/* Sum of one smaps field (e.g. "Private_Dirty:") in bytes for pid (-1: this process), from
+ * smaps_rollup when the kernel has it, else smaps. Milliseconds on a large process. */
+size_t zmalloc_get_smap_bytes_by_field(const char *field, long pid);
+/* zmalloc_get_smap_bytes_by_field("Private_Dirty:", pid). */
+size_t zmalloc_get_private_dirty(long pid);
+/* Physical RAM in bytes, or the cgroup memory limit when that is lower. */
+size_t zmalloc_get_memory_size(void);
+
+/* Free memory that libc itself allocated (not through zmalloc), e.g. backtrace_symbols(). */
+void zlibc_free(void *ptr);
+
+#endif
