@@ -1,0 +1,13 @@
+#!/bin/sh
+# make bench: run every benchmark binary, then every benchmark script. Numbers, never pass/fail.
+: "${BUILD:=build}"
+for b in "$BUILD"/bench/*; do
+    [ -x "$b" ] || continue
+    echo "== $(basename "$b")"
+    "$b"
+done
+for s in bench/*.sh; do
+    [ -f "$s" ] || continue
+    echo "== $s"
+    BUILD="$BUILD" sh "$s"
+done
