@@ -85,7 +85,7 @@ LIBRESP    := $(BUILD)/libresp.a
 LIBSRV     := $(BUILD)/libzmemsrv.a
 SERVER     := $(BUILD)/zmem-server
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-INTEG_BIN  := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+INTEG_BIN  := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/itests/%)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 # Everything a test or tool may link; the linker only pulls what is used.
@@ -127,7 +127,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ALLOC_DEF) $(TEST_INC) -o $@ $< $(ALL_LIBS) $(LDFLAGS) $(EXT_LIBS)
 
-$(BUILD)/tests/%: tests/integration/%.c $(ALL_LIBS)
+$(BUILD)/itests/%: tests/integration/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ALLOC_DEF) $(TEST_INC) -o $@ $< $(ALL_LIBS) $(LDFLAGS) $(EXT_LIBS)
 

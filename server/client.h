@@ -1,0 +1,109 @@
+/* client — one connection: socket, query buffer and parser, reply buffer, identity, and the
+ * reply_* helpers every command handler writes its answer with. */
+#ifndef ZMEM_SERVER_CLIENT_H
+#define ZMEM_SERVER_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "resp_parse.h"
+
+struct event;
+
+/* Client flags. */
+#define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
+#define CLIENT_CLOSE_ASAP (1 << 1)        /* CLIENT KILL, write error: close without flushing */
+#define CLIENT_IN_CALLBACK (1 << 2)       /* being served: a close is deferred until it returns */
+
+struct client {
+    uint64_t id;
+    int fd;
+    int flags;
+    int proto;         /* RESP2 or RESP3 (HELLO 3) */
+    int authenticated; /* 1 when no password is set or AUTH succeeded */
+    int db_id;         /* SELECTed database */
+    char *name;        /* CLIENT SETNAME, zmalloc'd, NULL when unset */
+    char addr[64];     /* "ip:port" of the peer */
+    char laddr[64];    /* "ip:port" of our side */
+
+    struct buf query;         /* unparsed input (pos: parsed up to here) */
+    struct resp_parser parser;
+    int argc;                 /* the command being executed: argv slices into query/parser */
+    struct resp_arg *argv;
+    const struct command *cmd;      /* the command being executed (NULL between commands) */
+    const struct command *last_cmd; /* last executed (CLIENT LIST cmd=) */
+
+    struct buf reply; /* pending output (pos: sent up to here) */
+
+    struct event *read_ev;
+    struct event *write_ev;
+
+    int64_t ctime_ms;    /* connect time */
+    int64_t last_io_ms;  /* last interaction, for timeout and idle trimming */
+    size_t mem_counted;  /* this client's last figure included in clients_memory_total() */
+    size_t query_peak;   /* largest query buffer use since the last trim */
+
+    struct client *prev, *next; /* all clients list */
+};
+
+/* ---- Replies. All append to c->reply in c->proto; none can fail (an allocation failure marks
+ * the buffer and the client is dropped after the command). ---- */
+void reply_simple(struct client *c, const char *s);
+void reply_ok(struct client *c);
+/* An error reply; text carries its code ("ERR ...", "WRONGTYPE ..."). Counted in errorstats. */
+void reply_error(struct client *c, const char *text);
+void reply_errorf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void reply_int(struct client *c, long long v);
+void reply_bulk(struct client *c, const char *s, size_t len);
+void reply_bulk_cstr(struct client *c, const char *s);
+void reply_bulk_int(struct client *c, long long v);
+void reply_null(struct client *c);
+void reply_null_array(struct client *c);
+void reply_array(struct client *c, long long n);
+void reply_map(struct client *c, long long n);
+void reply_set(struct client *c, long long n);
+void reply_double(struct client *c, double d);
+void reply_bool(struct client *c, int v);
+/* Text as RESP3 verbatim "txt" / RESP2 bulk (INFO, MEMORY DOCTOR, CLIENT LIST). */
+void reply_verbatim(struct client *c, const char *s, size_t len);
+/* Deferred aggregate length: see resp_write_deferred(). */
+size_t reply_deferred(struct client *c);
+void reply_set_deferred(struct client *c, size_t at, char type, long long n);
+/* Help reply of a container command: header line, the given lines, HELP footer. */
+void reply_help(struct client *c, const char *cmdname, const char *const *lines);
+
+/* Common errors with Redis's exact texts. */
+void reply_error_arity(struct client *c);  /* wrong number of arguments for '<fullname>' */
+void reply_error_syntax(struct client *c); /* ERR syntax error */
+void reply_error_notint(struct client *c); /* ERR value is not an integer or out of range */
+void reply_error_wrongtype(struct client *c);
+void reply_error_subcommand(struct client *c); /* unknown subcommand '<sub>'. Try <CMD> HELP. */
+
+/* ---- Arguments. ---- */
+/* argv[i] compared case-insensitively with a NUL-terminated word. */
+int arg_is(const struct client *c, int i, const char *word);
+/* Parse argv[i] as a whole long long (Redis's string2ll rules). 0 on success, -1 if not. */
+int arg_ll(const struct client *c, int i, long long *out);
+/* Parse argv[i] as a long double / double (finite). 0 on success, -1 if not. */
+int arg_double(const struct client *c, int i, double *out);
+
+/* ---- Lifecycle and the client list (client.c / net.c). ---- */
+/* Number of connected clients. */
+size_t clients_count(void);
+/* First client of the list (iterate with c->next). */
+struct client *clients_first(void);
+/* Close c now, or after its current callback returns if it is being served. */
+void client_close(struct client *c);
+/* Bytes c holds: struct, query and reply buffers, parser, name (allocator sizes). */
+size_t client_memory(const struct client *c);
+/* Sum of client_memory() over all clients, maintained incrementally (mem_clients_normal). */
+size_t clients_memory_total(void);
+/* Largest query / reply buffer among clients since the last clients cron
+ * (client_recent_max_input_buffer / _output_buffer). */
+size_t clients_recent_max_input(void);
+size_t clients_recent_max_output(void);
+/* The CLIENT LIST line of c (no trailing newline) appended to b. */
+void client_info_line(const struct client *c, struct buf *b);
+
+#endif

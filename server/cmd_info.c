@@ -1,0 +1,8 @@
+/* cmd_info.c — placeholder until its commands land. */
+#include <stddef.h>
+
+#include "command.h"
+
+const struct command cmd_info_table[] = {
+    {.name = NULL},
+};

@@ -1,0 +1,8 @@
+/* cmd_server.c — placeholder until its commands land. */
+#include <stddef.h>
+
+#include "command.h"
+
+const struct command cmd_server_table[] = {
+    {.name = NULL},
+};

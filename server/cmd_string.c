@@ -1,0 +1,8 @@
+/* cmd_string.c — placeholder until its commands land. */
+#include <stddef.h>
+
+#include "command.h"
+
+const struct command cmd_string_table[] = {
+    {.name = NULL},
+};

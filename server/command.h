@@ -1,0 +1,68 @@
+/* command — the command table: name, handler, arity, flags, subcommands and per-command
+ * statistics; lookup, arity checks and dispatch. Each cmd_*.c file exports its own table. */
+#ifndef ZMEM_SERVER_COMMAND_H
+#define ZMEM_SERVER_COMMAND_H
+
+#include <stdint.h>
+
+struct client;
+
+typedef void cmd_proc(struct client *c);
+
+/* Flags, as Redis's command table has them where they change behaviour. */
+#define CMD_WRITE (1 << 0)    /* may modify the keyspace */
+#define CMD_READONLY (1 << 1) /* reads the keyspace */
+#define CMD_DENYOOM (1 << 2)  /* refused with -OOM when over maxmemory and nothing can be evicted */
+#define CMD_ADMIN (1 << 3)
+#define CMD_NOAUTH (1 << 4)   /* allowed before AUTH (AUTH, HELLO, QUIT) */
+#define CMD_FAST (1 << 5)
+#define CMD_LOADING (1 << 6)
+#define CMD_STALE (1 << 7)
+
+/* Per-command statistics (INFO commandstats, SLOWLOG). Mutable, kept beside the table. */
+struct command_stats {
+    uint64_t calls;
+    uint64_t usec;
+    uint64_t rejected_calls; /* refused before running: arity, OOM, NOAUTH */
+    uint64_t failed_calls;   /* ran and answered with an error */
+};
+
+struct command {
+    const char *name;     /* lower case: "get", or the subcommand name "usage" */
+    cmd_proc *proc;       /* NULL for a container whose subcommands do the work */
+    int arity;            /* Redis convention: N exact, -N at least N (name included) */
+    unsigned flags;
+    int first_key, last_key, key_step; /* key positions (COMMAND, redis-cli hints); 0 none */
+    const struct command *subcommands; /* NULL-name-terminated, or NULL */
+    const char *summary;  /* one line, for COMMAND DOCS */
+    const char *group;    /* "string", "hash", "list", "generic", "server", "connection" */
+    struct command_stats *stats; /* set by command_setup() */
+    const struct command *parent; /* set by command_setup() for subcommands */
+};
+
+/* The tables, one per cmd_*.c file, each ending with an entry whose name is NULL. */
+extern const struct command cmd_server_table[];  /* cmd_server.c: connection, CONFIG, CLIENT... */
+extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
+extern const struct command cmd_string_table[];  /* cmd_string.c */
+extern const struct command cmd_hash_table[];    /* cmd_hash.c */
+extern const struct command cmd_list_table[];    /* cmd_list.c */
+extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
+extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
+
+/* Index all tables (call once at start, before serving). Returns 0, or -1 on a duplicate. */
+int command_setup(void);
+void command_teardown(void);
+/* Find a top-level command by name (case-insensitive), NULL if unknown. */
+const struct command *command_lookup(const char *name, size_t len);
+/* Full name as Redis prints it in errors and commandstats: "get", "memory|usage". */
+void command_fullname(const struct command *cmd, char *dst, size_t size);
+/* Visit every command and subcommand (for INFO commandstats, COMMAND, CONFIG RESETSTAT). */
+void command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx);
+/* Zero every command's statistics (CONFIG RESETSTAT). */
+void command_reset_stats(void);
+
+/* Run the parsed command in c->argc/c->argv: lookup, auth, arity, subcommand dispatch, OOM
+ * check, call, statistics, slow log. */
+void command_dispatch(struct client *c);
+
+#endif

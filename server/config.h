@@ -1,0 +1,62 @@
+/* config — the server's options: one table row per option (name, type, default, limits,
+ * mutability, help) feeding argv parsing, the config file, --help, CONFIG GET and CONFIG SET. */
+#ifndef ZMEM_SERVER_CONFIG_H
+#define ZMEM_SERVER_CONFIG_H
+
+#include <stddef.h>
+
+/* maxmemory-policy values. */
+enum maxmemory_policy {
+    MAXMEMORY_NOEVICTION,
+    MAXMEMORY_ALLKEYS_LRU,
+    MAXMEMORY_ALLKEYS_LFU,
+    MAXMEMORY_ALLKEYS_RANDOM,
+    MAXMEMORY_VOLATILE_LRU,
+    MAXMEMORY_VOLATILE_LFU,
+    MAXMEMORY_VOLATILE_RANDOM,
+    MAXMEMORY_VOLATILE_TTL,
+};
+
+enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
+
+struct config {
+    int port;
+    char *bind;               /* space-separated addresses, "-" prefix: optional */
+    long long maxmemory;      /* bytes, 0 = no limit */
+    int maxmemory_policy;     /* enum maxmemory_policy */
+    int maxmemory_samples;
+    char *requirepass;        /* "" = no password */
+    int metrics_port;         /* 0 = off */
+    char *logfile;            /* "" = stdout */
+    int loglevel;             /* enum log_level */
+    int daemonize;
+    char *pidfile;
+    int hz;
+    int databases;
+    int maxclients;
+    int timeout;              /* idle seconds before closing a client, 0 = never */
+    int lazyfree_lazy_user_del;
+    long long proto_max_bulk_len;
+    long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
+    int slowlog_max_len;
+    char *config_file;        /* absolute path of the file loaded, "" when none */
+};
+
+/* The configuration in force. Read-only outside config.c; change it with config_set(). */
+const struct config *config_get(void);
+
+/* Load defaults, then an optional config file (argv[1] if it does not start with "--"), then
+ * "--name value..." options. On error returns -1 with a message naming the option in err.
+ * Handles --help and --version by printing and returning 1. */
+int config_load(int argc, char **argv, char *err, size_t errlen);
+/* Set one option from its text form, as CONFIG SET does. 0, or -1 with Redis's error text. */
+int config_set(const char *name, const char *value, char *err, size_t errlen);
+/* Visit every option whose name matches the glob pattern (CONFIG GET), with its value as text. */
+void config_foreach_match(const char *pattern, void (*fn)(const char *name, const char *value,
+                                                          void *ctx), void *ctx);
+/* Name of a maxmemory policy ("allkeys-lru"). */
+const char *config_policy_name(int policy);
+/* Free what config_load() allocated. */
+void config_teardown(void);
+
+#endif
