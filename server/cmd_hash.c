@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_hash_table[] = {
+struct command cmd_hash_table[] = {
     {.name = NULL},
 };

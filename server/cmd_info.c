@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_info_table[] = {
+struct command cmd_info_table[] = {
     {.name = NULL},
 };

@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_keys_table[] = {
+struct command cmd_keys_table[] = {
     {.name = NULL},
 };

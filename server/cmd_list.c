@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_list_table[] = {
+struct command cmd_list_table[] = {
     {.name = NULL},
 };

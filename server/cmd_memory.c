@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_memory_table[] = {
+struct command cmd_memory_table[] = {
     {.name = NULL},
 };

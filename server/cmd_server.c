@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_server_table[] = {
+struct command cmd_server_table[] = {
     {.name = NULL},
 };

@@ -3,6 +3,6 @@
 
 #include "command.h"
 
-const struct command cmd_string_table[] = {
+struct command cmd_string_table[] = {
     {.name = NULL},
 };

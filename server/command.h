@@ -33,21 +33,22 @@ struct command {
     int arity;            /* Redis convention: N exact, -N at least N (name included) */
     unsigned flags;
     int first_key, last_key, key_step; /* key positions (COMMAND, redis-cli hints); 0 none */
-    const struct command *subcommands; /* NULL-name-terminated, or NULL */
+    struct command *subcommands; /* NULL-name-terminated, or NULL */
     const char *summary;  /* one line, for COMMAND DOCS */
     const char *group;    /* "string", "hash", "list", "generic", "server", "connection" */
-    struct command_stats *stats; /* set by command_setup() */
+    struct command_stats *stats;  /* zcalloc'd by command_setup() */
     const struct command *parent; /* set by command_setup() for subcommands */
 };
 
-/* The tables, one per cmd_*.c file, each ending with an entry whose name is NULL. */
-extern const struct command cmd_server_table[];  /* cmd_server.c: connection, CONFIG, CLIENT... */
-extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
-extern const struct command cmd_string_table[];  /* cmd_string.c */
-extern const struct command cmd_hash_table[];    /* cmd_hash.c */
-extern const struct command cmd_list_table[];    /* cmd_list.c */
-extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
-extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
+/* The tables, one per cmd_*.c file, each ending with an entry whose name is NULL. Not const:
+ * command_setup() fills in stats and parent. */
+extern struct command cmd_server_table[];  /* cmd_server.c: connection, CONFIG, CLIENT... */
+extern struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
+extern struct command cmd_string_table[];  /* cmd_string.c */
+extern struct command cmd_hash_table[];    /* cmd_hash.c */
+extern struct command cmd_list_table[];    /* cmd_list.c */
+extern struct command cmd_info_table[];    /* cmd_info.c: INFO */
+extern struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
 
 /* Index all tables (call once at start, before serving). Returns 0, or -1 on a duplicate. */
 int command_setup(void);

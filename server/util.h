@@ -1,0 +1,29 @@
+/* util — small helpers shared by the server: clocks, number parsing and formatting, glob
+ * matching, human-readable byte counts. */
+#ifndef ZMEM_SERVER_UTIL_H
+#define ZMEM_SERVER_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Monotonic clock in ms / us (timeouts, durations). */
+int64_t mono_ms(void);
+int64_t mono_us(void);
+/* Wall clock in ms / us since the epoch (expiry times, TIME, log lines). */
+int64_t wall_ms(void);
+int64_t wall_us(void);
+
+/* Parse a whole string as a long long with Redis's string2ll rules (no spaces, no '+', no
+ * leading zeros, fits). 0 on success, -1 otherwise. */
+int str_to_ll(const char *s, size_t len, long long *out);
+/* Parse a whole string as a finite double (no spaces). 0 on success, -1 otherwise. */
+int str_to_double(const char *s, size_t len, double *out);
+/* Parse a memory size: "100", "100b", "1k"(1000), "1kb"(1024), "100mb", "1gb", case-insensitive.
+ * 0 on success, -1 otherwise. */
+int str_to_memory(const char *s, long long *out);
+/* Redis's glob match (*, ?, [...], \ escapes); nocase for CONFIG GET. 1 on match. */
+int glob_match(const char *pat, size_t patlen, const char *s, size_t slen, int nocase);
+/* Bytes as INFO's _human fields print them (compat.md §1.3): "0B", "1.00K", "11.81M". */
+void bytes_to_human(char *dst, size_t size, unsigned long long n);
+
+#endif
