@@ -4,7 +4,7 @@
  * The backend is chosen at build time: ZMALLOC_JEMALLOC (default), ZMALLOC_TCMALLOC or
  * ZMALLOC_LIBC. What is counted is the allocator's usable size of each block, so that for a
  * process whose every allocation goes through zmalloc, zmalloc_used_memory() equals the
- * allocator's own "allocated" statistic.
+ * allocator's own "allocated" statistic (jemalloc stats.allocated, with tcaches flushed).
  *
  * The exported symbols carry a zmem_ prefix (zlib also exports a zcalloc); the seed names
  * below are macros onto them, so source written against Redis's zmalloc.h compiles unchanged. */
@@ -35,6 +35,7 @@
 #define ztrycalloc zmem_trycalloc
 #define ztryrealloc zmem_tryrealloc
 #define zmalloc_usable zmem_malloc_usable
+#define ztryrealloc_usable zmem_tryrealloc_usable
 #define zfree_with_size zmem_free_with_size
 
 /* ---- Allocation. On failure these call the OOM handler (default: print the size, abort). ---- */
@@ -63,25 +64,37 @@ void *ztrycalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
 void *ztryrealloc(void *ptr, size_t size) ZMALLOC_ATTR_SIZE(2);
 
 /* zmalloc that also reports the usable size in *usable (when usable is not NULL).
- * The caller may use all usable bytes. */
+ * The caller may use all usable bytes. No alloc_size attribute on purpose: with
+ * _FORTIFY_SOURCE=3 the compiler would otherwise hold the caller to `size` bytes. */
 void *zmalloc_usable(size_t size, size_t *usable) ZMALLOC_ATTR_MALLOC;
+/* ztryrealloc that also reports the usable size of the result (0 when it returns NULL);
+ * for growable buffers that want the allocator's slack. Same rules as ztryrealloc. */
+void *ztryrealloc_usable(void *ptr, size_t size, size_t *usable);
 
 /* ---- Sizes. Only valid on the exact pointer a z* call returned. ---- */
 
-/* Bytes this block counts for in zmalloc_used_memory() (header included on the libc backend). */
+/* Bytes this block counts for in zmalloc_used_memory(): the allocator's usable size. No backend
+ * puts a header in front of blocks (libc uses malloc_usable_size; see zmalloc.c for why). */
 size_t zmalloc_size(const void *ptr);
-/* Bytes of this block the caller may use (zmalloc_size minus any header). */
+/* Bytes of this block the caller may use; equal to zmalloc_size() since there is no header. */
 size_t zmalloc_usable_size(const void *ptr);
-/* What zmalloc(size) would count, without allocating (size-class rounding, header). */
+/* What zmalloc(size) would count, without allocating (size-class rounding). Exact on jemalloc
+ * and tcmalloc; on glibc exact below the mmap threshold (128 KiB at start), an estimate above. */
 size_t zmalloc_size_for(size_t size);
 
 /* ---- Accounting ---- */
 
+/* Threads that can hold a private counter slot at the same time. A slot is freed when its
+ * thread exits and reused, value kept, by the next thread; threads beyond this many live at
+ * once share one atomic counter (correct, only slower). */
+#define ZMALLOC_THREAD_SLOTS 64
+
 /* Bytes currently allocated through zmalloc by all threads, including threads that exited.
  * Exact when no other thread is allocating; never drifts. Cheap: sums a few padded slots. */
 size_t zmalloc_used_memory(void);
-/* The highest zmalloc_used_memory() seen. The peak is sampled: every zmalloc_used_memory()
- * and zmalloc_update_peak() call raises it; callers sample after each unit of work. */
+/* The highest zmalloc_used_memory() seen. The peak is sampled, not traced per allocation:
+ * every zmalloc_used_memory(), zmalloc_update_peak() and zmalloc_peak_memory() call raises it
+ * (so it is never below current usage); callers sample after each unit of work. */
 size_t zmalloc_peak_memory(void);
 /* Raise the peak to the current usage and return the current usage. */
 size_t zmalloc_update_peak(void);

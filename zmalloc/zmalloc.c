@@ -1,0 +1,626 @@
+/* zmalloc.c — the hot path: allocation wrappers and the exact, cheap byte counter behind
+ * zmalloc_used_memory(). Slow probes (RSS, smaps, allocator statistics) live in zmalloc_os.c.
+ *
+ * Counter. Each thread owns one 64-bit slot on a 128-byte line of its own (128, not 64, so the
+ * adjacent-line prefetcher does not pair two threads' slots). Only the owner writes its slot,
+ * with a relaxed load and a relaxed store: no lock prefix, no shared line, yet no data race
+ * (TSan sees C11 atomics). A slot can go negative (a thread freeing what another allocated);
+ * only the sum means anything. zmalloc_used_memory() sums the slots in use plus `shared_bytes`.
+ * Slots are handed out from a 64-bit free mask; when a thread exits, a pthread key destructor
+ * puts its slot back in the mask with its value untouched (memory the thread allocated may
+ * still be live), and the next new thread continues counting in it. A thread that finds no
+ * free slot (more than ZMALLOC_THREAD_SLOTS alive at once), or that allocates after its exit
+ * destructor ran, counts in `shared_bytes` with an atomic add: correct, just slower.
+ *
+ * Size lookup, per backend (what is counted is always the allocator's usable size):
+ * - jemalloc: no lookup at all on the fast path. jemalloc already keeps, for every thread, the
+ *   total bytes it ever allocated and freed (thread.allocatedp / thread.deallocatedp, in usable
+ *   sizes, updated by malloc and free whatever happens). We read the thread's counter before
+ *   and after each call: the difference is exactly the usable size of the block allocated or
+ *   freed by that call, and it costs two loads instead of a sallocx() (~3 ns, as much as the
+ *   free itself). It stays exact because the bracket holds one allocator call of this thread
+ *   and nothing else; other code's allocations (libc, libraries) never enter a bracket. When
+ *   those counters are not available (jemalloc built without stats), sallocx() is used.
+ * - tcmalloc: tc_malloc_size() after malloc and before free. tc_nallocx() would save one
+ *   lookup but differs from the real size for sampled allocations, so it would drift.
+ * - libc: malloc_usable_size(), not a 16-byte size header. Why: it counts what glibc really
+ *   hands out, like the other backends (so zmalloc_usable gives callers the real slack); it
+ *   keeps pointers exactly as malloc returned them, so the sanitizer builds (which force this
+ *   backend) see every block with exact bounds: ASan/TSan report the requested size as the
+ *   usable size, so a write past the request is caught, and nothing hides a 16-byte prefix an
+ *   underflow could silently corrupt. The price is portability to libcs without
+ *   malloc_usable_size (glibc, musl and the sanitizers all have it); it costs ~1 ns per pair.
+ */
+#define _GNU_SOURCE
+#include "zmalloc.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(ZMALLOC_JEMALLOC)
+#include <jemalloc/jemalloc.h>
+/* GCC 12 warns when fresh (uninitialized) memory reaches sallocx's const void * parameter,
+ * though sallocx only looks the address up. */
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define RAW_MALLOC(n)     malloc(n)
+#define RAW_CALLOC(n)     calloc(1, (n))
+#define RAW_REALLOC(p, n) realloc((p), (n))
+#define RAW_FREE(p)       free(p)
+#define RAW_SIZE(p)       sallocx((p), 0)
+#elif defined(ZMALLOC_TCMALLOC)
+#include <gperftools/nallocx.h>
+#include <gperftools/tcmalloc.h>
+#define RAW_MALLOC(n)     tc_malloc(n)
+#define RAW_CALLOC(n)     tc_calloc(1, (n))
+#define RAW_REALLOC(p, n) tc_realloc((p), (n))
+#define RAW_FREE(p)       tc_free(p)
+#define RAW_SIZE(p)       tc_malloc_size(p)
+#elif defined(ZMALLOC_LIBC)
+#include <malloc.h>
+#define RAW_MALLOC(n)     malloc(n)
+#define RAW_CALLOC(n)     calloc(1, (n))
+#define RAW_REALLOC(p, n) realloc((p), (n))
+#define RAW_FREE(p)       free(p)
+#define RAW_SIZE(p)       malloc_usable_size(p)
+#else
+#error "zmalloc: build with -DZMALLOC_JEMALLOC, -DZMALLOC_TCMALLOC or -DZMALLOC_LIBC"
+#endif
+
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ======================== Per-thread counter slots ======================== */
+
+struct slot {
+    _Alignas(128) _Atomic int64_t bytes;
+};
+
+_Static_assert(ZMALLOC_THREAD_SLOTS == 64, "the free-slot mask is one 64-bit word");
+
+static struct slot slots[ZMALLOC_THREAD_SLOTS];
+/* Bit i set: slot i has no live owner. Taking a slot (acquire) pairs with giving it back
+ * (release), so a new owner's first load sees the dead owner's last store. */
+static _Atomic uint64_t slots_free = UINT64_MAX;
+/* Slots [0, slots_used) may hold bytes; the lowest free slot is always taken, so this stays
+ * near the number of threads alive at once and keeps the reader's sum short. */
+static _Atomic unsigned slots_used;
+/* Bytes of threads without a slot of their own: read-modify-write, shared. */
+static _Alignas(128) _Atomic int64_t shared_bytes;
+static _Alignas(128) _Atomic size_t peak_bytes;
+
+enum thread_state { THREAD_NEW = 0, THREAD_OWN, THREAD_SHARED };
+
+struct thread_acct {
+    _Atomic int64_t *slot; /* own slot; NULL: count in shared_bytes (or register first) */
+#ifdef ZMALLOC_JEMALLOC
+    /* jemalloc's per-thread cumulative counters; set only together with slot. Volatile because
+     * the compiler believes malloc() writes no memory we can see. */
+    const volatile uint64_t *allocp;
+    const volatile uint64_t *deallocp;
+#endif
+    enum thread_state state;
+};
+
+static _Thread_local struct thread_acct self;
+
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;
+static bool exit_key_ok;
+
+/* The owner is the only writer of its slot: a plain load and store suffice, and are atomic
+ * only so that concurrent readers are well defined. */
+static inline void
+slot_add(_Atomic int64_t *slot, int64_t delta)
+{
+    atomic_store_explicit(slot, atomic_load_explicit(slot, memory_order_relaxed) + delta,
+                          memory_order_relaxed);
+}
+
+/* Thread exit (pthread key destructor): give the slot back, value kept. Any later zmalloc
+ * call from this thread (another key's destructor) counts in shared_bytes. */
+static void
+thread_exit(void *arg)
+{
+    struct slot *s = arg;
+    unsigned i = (unsigned)(s - slots);
+
+    self.slot = NULL;
+#ifdef ZMALLOC_JEMALLOC
+    self.allocp = NULL;
+    self.deallocp = NULL;
+#endif
+    self.state = THREAD_SHARED;
+    atomic_fetch_or_explicit(&slots_free, UINT64_C(1) << i, memory_order_release);
+}
+
+static void
+exit_key_create(void)
+{
+    exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
+}
+
+/* First allocator call of a thread: take the lowest free slot, or stay shared if none. */
+static void
+thread_register(void)
+{
+    uint64_t mask;
+    unsigned i, used;
+
+    self.state = THREAD_SHARED; /* from here on, never registers again */
+    pthread_once(&exit_key_once, exit_key_create);
+    mask = atomic_load_explicit(&slots_free, memory_order_relaxed);
+    do {
+        if (mask == 0)
+            return;
+        i = (unsigned)__builtin_ctzll(mask);
+    } while (!atomic_compare_exchange_weak_explicit(&slots_free, &mask, mask & ~(UINT64_C(1) << i),
+                                                    memory_order_acquire, memory_order_relaxed));
+    used = atomic_load_explicit(&slots_used, memory_order_relaxed);
+    while (used < i + 1 && !atomic_compare_exchange_weak_explicit(&slots_used, &used, i + 1,
+                                                                  memory_order_release,
+                                                                  memory_order_relaxed))
+        ;
+    /* Without the destructor the slot is simply never recycled: still exact. */
+    if (exit_key_ok)
+        (void)pthread_setspecific(exit_key, &slots[i]);
+    self.slot = &slots[i].bytes;
+    self.state = THREAD_OWN;
+#ifdef ZMALLOC_JEMALLOC
+    {
+        uint64_t *a = NULL, *d = NULL;
+        size_t len = sizeof(a);
+
+        if (mallctl("thread.allocatedp", &a, &len, NULL, 0) == 0 &&
+            mallctl("thread.deallocatedp", &d, &len, NULL, 0) == 0 && a && d) {
+            self.allocp = a;
+            self.deallocp = d;
+        }
+    }
+#endif
+}
+
+static __attribute__((noinline)) void
+count_slow(int64_t delta)
+{
+    if (self.state == THREAD_NEW)
+        thread_register();
+    if (self.slot)
+        slot_add(self.slot, delta);
+    else
+        atomic_fetch_add_explicit(&shared_bytes, delta, memory_order_relaxed);
+}
+
+static inline void
+count(int64_t delta)
+{
+    _Atomic int64_t *slot = self.slot;
+
+    if (LIKELY(slot != NULL))
+        slot_add(slot, delta);
+    else
+        count_slow(delta);
+}
+
+/* ======================== Counted allocator calls ======================== */
+
+/* The generic path: allocator call plus a size lookup. The whole story on tcmalloc and libc;
+ * on jemalloc only until a thread has registered, or when the counters are missing. */
+#ifdef ZMALLOC_JEMALLOC
+#define GENERIC static __attribute__((noinline))
+#else
+#define GENERIC static inline
+#endif
+
+GENERIC void *
+generic_malloc(size_t size, size_t *usable)
+{
+    void *p = RAW_MALLOC(size);
+
+    if (p) {
+        size_t n = RAW_SIZE(p);
+        count((int64_t)n);
+        if (usable)
+            *usable = n;
+    }
+    return p;
+}
+
+GENERIC void *
+generic_calloc(size_t size)
+{
+    void *p = RAW_CALLOC(size);
+
+    if (p)
+        count((int64_t)RAW_SIZE(p));
+    return p;
+}
+
+GENERIC void *
+generic_realloc(void *ptr, size_t size)
+{
+    size_t old = RAW_SIZE(ptr);
+    void *p = RAW_REALLOC(ptr, size);
+
+    if (p)
+        count((int64_t)RAW_SIZE(p) - (int64_t)old);
+    return p;
+}
+
+GENERIC void
+generic_free(void *ptr)
+{
+    count(-(int64_t)RAW_SIZE(ptr));
+    RAW_FREE(ptr);
+}
+
+#ifdef ZMALLOC_JEMALLOC
+/* Fast paths: bracket one jemalloc call with reads of this thread's cumulative counters.
+ * allocp set implies slot set (both belong to a registered thread). */
+static inline void *
+counted_malloc(size_t size, size_t *usable)
+{
+    const volatile uint64_t *ap = self.allocp;
+
+    if (LIKELY(ap != NULL)) {
+        uint64_t before = *ap;
+        void *p = malloc(size);
+        uint64_t n = *ap - before;
+
+        slot_add(self.slot, (int64_t)n);
+        if (usable)
+            *usable = (size_t)n;
+        return p;
+    }
+    return generic_malloc(size, usable);
+}
+
+static inline void *
+counted_calloc(size_t size)
+{
+    const volatile uint64_t *ap = self.allocp;
+
+    if (LIKELY(ap != NULL)) {
+        uint64_t before = *ap;
+        void *p = calloc(1, size);
+
+        slot_add(self.slot, (int64_t)(*ap - before));
+        return p;
+    }
+    return generic_calloc(size);
+}
+
+static inline void *
+counted_realloc(void *ptr, size_t size)
+{
+    const volatile uint64_t *ap = self.allocp, *dp = self.deallocp;
+
+    if (LIKELY(ap != NULL)) {
+        uint64_t a0 = *ap, d0 = *dp;
+        void *p = realloc(ptr, size);
+
+        /* Moved or resized in place, jemalloc adds the new usable size to allocated and the
+         * old one to deallocated; a failure changes neither. */
+        slot_add(self.slot, (int64_t)(*ap - a0) - (int64_t)(*dp - d0));
+        return p;
+    }
+    return generic_realloc(ptr, size);
+}
+
+static inline void
+counted_free(void *ptr)
+{
+    const volatile uint64_t *dp = self.deallocp;
+
+    if (LIKELY(dp != NULL)) {
+        uint64_t before = *dp;
+
+        free(ptr);
+        slot_add(self.slot, -(int64_t)(*dp - before));
+        return;
+    }
+    generic_free(ptr);
+}
+
+/* sdallocx skips the size-class lookup free() does; jemalloc accepts any size from the
+ * requested size to the usable size. zmalloc(0) allocated as size 1, as malloc(0) does. */
+static inline void
+counted_free_sized(void *ptr, size_t size)
+{
+    const volatile uint64_t *dp = self.deallocp;
+
+    if (LIKELY(dp != NULL)) {
+        uint64_t before = *dp;
+
+        sdallocx(ptr, size ? size : 1, 0);
+        slot_add(self.slot, -(int64_t)(*dp - before));
+        return;
+    }
+    generic_free(ptr);
+}
+#else
+#define counted_malloc(size, usable)     generic_malloc((size), (usable))
+#define counted_calloc(size)             generic_calloc(size)
+#define counted_realloc(ptr, size)       generic_realloc((ptr), (size))
+#define counted_free(ptr)                generic_free(ptr)
+/* No sized free that is both available and exact for every block: plain free. */
+#define counted_free_sized(ptr, size)    generic_free(ptr)
+#endif
+
+/* ======================== Out of memory ======================== */
+
+typedef void (*oom_handler_fn)(size_t);
+
+static void
+oom_default(size_t size)
+{
+    char msg[96];
+    int n = snprintf(msg, sizeof(msg), "zmalloc: Out of memory trying to allocate %zu bytes\n",
+                     size);
+
+    /* write(2), not stdio: no allocation while out of memory. */
+    if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
+        /* nothing left to report to */
+    }
+    abort();
+}
+
+static _Atomic(oom_handler_fn) oom_handler = oom_default;
+
+static __attribute__((noinline, cold, noreturn)) void
+oom(size_t size)
+{
+    atomic_load_explicit(&oom_handler, memory_order_acquire)(size);
+    /* A handler must not return; if one does, abort rather than hand out NULL. */
+    abort();
+}
+
+void
+zmalloc_set_oom_handler(void (*handler)(size_t))
+{
+    atomic_store_explicit(&oom_handler, handler ? handler : oom_default, memory_order_release);
+}
+
+void
+zmalloc_enable_thread_safeness(void)
+{
+    /* Accounting is always thread safe; nothing to switch on. */
+}
+
+/* ======================== Allocation API ======================== */
+
+void *
+ztrymalloc(size_t size)
+{
+    return counted_malloc(size, NULL);
+}
+
+void *
+zmalloc(size_t size)
+{
+    void *p = counted_malloc(size, NULL);
+
+    if (UNLIKELY(p == NULL))
+        oom(size);
+    return p;
+}
+
+void *
+zmalloc_usable(size_t size, size_t *usable)
+{
+    void *p = counted_malloc(size, usable);
+
+    if (UNLIKELY(p == NULL))
+        oom(size);
+    return p;
+}
+
+void *
+ztrycalloc(size_t size)
+{
+    return counted_calloc(size);
+}
+
+void *
+zcalloc(size_t size)
+{
+    void *p = counted_calloc(size);
+
+    if (UNLIKELY(p == NULL))
+        oom(size);
+    return p;
+}
+
+void *
+zcalloc_n(size_t count, size_t size)
+{
+    size_t total;
+
+    /* The product has no meaningful value to report: the handler sees SIZE_MAX. */
+    if (UNLIKELY(__builtin_mul_overflow(count, size, &total)))
+        oom(SIZE_MAX);
+    return zcalloc(total);
+}
+
+void *
+ztryrealloc(void *ptr, size_t size)
+{
+    if (ptr == NULL)
+        return counted_malloc(size, NULL);
+    if (size == 0) {
+        counted_free(ptr);
+        return NULL;
+    }
+    return counted_realloc(ptr, size);
+}
+
+void *
+ztryrealloc_usable(void *ptr, size_t size, size_t *usable)
+{
+    void *p = ztryrealloc(ptr, size);
+
+    if (usable)
+        *usable = p ? RAW_SIZE(p) : 0;
+    return p;
+}
+
+void *
+zrealloc(void *ptr, size_t size)
+{
+    void *p;
+
+    if (ptr == NULL)
+        return zmalloc(size);
+    if (size == 0) {
+        counted_free(ptr);
+        return NULL;
+    }
+    p = counted_realloc(ptr, size);
+    if (UNLIKELY(p == NULL))
+        oom(size);
+    return p;
+}
+
+void
+zfree(void *ptr)
+{
+    if (ptr != NULL)
+        counted_free(ptr);
+}
+
+void
+zfree_with_size(void *ptr, size_t size)
+{
+    if (ptr != NULL)
+        counted_free_sized(ptr, size);
+}
+
+char *
+zstrdup(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *p = zmalloc(len);
+
+    memcpy(p, s, len);
+    return p;
+}
+
+char *
+zstrndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *p = zmalloc(len + 1);
+
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+void
+zlibc_free(void *ptr)
+{
+    free(ptr);
+}
+
+/* ======================== Sizes ======================== */
+
+size_t
+zmalloc_size(const void *ptr)
+{
+    return ptr ? RAW_SIZE((void *)ptr) : 0;
+}
+
+size_t
+zmalloc_usable_size(const void *ptr)
+{
+    return zmalloc_size(ptr);
+}
+
+#if defined(ZMALLOC_LIBC) && (defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__))
+#define ZMALLOC_SANITIZED 1
+#elif defined(ZMALLOC_LIBC) && defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ZMALLOC_SANITIZED 1
+#endif
+#endif
+
+size_t
+zmalloc_size_for(size_t size)
+{
+#if defined(ZMALLOC_JEMALLOC)
+    return nallocx(size ? size : 1, 0); /* nallocx(0) is undefined; malloc(0) is size 1 */
+#elif defined(ZMALLOC_TCMALLOC)
+    return tc_nallocx(size, 0);
+#elif defined(ZMALLOC_SANITIZED)
+    return size; /* the sanitizers' malloc_usable_size is the requested size */
+#else
+    /* glibc: chunk = size + 8-byte header rounded up to 16, at least 32; the usable part is
+     * the chunk minus its header. Blocks above the (dynamic) mmap threshold use whole pages
+     * minus 16 bytes instead, hence the estimate there. */
+    const size_t page = 4096;
+    size_t chunk = size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(size_t)15;
+
+    if (size >= 128 * 1024)
+        return ((chunk + 8 + page - 1) & ~(page - 1)) - 16;
+    return chunk - 8;
+#endif
+}
+
+/* ======================== Accounting ======================== */
+
+static size_t
+used_now(void)
+{
+    unsigned n = atomic_load_explicit(&slots_used, memory_order_acquire);
+    int64_t sum = atomic_load_explicit(&shared_bytes, memory_order_relaxed);
+
+    for (unsigned i = 0; i < n; i++)
+        sum += atomic_load_explicit(&slots[i].bytes, memory_order_relaxed);
+    /* Slots are read one after another while other threads keep counting: mid-flight the sum
+     * may be off by their in-flight blocks, and in theory dip below 0. */
+    return sum > 0 ? (size_t)sum : 0;
+}
+
+static void
+raise_peak(size_t used)
+{
+    size_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
+
+    while (used > peak && !atomic_compare_exchange_weak_explicit(&peak_bytes, &peak, used,
+                                                                 memory_order_relaxed,
+                                                                 memory_order_relaxed))
+        ;
+}
+
+size_t
+zmalloc_used_memory(void)
+{
+    size_t used = used_now();
+
+    raise_peak(used);
+    return used;
+}
+
+size_t
+zmalloc_update_peak(void)
+{
+    return zmalloc_used_memory();
+}
+
+size_t
+zmalloc_peak_memory(void)
+{
+    raise_peak(used_now());
+    return atomic_load_explicit(&peak_bytes, memory_order_relaxed);
+}
+
+void
+zmalloc_reset_peak(void)
+{
+    atomic_store_explicit(&peak_bytes, used_now(), memory_order_relaxed);
+}
