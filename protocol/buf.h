@@ -18,9 +18,14 @@ struct buf {
 
 #define BUF_INIT {NULL, 0, 0, 0, 0}
 
-/* Make room for at least n more bytes after len. Returns 0, or -1 (and sets oom). */
+/* Make room for at least n more bytes after len, growing geometrically. Returns 0, or -1
+ * (and sets oom). */
 int buf_reserve(struct buf *b, size_t n);
-/* Append len bytes. */
+/* Make room for n more bytes after len with no geometric slack (only the allocator's size
+ * class): for one large announced bulk (see resp_parse_want()). Returns 0, or -1 (sets oom). */
+int buf_reserve_exact(struct buf *b, size_t n);
+/* Append len bytes. Once oom is set every append is dropped, so the content never has a
+ * hole in the middle: it is a prefix of what was written. */
 void buf_append(struct buf *b, const void *p, size_t len);
 /* Append a NUL-terminated string (the NUL is not stored). */
 void buf_append_str(struct buf *b, const char *s);
@@ -28,7 +33,7 @@ void buf_append_str(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drop the bytes before pos, moving the rest to the front (pos becomes 0). */
 void buf_compact(struct buf *b);
-/* Forget all content but keep the allocation. */
+/* Forget all content but keep the allocation; clears oom (the dropped write went with it). */
 void buf_clear(struct buf *b);
 /* Free the allocation and reset to BUF_INIT. */
 void buf_free(struct buf *b);

@@ -12,7 +12,8 @@
 #include "buf.h"
 #include "resp.h"
 
-/* +text\r\n (text must not contain CR or LF). */
+/* +text\r\n. Text should not contain CR or LF; any that does is written as a space, so that
+ * echoed input can never frame an extra reply. */
 void resp_write_simple(struct buf *b, const char *s, size_t len);
 /* -text\r\n; CR and LF inside text are replaced by spaces. The text includes its code
  * ("ERR ...", "WRONGTYPE ..."). */
@@ -37,13 +38,17 @@ void resp_write_set(struct buf *b, long long n, int proto);
 void resp_write_double(struct buf *b, double d, int proto);
 /* RESP3 #t / #f, RESP2 :1 / :0. */
 void resp_write_bool(struct buf *b, int v, int proto);
-/* RESP3 =<len+4>\r\n<fmt>:<text>\r\n with a three-letter fmt ("txt"), RESP2 a bulk string. */
+/* RESP3 =<len+4>\r\n<fmt>:<text>\r\n with a three-letter fmt ("txt"; any other length is
+ * replaced by "txt"), RESP2 a bulk string of the text alone. */
 void resp_write_verbatim(struct buf *b, const char *fmt, const char *s, size_t len, int proto);
 
 /* Deferred aggregate length, for replies whose element count is known only at the end:
  * resp_write_deferred() appends a placeholder and returns its offset; resp_write_set_deferred()
  * later inserts the header there (type RESP_ARRAY, RESP_MAP or RESP_SET; map/set degrade
- * under RESP2 as above), moving the elements written since then up by the header's length. */
+ * under RESP2 as above), moving the elements written since then up by the header's length.
+ * The placeholder is empty: the offset counts from data[0], so the buffer must not be
+ * compacted or cleared in between (an offset past len is ignored). Deferred headers nest:
+ * set the inner one first. */
 size_t resp_write_deferred(struct buf *b);
 void resp_write_set_deferred(struct buf *b, size_t at, char type, long long n, int proto);
 
