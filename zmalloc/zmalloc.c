@@ -557,7 +557,7 @@ zmalloc_size_for(size_t size)
 #elif defined(ZMALLOC_TCMALLOC)
     return tc_nallocx(size, 0);
 #elif defined(ZMALLOC_SANITIZED)
-    return size; /* the sanitizers' malloc_usable_size is the requested size */
+    return size ? size : 1; /* the sanitizers report the requested size (0 counts as 1) */
 #else
     /* glibc: chunk = size + 8-byte header rounded up to 16, at least 32; the usable part is
      * the chunk minus its header. Blocks above the (dynamic) mmap threshold use whole pages
