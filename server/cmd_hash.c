@@ -1,8 +1,353 @@
-/* cmd_hash.c — placeholder until its commands land. */
-#include <stddef.h>
+/* cmd_hash.c — hash commands: HSET/HMSET/HSETNX, HGET/HMGET, HDEL, HLEN, HSTRLEN, HEXISTS,
+ * HGETALL/HKEYS/HVALS, HINCRBY and HINCRBYFLOAT. */
+#include <limits.h>
+#include <math.h>
 
+#include "client.h"
+#include "cmd_util.h"
 #include "command.h"
+#include "keyspace.h"
+#include "util.h"
+
+/* The hash at argv[1] for reading: NULL (after replying WRONGTYPE) or NULL with *missing. */
+static struct kv *
+hash_read(struct client *c, int *wrongtype)
+{
+    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    *wrongtype = 0;
+    if (e && kv_type(e) != OBJ_HASH) {
+        reply_error_wrongtype(c);
+        *wrongtype = 1;
+        return NULL;
+    }
+    return e;
+}
+
+/* The hash at argv[1] for writing, created empty if missing. NULL after an error reply. */
+static struct kv *
+hash_write(struct client *c)
+{
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (e) {
+        if (kv_type(e) != OBJ_HASH) {
+            reply_error_wrongtype(c);
+            return NULL;
+        }
+        return e;
+    }
+    struct val v;
+    hash_new_val(&v);
+    e = db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1);
+    if (e == NULL) {
+        val_free(v.enc, v.ptr);
+        reply_error(c, ERR_ALLOC);
+    }
+    return e;
+}
+
+/* A write left the hash empty (it failed before adding anything): drop the key. */
+static void
+drop_if_empty(struct client *c, struct kv *e)
+{
+    if (hash_len(e) == 0)
+        db_delete_kv(CDB(c), e, FREE_SYNC);
+}
+
+static void
+hset_common(struct client *c, int reply_count)
+{
+    if (c->argc % 2 == 1) {
+        reply_error_arity(c);
+        return;
+    }
+    struct kv *e = hash_write(c);
+    if (e == NULL)
+        return;
+    long long created = 0;
+    for (int j = 2; j < c->argc; j += 2) {
+        int r = hash_set(e, ARGP(c, j), ARGL(c, j), ARGP(c, j + 1), ARGL(c, j + 1));
+        if (r < 0) {
+            drop_if_empty(c, e);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+        created += r;
+    }
+    if (reply_count)
+        reply_int(c, created);
+    else
+        reply_ok(c);
+}
+
+static void
+cmd_hset(struct client *c)
+{
+    hset_common(c, 1);
+}
+
+static void
+cmd_hmset(struct client *c)
+{
+    hset_common(c, 0);
+}
+
+static void
+cmd_hsetnx(struct client *c)
+{
+    struct kv *e = hash_write(c);
+    const char *v;
+    size_t vl;
+    if (e == NULL)
+        return;
+    if (hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl)) {
+        reply_int(c, 0);
+        return;
+    }
+    if (hash_set(e, ARGP(c, 2), ARGL(c, 2), ARGP(c, 3), ARGL(c, 3)) < 0) {
+        drop_if_empty(c, e);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, 1);
+}
+
+static void
+cmd_hget(struct client *c)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    const char *v;
+    size_t vl;
+    if (wt)
+        return;
+    if (e && hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl))
+        reply_bulk(c, v, vl);
+    else
+        reply_null(c);
+}
+
+static void
+cmd_hmget(struct client *c)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    if (wt)
+        return;
+    reply_array(c, c->argc - 2);
+    for (int j = 2; j < c->argc; j++) {
+        const char *v;
+        size_t vl;
+        if (e && hash_get(e, ARGP(c, j), ARGL(c, j), &v, &vl))
+            reply_bulk(c, v, vl);
+        else
+            reply_null(c);
+    }
+}
+
+static void
+cmd_hdel(struct client *c)
+{
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    long long n = 0;
+    if (e && kv_type(e) != OBJ_HASH) {
+        reply_error_wrongtype(c);
+        return;
+    }
+    for (int j = 2; e && j < c->argc; j++) {
+        n += hash_del(e, ARGP(c, j), ARGL(c, j));
+        if (hash_len(e) == 0) {
+            db_delete_kv(db, e, FREE_SYNC);
+            break;
+        }
+    }
+    reply_int(c, n);
+}
+
+static void
+cmd_hlen(struct client *c)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    if (!wt)
+        reply_int(c, e ? (long long)hash_len(e) : 0);
+}
+
+static void
+cmd_hstrlen(struct client *c)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    const char *v;
+    size_t vl = 0;
+    if (wt)
+        return;
+    if (e && !hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl))
+        vl = 0;
+    reply_int(c, (long long)vl);
+}
+
+static void
+cmd_hexists(struct client *c)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    const char *v;
+    size_t vl;
+    if (!wt)
+        reply_int(c, e && hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl));
+}
+
+#define GET_FIELDS 1
+#define GET_VALUES 2
+
+struct getall_ctx {
+    struct client *c;
+    int what;
+};
+
+static void
+getall_visit(void *arg, const char *f, size_t fl, const char *v, size_t vl)
+{
+    struct getall_ctx *g = arg;
+    if (g->what & GET_FIELDS)
+        reply_bulk(g->c, f, fl);
+    if (g->what & GET_VALUES)
+        reply_bulk(g->c, v, vl);
+}
+
+static void
+getall_common(struct client *c, int what)
+{
+    int wt;
+    struct kv *e = hash_read(c, &wt);
+    if (wt)
+        return;
+    long long n = e ? (long long)hash_len(e) : 0;
+    if (what == (GET_FIELDS | GET_VALUES))
+        reply_map(c, n);
+    else
+        reply_array(c, n);
+    if (e) {
+        struct getall_ctx g = {c, what};
+        hash_foreach(e, getall_visit, &g);
+    }
+}
+
+static void
+cmd_hgetall(struct client *c)
+{
+    getall_common(c, GET_FIELDS | GET_VALUES);
+}
+
+static void
+cmd_hkeys(struct client *c)
+{
+    getall_common(c, GET_FIELDS);
+}
+
+static void
+cmd_hvals(struct client *c)
+{
+    getall_common(c, GET_VALUES);
+}
+
+static void
+cmd_hincrby(struct client *c)
+{
+    long long incr, cur = 0;
+    if (arg_ll(c, 3, &incr) < 0) {
+        reply_error_notint(c);
+        return;
+    }
+    struct kv *e = hash_write(c);
+    const char *v;
+    size_t vl;
+    if (e == NULL)
+        return;
+    if (hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl) && str_to_ll(v, vl, &cur) < 0) {
+        reply_error(c, "ERR hash value is not an integer");
+        return;
+    }
+    if ((incr < 0 && cur < 0 && incr < LLONG_MIN - cur) ||
+        (incr > 0 && cur > 0 && incr > LLONG_MAX - cur)) {
+        drop_if_empty(c, e);
+        reply_error(c, "ERR increment or decrement would overflow");
+        return;
+    }
+    cur += incr;
+    char buf[24];
+    size_t n = ll_to_str(buf, cur);
+    if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
+        drop_if_empty(c, e);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, cur);
+}
+
+static void
+cmd_hincrbyfloat(struct client *c)
+{
+    long double incr, cur = 0;
+    if (str_to_ldouble(ARGP(c, 3), ARGL(c, 3), &incr) < 0) {
+        reply_error(c, "ERR value is not a valid float");
+        return;
+    }
+    if (isnan(incr) || isinf(incr)) {
+        reply_error(c, "ERR value is NaN or Infinity");
+        return;
+    }
+    struct kv *e = hash_write(c);
+    const char *v;
+    size_t vl;
+    if (e == NULL)
+        return;
+    if (hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl) && str_to_ldouble(v, vl, &cur) < 0) {
+        reply_error(c, "ERR hash value is not a float");
+        return;
+    }
+    cur += incr;
+    if (isnan(cur) || isinf(cur)) {
+        drop_if_empty(c, e);
+        reply_error(c, "ERR increment would produce NaN or Infinity");
+        return;
+    }
+    char buf[LDBL_STR_MAX];
+    size_t n = ldouble_to_str(buf, sizeof(buf), cur);
+    if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
+        drop_if_empty(c, e);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_bulk(c, buf, n);
+}
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define D CMD_DENYOOM
+#define F CMD_FAST
 
 struct command cmd_hash_table[] = {
+    {"hset", cmd_hset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
+    {"hmset", cmd_hmset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
+    {"hsetnx", cmd_hsetnx, 4, W | D | F, 1, 1, 1, NULL, "Set a field if it does not exist",
+     "hash", NULL, NULL},
+    {"hget", cmd_hget, 3, R | F, 1, 1, 1, NULL, "Get a field", "hash", NULL, NULL},
+    {"hmget", cmd_hmget, -3, R | F, 1, 1, 1, NULL, "Get several fields", "hash", NULL, NULL},
+    {"hdel", cmd_hdel, -3, W | F, 1, 1, 1, NULL, "Delete fields", "hash", NULL, NULL},
+    {"hlen", cmd_hlen, 2, R | F, 1, 1, 1, NULL, "Number of fields", "hash", NULL, NULL},
+    {"hstrlen", cmd_hstrlen, 3, R | F, 1, 1, 1, NULL, "Length of a field's value", "hash", NULL,
+     NULL},
+    {"hexists", cmd_hexists, 3, R | F, 1, 1, 1, NULL, "Whether a field exists", "hash", NULL,
+     NULL},
+    {"hgetall", cmd_hgetall, 2, R, 1, 1, 1, NULL, "All fields and values", "hash", NULL, NULL},
+    {"hkeys", cmd_hkeys, 2, R, 1, 1, 1, NULL, "All fields", "hash", NULL, NULL},
+    {"hvals", cmd_hvals, 2, R, 1, 1, 1, NULL, "All values", "hash", NULL, NULL},
+    {"hincrby", cmd_hincrby, 4, W | D | F, 1, 1, 1, NULL, "Add to an integer field", "hash",
+     NULL, NULL},
+    {"hincrbyfloat", cmd_hincrbyfloat, 4, W | D | F, 1, 1, 1, NULL, "Add to a float field",
+     "hash", NULL, NULL},
     {.name = NULL},
 };

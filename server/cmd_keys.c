@@ -1,8 +1,644 @@
-/* cmd_keys.c — placeholder until its commands land. */
-#include <stddef.h>
+/* cmd_keys.c — generic keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, SCAN, KEYS,
+ * RANDOMKEY, the EXPIRE family, TTL/PTTL, PERSIST, RENAME, OBJECT, DBSIZE, FLUSHDB and
+ * FLUSHALL. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 
+#include "client.h"
+#include "cmd_util.h"
 #include "command.h"
+#include "config.h"
+#include "keyspace.h"
+#include "resp.h"
+#include "util.h"
+#include "zmalloc.h"
+
+/* ---- DEL / UNLINK / EXISTS / TOUCH / TYPE ---- */
+
+static void
+del_common(struct client *c, int lazy)
+{
+    struct db *db = CDB(c);
+    long long n = 0;
+    for (int j = 1; j < c->argc; j++)
+        n += db_delete(db, ARGP(c, j), ARGL(c, j), lazy ? FREE_LAZY : FREE_SYNC);
+    reply_int(c, n);
+}
+
+static void
+cmd_del(struct client *c)
+{
+    del_common(c, config_get()->lazyfree_lazy_user_del);
+}
+
+static void
+cmd_unlink(struct client *c)
+{
+    del_common(c, 1);
+}
+
+static void
+cmd_exists(struct client *c)
+{
+    struct db *db = CDB(c);
+    long long n = 0;
+    for (int j = 1; j < c->argc; j++)
+        n += db_lookup(db, ARGP(c, j), ARGL(c, j), LOOKUP_NOTOUCH) != NULL;
+    reply_int(c, n);
+}
+
+static void
+cmd_touch(struct client *c)
+{
+    struct db *db = CDB(c);
+    long long n = 0;
+    for (int j = 1; j < c->argc; j++)
+        n += db_lookup_read(db, ARGP(c, j), ARGL(c, j)) != NULL;
+    reply_int(c, n);
+}
+
+static void
+cmd_type(struct client *c)
+{
+    struct kv *e = db_lookup(CDB(c), ARGP(c, 1), ARGL(c, 1), LOOKUP_NOTOUCH);
+    reply_simple(c, e ? kv_type_name(e) : "none");
+}
+
+/* ---- SCAN / KEYS / RANDOMKEY ---- */
+
+struct scan_acc {
+    struct kv **v;
+    size_t n, cap;
+    int failed;
+};
+
+static void
+scan_collect(struct dict_node *n, void *arg)
+{
+    struct scan_acc *a = arg;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        struct kv **nv = ztryrealloc(a->v, cap * sizeof(*nv));
+        if (nv == NULL) {
+            a->failed = 1;
+            return;
+        }
+        a->v = nv;
+        a->cap = cap;
+    }
+    a->v[a->n++] = (struct kv *)n;
+}
+
+/* Redis reads the cursor with strtoul: a leading '-' wraps, anything left over or out of
+ * range is an invalid cursor. */
+static int
+parse_cursor(struct client *c, int i, unsigned long long *out)
+{
+    char buf[32];
+    char *end;
+    if (ARGL(c, i) == 0 || ARGL(c, i) >= sizeof(buf))
+        return -1;
+    memcpy(buf, ARGP(c, i), ARGL(c, i));
+    buf[ARGL(c, i)] = '\0';
+    errno = 0;
+    *out = strtoull(buf, &end, 10);
+    return (errno == ERANGE || *end != '\0') ? -1 : 0;
+}
+
+static void
+cmd_scan(struct client *c)
+{
+    unsigned long long cursor;
+    long long count = 10;
+    const char *pat = NULL, *type = NULL;
+    size_t patlen = 0, typelen = 0;
+    if (parse_cursor(c, 1, &cursor) < 0) {
+        reply_error(c, "ERR invalid cursor");
+        return;
+    }
+    for (int j = 2; j < c->argc; j += 2) {
+        int has_value = j + 1 < c->argc;
+        if (arg_is(c, j, "count") && has_value) {
+            if (arg_ll(c, j + 1, &count) < 0) {
+                reply_error_notint(c);
+                return;
+            }
+            if (count < 1) {
+                reply_error_syntax(c);
+                return;
+            }
+        } else if (arg_is(c, j, "match") && has_value) {
+            pat = ARGP(c, j + 1);
+            patlen = ARGL(c, j + 1);
+            if (patlen == 1 && pat[0] == '*')
+                pat = NULL;
+        } else if (arg_is(c, j, "type") && has_value) {
+            type = ARGP(c, j + 1);
+            typelen = ARGL(c, j + 1);
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    struct db *db = CDB(c);
+    struct scan_acc acc = {NULL, 0, 0, 0};
+    /* Visit buckets until `count` keys or 10*count buckets, as Redis does. */
+    long long maxiter = count * 10;
+    do {
+        cursor = dict_scan(&db->keys, cursor, scan_collect, &acc);
+    } while (cursor && maxiter-- && acc.n < (size_t)count && !acc.failed);
+    if (acc.failed) {
+        zfree(acc.v);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < acc.n; i++) {
+        struct kv *e = acc.v[i];
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        if (pat && !glob_match(pat, patlen, key, klen, 0))
+            continue;
+        if (type) {
+            const char *tn = kv_type_name(e);
+            if (strlen(tn) != typelen || strncasecmp(tn, type, typelen) != 0)
+                continue;
+        }
+        int64_t when = kv_expire(e);
+        if (when >= 0 && when <= db_now_ms()) {
+            db_expire_kv(db, e); /* the other collected entries do not move */
+            continue;
+        }
+        acc.v[kept++] = e;
+    }
+    char cur[24];
+    size_t curlen = (size_t)snprintf(cur, sizeof(cur), "%llu", cursor);
+    reply_array(c, 2);
+    reply_bulk(c, cur, curlen);
+    reply_array(c, (long long)kept);
+    for (size_t i = 0; i < kept; i++) {
+        size_t klen;
+        const char *key = kv_key(acc.v[i], &klen);
+        reply_bulk(c, key, klen);
+    }
+    zfree(acc.v);
+}
+
+struct keys_ctx {
+    struct client *c;
+    const char *pat;
+    size_t patlen;
+    int all;
+    int64_t now;
+    long long n;
+};
+
+static void
+keys_visit(struct dict_node *n, void *arg)
+{
+    struct keys_ctx *k = arg;
+    const struct kv *e = (const struct kv *)n;
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    if (!k->all && !glob_match(k->pat, k->patlen, key, klen, 0))
+        return;
+    int64_t when = kv_expire(e);
+    if (when >= 0 && when <= k->now)
+        return; /* logically gone; KEYS does not delete it */
+    reply_bulk(k->c, key, klen);
+    k->n++;
+}
+
+static void
+cmd_keys(struct client *c)
+{
+    struct keys_ctx k = {c, ARGP(c, 1), ARGL(c, 1), 0, db_now_ms(), 0};
+    k.all = k.patlen == 1 && k.pat[0] == '*';
+    size_t at = reply_deferred(c);
+    dict_foreach(&CDB(c)->keys, keys_visit, &k);
+    reply_set_deferred(c, at, RESP_ARRAY, k.n);
+}
+
+static void
+cmd_randomkey(struct client *c)
+{
+    struct kv *e = db_random(CDB(c));
+    if (e == NULL) {
+        reply_null(c);
+        return;
+    }
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    reply_bulk(c, key, klen);
+}
+
+static void
+cmd_dbsize(struct client *c)
+{
+    reply_int(c, (long long)db_size(CDB(c)));
+}
+
+/* ---- Expiry ---- */
+
+#define EXP_NX 1
+#define EXP_XX 2
+#define EXP_GT 4
+#define EXP_LT 8
+
+static void
+expire_common(struct client *c, int64_t base, int seconds)
+{
+    int flags = 0;
+    for (int j = 3; j < c->argc; j++) {
+        if (arg_is(c, j, "nx"))
+            flags |= EXP_NX;
+        else if (arg_is(c, j, "xx"))
+            flags |= EXP_XX;
+        else if (arg_is(c, j, "gt"))
+            flags |= EXP_GT;
+        else if (arg_is(c, j, "lt"))
+            flags |= EXP_LT;
+        else {
+            reply_errorf(c, "ERR Unsupported option %.*s", (int)ARGL(c, j), ARGP(c, j));
+            return;
+        }
+    }
+    if ((flags & EXP_NX) && (flags & (EXP_XX | EXP_GT | EXP_LT))) {
+        reply_error(c, "ERR NX and XX, GT or LT options at the same time are not compatible");
+        return;
+    }
+    if ((flags & EXP_GT) && (flags & EXP_LT)) {
+        reply_error(c, "ERR GT and LT options at the same time are not compatible");
+        return;
+    }
+    long long when;
+    if (arg_ll(c, 2, &when) < 0) {
+        reply_error_notint(c);
+        return;
+    }
+    if (seconds) {
+        if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000)
+            goto invalid;
+        when *= 1000;
+    }
+    if (when > LLONG_MAX - base)
+        goto invalid;
+    when += base;
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (e == NULL) {
+        reply_int(c, 0);
+        return;
+    }
+    int64_t cur = kv_expire(e);
+    if (((flags & EXP_NX) && cur != -1) || ((flags & EXP_XX) && cur == -1) ||
+        ((flags & EXP_GT) && (cur == -1 || when <= cur)) ||
+        ((flags & EXP_LT) && cur != -1 && when >= cur)) {
+        reply_int(c, 0);
+        return;
+    }
+    if (when <= db_now_ms()) {
+        db_delete_kv(db, e, FREE_SYNC); /* a time in the past deletes the key at once */
+    } else if (db_set_expire(db, &e, when) < 0) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, 1);
+    return;
+invalid: {
+    char name[64];
+    command_fullname(c->cmd, name, sizeof(name));
+    reply_errorf(c, "ERR invalid expire time in '%s' command", name);
+}
+}
+
+static void
+cmd_expire(struct client *c)
+{
+    expire_common(c, db_now_ms(), 1);
+}
+
+static void
+cmd_pexpire(struct client *c)
+{
+    expire_common(c, db_now_ms(), 0);
+}
+
+static void
+cmd_expireat(struct client *c)
+{
+    expire_common(c, 0, 1);
+}
+
+static void
+cmd_pexpireat(struct client *c)
+{
+    expire_common(c, 0, 0);
+}
+
+static void
+ttl_common(struct client *c, int ms, int absolute)
+{
+    struct kv *e = db_lookup(CDB(c), ARGP(c, 1), ARGL(c, 1), LOOKUP_NOTOUCH);
+    if (e == NULL) {
+        reply_int(c, -2);
+        return;
+    }
+    int64_t when = kv_expire(e);
+    if (when < 0) {
+        reply_int(c, -1);
+        return;
+    }
+    if (absolute) {
+        reply_int(c, ms ? when : when / 1000);
+        return;
+    }
+    int64_t ttl = when - db_now_ms();
+    if (ttl < 0)
+        ttl = 0;
+    reply_int(c, ms ? ttl : (ttl + 500) / 1000);
+}
+
+static void
+cmd_ttl(struct client *c)
+{
+    ttl_common(c, 0, 0);
+}
+
+static void
+cmd_pttl(struct client *c)
+{
+    ttl_common(c, 1, 0);
+}
+
+static void
+cmd_expiretime(struct client *c)
+{
+    ttl_common(c, 0, 1);
+}
+
+static void
+cmd_pexpiretime(struct client *c)
+{
+    ttl_common(c, 1, 1);
+}
+
+static void
+cmd_persist(struct client *c)
+{
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (e == NULL || kv_expire(e) < 0) {
+        reply_int(c, 0);
+        return;
+    }
+    if (db_set_expire(db, &e, -1) < 0) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, 1);
+}
+
+/* ---- RENAME ---- */
+
+static void
+rename_common(struct client *c, int nx)
+{
+    struct db *db = CDB(c);
+    struct kv *src = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (src == NULL) {
+        reply_error(c, "ERR no such key");
+        return;
+    }
+    if (ARGL(c, 1) == ARGL(c, 2) && memcmp(ARGP(c, 1), ARGP(c, 2), ARGL(c, 1)) == 0) {
+        if (nx)
+            reply_int(c, 0);
+        else
+            reply_ok(c);
+        return;
+    }
+    struct kv *dst = db_lookup_write(db, ARGP(c, 2), ARGL(c, 2));
+    if (dst && nx) {
+        reply_int(c, 0);
+        return;
+    }
+    /* The key is part of the entry: build the new one around the same value first. */
+    struct val v;
+    kv_get_val(src, &v);
+    struct kv *ne = kv_build(ARGP(c, 2), ARGL(c, 2), &v, kv_expire(src));
+    if (ne == NULL) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    ne->lru = src->lru;
+    if (dst)
+        db_delete_kv(db, dst, FREE_SYNC);
+    struct kv *old = db_unlink(db, ARGP(c, 1), ARGL(c, 1));
+    if (db_insert_kv(db, ne) < 0) {
+        /* Only the expires array can fail to grow, and old just left it: cannot happen. */
+        kv_free_shell(ne);
+        db_insert_kv(db, old);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    kv_free_shell(old);
+    if (nx)
+        reply_int(c, 1);
+    else
+        reply_ok(c);
+}
+
+static void
+cmd_rename(struct client *c)
+{
+    rename_common(c, 0);
+}
+
+static void
+cmd_renamenx(struct client *c)
+{
+    rename_common(c, 1);
+}
+
+/* ---- OBJECT ---- */
+
+static struct kv *
+object_lookup(struct client *c)
+{
+    struct kv *e = db_lookup(CDB(c), ARGP(c, 2), ARGL(c, 2), LOOKUP_NOTOUCH);
+    if (e == NULL)
+        reply_null(c);
+    return e;
+}
+
+static void
+cmd_object_encoding(struct client *c)
+{
+    struct kv *e = object_lookup(c);
+    if (e)
+        reply_bulk_cstr(c, kv_enc_name(e));
+}
+
+static void
+cmd_object_freq(struct client *c)
+{
+    struct kv *e = object_lookup(c);
+    if (e == NULL)
+        return;
+    if (!evict_is_lfu()) {
+        reply_error(c, "ERR An LFU maxmemory policy is not selected, access frequency not "
+                       "tracked. Please note that when switching between policies at runtime "
+                       "LRU and LFU data will take some time to adjust.");
+        return;
+    }
+    reply_int(c, evict_lfu_freq(e));
+}
+
+static void
+cmd_object_idletime(struct client *c)
+{
+    struct kv *e = object_lookup(c);
+    if (e == NULL)
+        return;
+    if (evict_is_lfu()) {
+        reply_error(c, "ERR An LFU maxmemory policy is selected, idle time not tracked. Please "
+                       "note that when switching between policies at runtime LRU and LFU data "
+                       "will take some time to adjust.");
+        return;
+    }
+    reply_int(c, (long long)evict_idle_seconds(e));
+}
+
+static void
+cmd_object_refcount(struct client *c)
+{
+    if (object_lookup(c))
+        reply_int(c, 1); /* zmem shares no values */
+}
+
+static void
+cmd_object_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        NULL,
+    };
+    reply_help(c, "object", lines);
+}
+
+/* ---- FLUSHDB / FLUSHALL ---- */
+
+/* [ASYNC|SYNC]: 1 async, 0 sync, -1 after a syntax error reply. */
+static int
+flush_mode(struct client *c)
+{
+    if (c->argc == 1)
+        return 0;
+    if (c->argc == 2 && arg_is(c, 1, "async"))
+        return 1;
+    if (c->argc == 2 && arg_is(c, 1, "sync"))
+        return 0;
+    reply_error_syntax(c);
+    return -1;
+}
+
+static void
+cmd_flushdb(struct client *c)
+{
+    int async = flush_mode(c);
+    if (async < 0)
+        return;
+    db_flush(CDB(c), async);
+    reply_ok(c);
+}
+
+static void
+cmd_flushall(struct client *c)
+{
+    int async = flush_mode(c);
+    if (async < 0)
+        return;
+    for (int i = 0; i < db_count(); i++)
+        db_flush(db_get(i), async);
+    /* Give the freed pages back to the OS, after the lazy free thread is done with them. */
+    if (async)
+        lazyfree_purge();
+    else
+        zmalloc_purge();
+    reply_ok(c);
+}
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define D CMD_DENYOOM
+#define F CMD_FAST
+
+static struct command object_subcommands[] = {
+    {"encoding", cmd_object_encoding, 3, R, 2, 2, 1, NULL, "Encoding of a key's value",
+     "generic", NULL, NULL},
+    {"freq", cmd_object_freq, 3, R, 2, 2, 1, NULL, "LFU access frequency of a key", "generic",
+     NULL, NULL},
+    {"idletime", cmd_object_idletime, 3, R, 2, 2, 1, NULL, "Seconds since a key was used",
+     "generic", NULL, NULL},
+    {"refcount", cmd_object_refcount, 3, R, 2, 2, 1, NULL, "References to a key's value",
+     "generic", NULL, NULL},
+    {"help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, NULL, "Show OBJECT help",
+     "generic", NULL, NULL},
+    {.name = NULL},
+};
 
 struct command cmd_keys_table[] = {
+    {"del", cmd_del, -2, W, 1, -1, 1, NULL, "Delete keys", "generic", NULL, NULL},
+    {"unlink", cmd_unlink, -2, W | F, 1, -1, 1, NULL, "Delete keys, freeing in the background",
+     "generic", NULL, NULL},
+    {"exists", cmd_exists, -2, R | F, 1, -1, 1, NULL, "Count existing keys", "generic", NULL,
+     NULL},
+    {"touch", cmd_touch, -2, R | F, 1, -1, 1, NULL, "Touch keys (LRU/LFU)", "generic", NULL,
+     NULL},
+    {"type", cmd_type, 2, R | F, 1, 1, 1, NULL, "Type of a key's value", "generic", NULL, NULL},
+    {"scan", cmd_scan, -2, R, 0, 0, 0, NULL, "Iterate over the keys", "generic", NULL, NULL},
+    {"keys", cmd_keys, 2, R, 0, 0, 0, NULL, "Keys matching a pattern", "generic", NULL, NULL},
+    {"randomkey", cmd_randomkey, 1, R, 0, 0, 0, NULL, "A random key", "generic", NULL, NULL},
+    {"dbsize", cmd_dbsize, 1, R | F, 0, 0, 0, NULL, "Number of keys", "server", NULL, NULL},
+    {"expire", cmd_expire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in seconds", "generic", NULL,
+     NULL},
+    {"pexpire", cmd_pexpire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in ms", "generic", NULL,
+     NULL},
+    {"expireat", cmd_expireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time",
+     "generic", NULL, NULL},
+    {"pexpireat", cmd_pexpireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time in ms",
+     "generic", NULL, NULL},
+    {"ttl", cmd_ttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (s)", "generic", NULL,
+     NULL},
+    {"pttl", cmd_pttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (ms)", "generic", NULL,
+     NULL},
+    {"expiretime", cmd_expiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time",
+     "generic", NULL, NULL},
+    {"pexpiretime", cmd_pexpiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time in ms",
+     "generic", NULL, NULL},
+    {"persist", cmd_persist, 2, W | F, 1, 1, 1, NULL, "Remove a key's expiry", "generic", NULL,
+     NULL},
+    {"rename", cmd_rename, 3, W, 1, 2, 1, NULL, "Rename a key", "generic", NULL, NULL},
+    {"renamenx", cmd_renamenx, 3, W | F, 1, 2, 1, NULL, "Rename a key if the new name is free",
+     "generic", NULL, NULL},
+    {"object", NULL, -2, 0, 0, 0, 0, object_subcommands, "Inspect keys' internals", "generic",
+     NULL, NULL},
+    {"flushdb", cmd_flushdb, -1, W, 0, 0, 0, NULL, "Remove all keys of this database",
+     "server", NULL, NULL},
+    {"flushall", cmd_flushall, -1, W, 0, 0, 0, NULL, "Remove all keys", "server", NULL, NULL},
     {.name = NULL},
 };

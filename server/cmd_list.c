@@ -1,8 +1,208 @@
-/* cmd_list.c — placeholder until its commands land. */
-#include <stddef.h>
-
+/* cmd_list.c — list commands: LPUSH/RPUSH (and the X forms), LPOP/RPOP with an optional
+ * count, LLEN, LINDEX, LRANGE. */
+#include "client.h"
+#include "cmd_util.h"
 #include "command.h"
+#include "keyspace.h"
+
+static void
+push_common(struct client *c, int where, int only_existing)
+{
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (e && kv_type(e) != OBJ_LIST) {
+        reply_error_wrongtype(c);
+        return;
+    }
+    if (e == NULL) {
+        if (only_existing) {
+            reply_int(c, 0);
+            return;
+        }
+        struct val v;
+        list_new_val(&v);
+        e = db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1);
+        if (e == NULL) {
+            val_free(v.enc, v.ptr);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+    }
+    for (int j = 2; j < c->argc; j++) {
+        if (list_push(e, where, ARGP(c, j), ARGL(c, j)) < 0) {
+            if (list_len(e) == 0)
+                db_delete_kv(db, e, FREE_SYNC);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+    }
+    reply_int(c, (long long)list_len(e));
+}
+
+static void
+cmd_lpush(struct client *c)
+{
+    push_common(c, LIST_HEAD, 0);
+}
+
+static void
+cmd_rpush(struct client *c)
+{
+    push_common(c, LIST_TAIL, 0);
+}
+
+static void
+cmd_lpushx(struct client *c)
+{
+    push_common(c, LIST_HEAD, 1);
+}
+
+static void
+cmd_rpushx(struct client *c)
+{
+    push_common(c, LIST_TAIL, 1);
+}
+
+static void
+reply_elem(void *ctx, const char *s, size_t len)
+{
+    reply_bulk(ctx, s, len);
+}
+
+static void
+pop_common(struct client *c, int where)
+{
+    long long count = 0;
+    int has_count = c->argc == 3;
+    if (c->argc > 3) {
+        reply_error_arity(c);
+        return;
+    }
+    if (has_count && (arg_ll(c, 2, &count) < 0 || count < 0)) {
+        reply_error(c, "ERR value is out of range, must be positive");
+        return;
+    }
+    struct db *db = CDB(c);
+    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    if (e == NULL) {
+        if (has_count)
+            reply_null_array(c);
+        else
+            reply_null(c);
+        return;
+    }
+    if (kv_type(e) != OBJ_LIST) {
+        reply_error_wrongtype(c);
+        return;
+    }
+    if (!has_count) {
+        list_pop(e, where, reply_elem, c);
+    } else {
+        size_t len = list_len(e);
+        size_t n = (unsigned long long)count < len ? (size_t)count : len;
+        reply_array(c, (long long)n);
+        while (n--)
+            list_pop(e, where, reply_elem, c);
+    }
+    if (list_len(e) == 0)
+        db_delete_kv(db, e, FREE_SYNC);
+}
+
+static void
+cmd_lpop(struct client *c)
+{
+    pop_common(c, LIST_HEAD);
+}
+
+static void
+cmd_rpop(struct client *c)
+{
+    pop_common(c, LIST_TAIL);
+}
+
+static void
+cmd_llen(struct client *c)
+{
+    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    if (e && kv_type(e) != OBJ_LIST)
+        reply_error_wrongtype(c);
+    else
+        reply_int(c, e ? (long long)list_len(e) : 0);
+}
+
+static void
+cmd_lindex(struct client *c)
+{
+    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    long long idx;
+    const char *s;
+    size_t len;
+    if (e == NULL) {
+        reply_null(c);
+    } else if (kv_type(e) != OBJ_LIST) {
+        reply_error_wrongtype(c);
+    } else if (arg_ll(c, 2, &idx) < 0) {
+        reply_error_notint(c);
+    } else if (list_index(e, idx, &s, &len)) {
+        reply_bulk(c, s, len);
+    } else {
+        reply_null(c);
+    }
+}
+
+static void
+cmd_lrange(struct client *c)
+{
+    long long start, end;
+    if (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0) {
+        reply_error_notint(c);
+        return;
+    }
+    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    if (e == NULL) {
+        reply_array(c, 0);
+        return;
+    }
+    if (kv_type(e) != OBJ_LIST) {
+        reply_error_wrongtype(c);
+        return;
+    }
+    long long len = (long long)list_len(e);
+    if (start < 0)
+        start += len;
+    if (end < 0)
+        end += len;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= len) {
+        reply_array(c, 0);
+        return;
+    }
+    if (end >= len)
+        end = len - 1;
+    size_t n = (size_t)(end - start + 1);
+    reply_array(c, (long long)n);
+    list_range(e, (size_t)start, n, reply_elem, c);
+}
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define D CMD_DENYOOM
+#define F CMD_FAST
 
 struct command cmd_list_table[] = {
+    {"lpush", cmd_lpush, -3, W | D | F, 1, 1, 1, NULL, "Prepend elements", "list", NULL, NULL},
+    {"rpush", cmd_rpush, -3, W | D | F, 1, 1, 1, NULL, "Append elements", "list", NULL, NULL},
+    {"lpushx", cmd_lpushx, -3, W | D | F, 1, 1, 1, NULL, "Prepend if the list exists", "list",
+     NULL, NULL},
+    {"rpushx", cmd_rpushx, -3, W | D | F, 1, 1, 1, NULL, "Append if the list exists", "list",
+     NULL, NULL},
+    {"lpop", cmd_lpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the first elements",
+     "list", NULL, NULL},
+    {"rpop", cmd_rpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the last elements", "list",
+     NULL, NULL},
+    {"llen", cmd_llen, 2, R | F, 1, 1, 1, NULL, "Length of a list", "list", NULL, NULL},
+    {"lindex", cmd_lindex, 3, R, 1, 1, 1, NULL, "Element by index", "list", NULL, NULL},
+    {"lrange", cmd_lrange, 4, R, 1, 1, 1, NULL, "A range of elements", "list", NULL, NULL},
     {.name = NULL},
 };

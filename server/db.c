@@ -1,0 +1,443 @@
+/* db.c — the numbered databases: lookups with lazy expiry, adding, replacing and deleting
+ * keys, the expires array, flushing, and the counters and overhead figures of db.h. */
+#include "keyspace.h"
+
+#include <sys/random.h>
+
+#include "config.h"
+#include "util.h"
+#include "zmalloc.h"
+
+static struct db *dbs;
+static int ndbs;
+static struct keyspace_stats kstats;
+
+/* ---- Setup ---- */
+
+int
+db_setup(int count)
+{
+    uint8_t seed[16];
+    if (count < 1)
+        return -1;
+    if (getrandom(seed, sizeof(seed), 0) == (ssize_t)sizeof(seed))
+        dict_seed(seed);
+    uint64_t rs;
+    if (getrandom(&rs, sizeof(rs), 0) == (ssize_t)sizeof(rs))
+        dict_rand_seed(rs);
+    dbs = zcalloc_n((size_t)count, sizeof(*dbs));
+    ndbs = count;
+    for (int i = 0; i < count; i++) {
+        dbs[i].id = i;
+        dict_init(&dbs[i].keys, kv_dict_key);
+    }
+    evict_setup();
+    return 0;
+}
+
+void
+db_teardown(void)
+{
+    for (int i = 0; i < ndbs; i++)
+        db_flush(&dbs[i], 0);
+    zfree(dbs);
+    dbs = NULL;
+    ndbs = 0;
+    evict_teardown();
+}
+
+int
+db_count(void)
+{
+    return ndbs;
+}
+
+struct db *
+db_get(int id)
+{
+    return id >= 0 && id < ndbs ? &dbs[id] : NULL;
+}
+
+struct keyspace_stats *
+keyspace_stats(void)
+{
+    return &kstats;
+}
+
+/* ---- Figures ---- */
+
+size_t
+db_size(const struct db *db)
+{
+    return dict_size(&db->keys);
+}
+
+size_t
+db_expires_size(const struct db *db)
+{
+    return db->vol_count;
+}
+
+long long
+db_avg_ttl(const struct db *db)
+{
+    return db->vol_count ? db->avg_ttl : 0;
+}
+
+/* The entry headers (link, clock, encoding, key length) and the bucket tables are what the
+ * keyspace costs beyond the bytes of keys and values. */
+size_t
+db_overhead_main(const struct db *db)
+{
+    return dict_table_memory(&db->keys) + dict_size(&db->keys) * sizeof(struct kv);
+}
+
+size_t
+db_overhead_expires(const struct db *db)
+{
+    return (db->vol ? zmalloc_size(db->vol) : 0) + db->vol_count * KV_VOL_BYTES;
+}
+
+size_t
+db_total_keys(void)
+{
+    size_t n = 0;
+    for (int i = 0; i < ndbs; i++)
+        n += dict_size(&dbs[i].keys);
+    return n;
+}
+
+long long
+db_memory_usage(struct db *db, const char *key, size_t keylen, long long samples)
+{
+    struct kv *e = db_peek(db, key, keylen);
+    return e ? (long long)kv_memory(e, samples) : -1;
+}
+
+/* ---- The expires array ---- */
+
+/* Make room for one more volatile key. */
+static int
+vol_reserve(struct db *db)
+{
+    if (db->vol_count < db->vol_cap)
+        return 0;
+    size_t cap = db->vol_cap ? db->vol_cap * 2 : 4;
+    struct kv **nv = ztryrealloc(db->vol, cap * sizeof(*nv));
+    if (nv == NULL)
+        return -1;
+    db->vol = nv;
+    db->vol_cap = cap;
+    return 0;
+}
+
+static void
+vol_add(struct db *db, struct kv *e) /* after vol_reserve() */
+{
+    kv_set_vidx(e, (uint32_t)db->vol_count);
+    db->vol[db->vol_count++] = e;
+}
+
+static void
+vol_remove_idx(struct db *db, uint32_t idx)
+{
+    struct kv *last = db->vol[--db->vol_count];
+    db->vol[idx] = last;
+    kv_set_vidx(last, idx);
+    if (db->vol_count == 0) {
+        zfree(db->vol); /* no volatile keys, no memory: back to the baseline */
+        db->vol = NULL;
+        db->vol_cap = 0;
+        db->vol_cursor = 0;
+    } else if (db->vol_cap > 16 && db->vol_count < db->vol_cap / 4) {
+        db->vol_cap /= 2;
+        db->vol = zrealloc(db->vol, db->vol_cap * sizeof(*db->vol));
+    }
+}
+
+/* ---- Lookups ---- */
+
+int64_t
+db_now_ms(void)
+{
+    return wall_ms();
+}
+
+static inline int
+is_expired(const struct kv *e)
+{
+    return (e->flags & KV_VOLATILE) && kv_expire(e) <= db_now_ms();
+}
+
+/* Remove the entry at pos from the dict and the expires array (not freed). */
+static struct kv *
+unlink_at(struct db *db, struct dict_pos *pos)
+{
+    struct kv *e = (struct kv *)dict_pos_remove(&db->keys, pos);
+    if (e->flags & KV_VOLATILE)
+        vol_remove_idx(db, kv_vidx(e));
+    return e;
+}
+
+struct kv *
+db_lookup(struct db *db, const char *key, size_t klen, int flags)
+{
+    struct dict_pos pos;
+    struct kv *e = NULL;
+    if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
+        e = (struct kv *)dict_pos_node(&pos);
+        if (is_expired(e)) {
+            kv_free(unlink_at(db, &pos));
+            kstats.expired_keys++;
+            e = NULL;
+        }
+    }
+    if (!(flags & LOOKUP_NOSTATS)) {
+        if (e)
+            kstats.keyspace_hits++;
+        else
+            kstats.keyspace_misses++;
+    }
+    if (e && !(flags & LOOKUP_NOTOUCH))
+        evict_touch(e);
+    return e;
+}
+
+struct kv *
+db_peek(struct db *db, const char *key, size_t klen)
+{
+    return (struct kv *)dict_find(&db->keys, key, klen, dict_hash(key, klen));
+}
+
+/* ---- Changes ---- */
+
+int
+db_insert_kv(struct db *db, struct kv *e)
+{
+    if ((e->flags & KV_VOLATILE) && vol_reserve(db) < 0)
+        return -1;
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    dict_insert(&db->keys, &e->node, dict_hash(key, klen));
+    if (e->flags & KV_VOLATILE)
+        vol_add(db, e);
+    return 0;
+}
+
+struct kv *
+db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire)
+{
+    struct kv *e = kv_build(key, klen, v, expire);
+    if (e == NULL)
+        return NULL;
+    e->lru = evict_new_lru();
+    if (db_insert_kv(db, e) < 0) {
+        kv_free_shell(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Put ne where old was (same key, found at pos), moving the expires slot along. */
+static void
+swap_in(struct db *db, struct dict_pos *pos, struct kv *old, struct kv *ne, int old_vol,
+        uint32_t idx)
+{
+    if (ne != old)
+        dict_pos_replace(pos, &ne->node);
+    int new_vol = ne->flags & KV_VOLATILE;
+    if (old_vol && new_vol) {
+        kv_set_vidx(ne, idx);
+        db->vol[idx] = ne;
+    } else if (old_vol) {
+        vol_remove_idx(db, idx);
+    } else if (new_vol) {
+        vol_add(db, ne); /* reserved by the caller */
+    }
+}
+
+int
+db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire,
+       int flags)
+{
+    struct dict_pos pos;
+    if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
+        if (flags & SET_KEEPTTL)
+            expire = -1;
+        return db_add(db, key, klen, v, expire) ? 0 : -1;
+    }
+    struct kv *old = (struct kv *)dict_pos_node(&pos);
+    int old_vol = old->flags & KV_VOLATILE;
+    if (flags & SET_KEEPTTL)
+        expire = kv_expire(old);
+    if (expire >= 0 && !old_vol && vol_reserve(db) < 0)
+        return -1;
+    size_t need = kv_needed(klen, v, expire >= 0);
+    int old_enc = old->enc;
+    void *old_ptr = old_enc >= ENC_RAW ? kv_ptr(old) : NULL;
+    uint32_t idx = old_vol ? kv_vidx(old) : 0;
+    struct kv *ne;
+    if (zmalloc_size_for(need) == zmalloc_size(old)) {
+        /* Same size class: rewrite in place, no allocator round trip (SET on a hot key). */
+        kv_write(old, key, klen, v, expire);
+        ne = old;
+    } else {
+        ne = kv_build(key, klen, v, expire);
+        if (ne == NULL)
+            return -1;
+    }
+    if (old_ptr && old_ptr != v->ptr)
+        val_free(old_enc, old_ptr);
+    ne->lru = evict_new_lru();
+    swap_in(db, &pos, old, ne, old_vol, idx);
+    if (ne != old)
+        kv_free_shell(old);
+    return 0;
+}
+
+/* Find the dict position of a live entry. */
+static void
+pos_of(struct db *db, struct kv *e, struct dict_pos *pos)
+{
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    int found = dict_lookup(&db->keys, key, klen, dict_hash(key, klen), pos);
+    (void)found; /* e is in the dict by contract */
+}
+
+struct kv *
+db_rebuild(struct db *db, struct kv *e, const struct val *v, int64_t expire)
+{
+    int old_vol = e->flags & KV_VOLATILE;
+    if (expire >= 0 && !old_vol && vol_reserve(db) < 0)
+        return NULL;
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    struct kv *ne = kv_build(key, klen, v, expire);
+    if (ne == NULL)
+        return NULL;
+    ne->lru = e->lru;
+    if (e->enc >= ENC_RAW && kv_ptr(e) != v->ptr)
+        val_free(e->enc, kv_ptr(e));
+    struct dict_pos pos;
+    pos_of(db, e, &pos);
+    swap_in(db, &pos, e, ne, old_vol, old_vol ? kv_vidx(e) : 0);
+    kv_free_shell(e);
+    return ne;
+}
+
+int
+db_set_expire(struct db *db, struct kv **ep, int64_t when)
+{
+    struct kv *e = *ep;
+    if ((e->flags & KV_VOLATILE) && when >= 0) {
+        kv_set_expire(e, when); /* already has the room */
+        return 0;
+    }
+    if (!(e->flags & KV_VOLATILE) && when < 0)
+        return 0;
+    struct val v;
+    kv_get_val(e, &v);
+    struct kv *ne = db_rebuild(db, e, &v, when);
+    if (ne == NULL)
+        return -1;
+    *ep = ne;
+    return 0;
+}
+
+void
+db_delete_kv(struct db *db, struct kv *e, int mode)
+{
+    struct dict_pos pos;
+    pos_of(db, e, &pos);
+    lazyfree_kv(unlink_at(db, &pos), mode == FREE_LAZY);
+}
+
+void
+db_expire_kv(struct db *db, struct kv *e)
+{
+    db_delete_kv(db, e, FREE_SYNC);
+    kstats.expired_keys++;
+}
+
+int
+db_delete(struct db *db, const char *key, size_t klen, int mode)
+{
+    struct dict_pos pos;
+    if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos))
+        return 0;
+    struct kv *e = unlink_at(db, &pos);
+    int live = !is_expired(e);
+    if (!live)
+        kstats.expired_keys++; /* it was already gone for the client */
+    lazyfree_kv(e, mode == FREE_LAZY);
+    return live;
+}
+
+struct kv *
+db_unlink(struct db *db, const char *key, size_t klen)
+{
+    struct dict_pos pos;
+    if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos))
+        return NULL;
+    return unlink_at(db, &pos);
+}
+
+static void
+free_node(struct dict_node *n, void *ctx)
+{
+    kv_free((struct kv *)n);
+}
+
+void
+db_flush(struct db *db, int async)
+{
+    if (async && dict_size(&db->keys) > 0) {
+        struct dict *d = dict_create(kv_dict_key);
+        *d = db->keys; /* the whole table goes to the lazy free thread */
+        lazyfree_dict(d, db->vol, dict_size(&db->keys));
+    } else {
+        dict_clear(&db->keys, free_node, NULL);
+        zfree(db->vol);
+    }
+    dict_init(&db->keys, kv_dict_key);
+    db->vol = NULL;
+    db->vol_count = db->vol_cap = db->vol_cursor = 0;
+    db->avg_ttl = 0;
+    evict_pool_clear();
+}
+
+struct kv *
+db_random(struct db *db)
+{
+    /* Retry past expired keys, deleting them; if every key is volatile and expired they
+     * would all go, so after 100 tries return one anyway, as Redis does. */
+    for (int tries = 0;; tries++) {
+        struct kv *e = (struct kv *)dict_random(&db->keys);
+        if (e == NULL)
+            return NULL;
+        if (!is_expired(e))
+            return e;
+        if (tries >= 100 && db->vol_count == dict_size(&db->keys))
+            return e;
+        db_expire_kv(db, e);
+    }
+}
+
+/* ---- Cron ---- */
+
+void
+db_cron(void)
+{
+    evict_clock_update();
+    expire_cycle();
+    /* Spend up to 1 ms per rehashing table so a big resize finishes even when idle. */
+    for (int i = 0; i < ndbs; i++) {
+        if (dict_is_rehashing(&dbs[i].keys))
+            dict_rehash_us(&dbs[i].keys, 1000);
+        else
+            dict_shrink_if_needed(&dbs[i].keys);
+    }
+    if (config_get()->maxmemory)
+        evict_make_room();
+}

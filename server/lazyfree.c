@@ -1,0 +1,173 @@
+/* lazyfree.c — the background free thread: UNLINK, FLUSH* ASYNC and (with
+ * lazyfree-lazy-user-del) DEL hand big values or whole keyspaces to it so the event loop never
+ * spends long in free(). A value goes there only when freeing it costs more than 64
+ * allocations; smaller ones are cheaper to free at once than to queue. zmalloc counts from
+ * every thread, so used_memory drops as the thread works. */
+#include "keyspace.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "zmalloc.h"
+
+#define LAZYFREE_THRESHOLD 64
+
+enum job_kind { JOB_KV, JOB_DICT, JOB_PURGE };
+
+struct job {
+    struct job *next;
+    int kind;
+    void *ptr;       /* struct kv * or struct dict * */
+    struct kv **vol; /* JOB_DICT: the expires array that went with it */
+    size_t objects;
+};
+
+static pthread_t thread;
+static int running;
+static int stopping;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static struct job *head, *tail;
+static atomic_size_t pending;
+static atomic_uint_least64_t freed;
+
+size_t
+lazyfree_pending_objects(void)
+{
+    return atomic_load(&pending);
+}
+
+uint64_t
+lazyfreed_objects(void)
+{
+    return atomic_load(&freed);
+}
+
+void
+lazyfree_reset_stats(void)
+{
+    atomic_store(&freed, 0);
+}
+
+static void
+free_kv_node(struct dict_node *n, void *ctx)
+{
+    kv_free((struct kv *)n);
+}
+
+static void
+run_job(struct job *j)
+{
+    switch (j->kind) {
+    case JOB_KV:
+        kv_free(j->ptr);
+        break;
+    case JOB_DICT:
+        dict_clear(j->ptr, free_kv_node, NULL);
+        dict_destroy(j->ptr);
+        zfree(j->vol);
+        break;
+    case JOB_PURGE:
+        zmalloc_purge();
+        break;
+    }
+}
+
+static void *
+worker(void *arg)
+{
+    for (;;) {
+        pthread_mutex_lock(&mu);
+        while (head == NULL && !stopping)
+            pthread_cond_wait(&cv, &mu);
+        struct job *j = head;
+        if (j == NULL) { /* stopping and drained */
+            pthread_mutex_unlock(&mu);
+            break;
+        }
+        head = j->next;
+        if (head == NULL)
+            tail = NULL;
+        pthread_mutex_unlock(&mu);
+        size_t objects = j->objects;
+        run_job(j);
+        zfree(j);
+        /* Counted only once the memory is back, so "pending == 0" means used_memory is final. */
+        atomic_fetch_sub(&pending, objects);
+        atomic_fetch_add(&freed, objects);
+    }
+    return NULL;
+}
+
+int
+lazyfree_setup(void)
+{
+    stopping = 0;
+    if (pthread_create(&thread, NULL, worker, NULL) != 0)
+        return -1;
+    running = 1;
+    return 0;
+}
+
+void
+lazyfree_teardown(void)
+{
+    if (!running)
+        return;
+    pthread_mutex_lock(&mu);
+    stopping = 1;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+    pthread_join(thread, NULL);
+    running = 0;
+}
+
+static void
+enqueue(int kind, void *ptr, struct kv **vol, size_t objects)
+{
+    struct job *j = zmalloc(sizeof(*j));
+    j->next = NULL;
+    j->kind = kind;
+    j->ptr = ptr;
+    j->vol = vol;
+    j->objects = objects;
+    atomic_fetch_add(&pending, objects);
+    pthread_mutex_lock(&mu);
+    if (tail)
+        tail->next = j;
+    else
+        head = j;
+    tail = j;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
+}
+
+void
+lazyfree_kv(struct kv *e, int async)
+{
+    if (async && running && kv_free_effort(e) > LAZYFREE_THRESHOLD)
+        enqueue(JOB_KV, e, NULL, 1);
+    else
+        kv_free(e);
+}
+
+void
+lazyfree_dict(struct dict *d, struct kv **vol, size_t keys)
+{
+    if (!running) {
+        dict_clear(d, free_kv_node, NULL);
+        dict_destroy(d);
+        zfree(vol);
+        return;
+    }
+    enqueue(JOB_DICT, d, vol, keys);
+}
+
+void
+lazyfree_purge(void)
+{
+    if (running)
+        enqueue(JOB_PURGE, NULL, NULL, 0);
+    else
+        zmalloc_purge();
+}

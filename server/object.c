@@ -1,0 +1,295 @@
+/* object.c — key entries (struct kv) and string values: layout, build, free, sizes, and the
+ * choice between the int, embstr and raw string encodings. */
+#include "object.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util.h"
+#include "zmalloc.h"
+
+const char *
+kv_dict_key(const struct dict_node *n, size_t *len)
+{
+    return kv_key((const struct kv *)n, len);
+}
+
+size_t
+kv_needed(size_t klen, const struct val *v, int volatile_key)
+{
+    size_t n = sizeof(struct kv) + (volatile_key ? KV_VOL_BYTES : 0) + kv_slot_len(v->enc) + klen;
+    if (v->enc == ENC_EMBSTR)
+        n += v->len;
+    return n;
+}
+
+void
+kv_write(struct kv *e, const char *key, size_t klen, const struct val *v, int64_t expire)
+{
+    e->node.next = NULL;
+    e->enc = (uint32_t)v->enc;
+    e->flags = expire >= 0 ? KV_VOLATILE : 0;
+    e->klen = (uint32_t)klen;
+    if (expire >= 0)
+        kv_set_expire(e, expire);
+    unsigned char *slot = e->data + kv_slot_off(e);
+    if (v->enc == ENC_INT) {
+        memcpy(slot, &v->i, 8);
+    } else if (v->enc == ENC_EMBSTR) {
+        uint32_t l = (uint32_t)v->len;
+        memcpy(slot, &l, 4);
+    } else {
+        memcpy(slot, &v->ptr, sizeof(void *));
+    }
+    unsigned char *k = slot + kv_slot_len(v->enc);
+    memmove(k, key, klen);
+    if (v->enc == ENC_EMBSTR && v->len)
+        memmove(k + klen, v->s, v->len);
+}
+
+struct kv *
+kv_build(const char *key, size_t klen, const struct val *v, int64_t expire)
+{
+    struct kv *e = ztrymalloc(kv_needed(klen, v, expire >= 0));
+    if (e == NULL)
+        return NULL;
+    e->lru = 0;
+    kv_write(e, key, klen, v, expire);
+    return e;
+}
+
+void
+kv_get_val(const struct kv *e, struct val *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->enc = e->enc;
+    if (e->enc == ENC_INT) {
+        v->i = kv_int(e);
+    } else if (e->enc == ENC_EMBSTR) {
+        v->s = kv_str(e, &v->len, NULL);
+    } else {
+        v->ptr = kv_ptr(e);
+    }
+}
+
+void
+val_free(int enc, void *ptr)
+{
+    switch (enc) {
+    case ENC_RAW:
+        zfree(ptr);
+        break;
+    case ENC_HASH_PACK:
+    case ENC_HASH_TABLE:
+        hash_free(enc, ptr);
+        break;
+    case ENC_LIST_PACK:
+    case ENC_LIST_QUICK:
+        list_free(enc, ptr);
+        break;
+    default:
+        break;
+    }
+}
+
+void
+kv_free(struct kv *e)
+{
+    if (e->enc >= ENC_RAW)
+        val_free(e->enc, kv_ptr(e));
+    zfree(e);
+}
+
+void
+kv_free_shell(struct kv *e)
+{
+    zfree(e);
+}
+
+size_t
+kv_free_effort(const struct kv *e)
+{
+    switch (e->enc) {
+    case ENC_HASH_PACK:
+    case ENC_HASH_TABLE:
+        return hash_free_effort(e->enc, kv_ptr(e));
+    case ENC_LIST_PACK:
+    case ENC_LIST_QUICK:
+        return list_free_effort(e->enc, kv_ptr(e));
+    default:
+        return 1;
+    }
+}
+
+size_t
+kv_memory(const struct kv *e, long long samples)
+{
+    size_t m = zmalloc_size(e);
+    switch (e->enc) {
+    case ENC_RAW:
+        m += zmalloc_size(kv_ptr(e));
+        break;
+    case ENC_HASH_PACK:
+    case ENC_HASH_TABLE:
+        m += hash_memory(e->enc, kv_ptr(e), samples);
+        break;
+    case ENC_LIST_PACK:
+    case ENC_LIST_QUICK:
+        m += list_memory(e->enc, kv_ptr(e), samples);
+        break;
+    default:
+        break;
+    }
+    return m;
+}
+
+const char *
+kv_type_name(const struct kv *e)
+{
+    static const char *const names[] = {"string", "list", "hash"};
+    return names[kv_type(e)];
+}
+
+const char *
+kv_enc_name(const struct kv *e)
+{
+    static const char *const names[] = {"int",       "embstr",   "raw",      "listpack",
+                                        "hashtable", "listpack", "quicklist"};
+    return names[e->enc];
+}
+
+/* ---- Strings ---- */
+
+size_t
+ll_to_str(char *dst, long long v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (v < 0)
+        dst[len++] = '-';
+    while (n)
+        dst[len++] = tmp[--n];
+    dst[len] = '\0';
+    return len;
+}
+
+struct str *
+str_new(const char *s, size_t len, size_t cap)
+{
+    if (cap < len)
+        cap = len;
+    struct str *r = ztrymalloc(sizeof(*r) + cap);
+    if (r == NULL)
+        return NULL;
+    r->len = len;
+    if (len)
+        memcpy(r->buf, s, len);
+    return r;
+}
+
+size_t
+str_cap(const struct str *s)
+{
+    return zmalloc_usable_size(s) - sizeof(*s);
+}
+
+int
+str_val(const char *s, size_t len, struct val *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (len <= 20 && str_to_ll(s, len, &v->i) == 0) {
+        v->enc = ENC_INT;
+        return 0;
+    }
+    if (len <= EMBSTR_MAX) {
+        v->enc = ENC_EMBSTR;
+        v->s = s;
+        v->len = len;
+        return 0;
+    }
+    v->enc = ENC_RAW;
+    v->ptr = str_new(s, len, len);
+    return v->ptr ? 0 : -1;
+}
+
+int
+str_val_noint(const char *s, size_t len, struct val *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (len <= EMBSTR_MAX) {
+        v->enc = ENC_EMBSTR;
+        v->s = s;
+        v->len = len;
+        return 0;
+    }
+    v->enc = ENC_RAW;
+    v->ptr = str_new(s, len, len);
+    return v->ptr ? 0 : -1;
+}
+
+int
+str_to_ldouble(const char *s, size_t len, long double *out)
+{
+    char buf[LDBL_STR_MAX + 1];
+    char *end;
+    if (len == 0 || len >= sizeof(buf))
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    errno = 0;
+    long double v = strtold(buf, &end);
+    if (isspace((unsigned char)buf[0]) || end != buf + len || isnan(v) ||
+        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+size_t
+ldouble_to_str(char *dst, size_t size, long double v)
+{
+    int n = snprintf(dst, size, "%.17Lf", v);
+    if (n < 0 || (size_t)n >= size)
+        return 0;
+    size_t l = (size_t)n;
+    if (memchr(dst, '.', l)) {
+        while (l > 0 && dst[l - 1] == '0')
+            l--;
+        if (l > 0 && dst[l - 1] == '.')
+            l--;
+    }
+    if (l == 2 && dst[0] == '-' && dst[1] == '0') { /* no "-0" */
+        dst[0] = '0';
+        l = 1;
+    }
+    dst[l] = '\0';
+    return l;
+}
+
+const char *
+kv_str(const struct kv *e, size_t *len, char *ibuf)
+{
+    if (e->enc == ENC_INT) {
+        *len = ll_to_str(ibuf, kv_int(e));
+        return ibuf;
+    }
+    if (e->enc == ENC_EMBSTR) {
+        const unsigned char *slot = e->data + kv_slot_off(e);
+        uint32_t l;
+        memcpy(&l, slot, 4);
+        *len = l;
+        return (const char *)slot + 4 + e->klen;
+    }
+    const struct str *r = kv_ptr(e);
+    *len = r->len;
+    return r->buf;
+}

@@ -1,0 +1,187 @@
+/* pack.c — the packed element buffer of pack.h. Lengths are LEB128 varints (one byte below
+ * 128), mirrored after the element so that walking backwards costs the same as forwards. */
+#include "pack.h"
+
+#include <string.h>
+
+#include "zmalloc.h"
+
+static size_t
+varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 128) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+/* Forward varint at p; returns its value, its size in *n. */
+static size_t
+varint_read(const unsigned char *p, size_t *n)
+{
+    size_t v = 0;
+    int shift = 0;
+    size_t i = 0;
+    for (;;) {
+        unsigned char b = p[i++];
+        v |= (size_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+    }
+    *n = i;
+    return v;
+}
+
+/* The reversed varint that ends just before end. */
+static size_t
+varint_read_back(const unsigned char *end, size_t *n)
+{
+    size_t v = 0;
+    int shift = 0;
+    size_t i = 0;
+    for (;;) {
+        unsigned char b = *(end - 1 - i);
+        i++;
+        v |= (size_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+        shift += 7;
+    }
+    *n = i;
+    return v;
+}
+
+static void
+elem_write(unsigned char *dst, const char *s, size_t len)
+{
+    size_t vl = varint_len(len), v = len;
+    for (size_t i = 0; i < vl; i++) {
+        unsigned char b = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (i + 1 < vl)
+            b |= 0x80;
+        dst[i] = b;                       /* forward */
+        dst[vl + len + vl - 1 - i] = b;   /* mirrored */
+    }
+    if (len)
+        memcpy(dst + vl, s, len);
+}
+
+struct pack *
+pack_new(void)
+{
+    struct pack *p = zmalloc(sizeof(*p));
+    p->bytes = 0;
+    p->count = 0;
+    return p;
+}
+
+size_t
+pack_elem_size(size_t len)
+{
+    return 2 * varint_len(len) + len;
+}
+
+size_t
+pack_next(const struct pack *p, size_t off)
+{
+    size_t n, len = varint_read(p->data + off, &n);
+    return off + 2 * n + len;
+}
+
+long
+pack_prev(const struct pack *p, size_t off)
+{
+    if (off == 0)
+        return -1;
+    size_t n, len = varint_read_back(p->data + off, &n);
+    return (long)(off - 2 * n - len);
+}
+
+long
+pack_last(const struct pack *p)
+{
+    return p->count ? pack_prev(p, p->bytes) : -1;
+}
+
+long
+pack_seek(const struct pack *p, long long idx)
+{
+    if (idx >= 0) {
+        if ((unsigned long long)idx >= p->count)
+            return -1;
+        size_t off = 0;
+        while (idx--)
+            off = pack_next(p, off);
+        return (long)off;
+    }
+    if ((unsigned long long)(-(idx + 1)) >= p->count)
+        return -1;
+    long off = (long)p->bytes;
+    while (idx++ < 0)
+        off = pack_prev(p, (size_t)off);
+    return off;
+}
+
+const char *
+pack_get(const struct pack *p, size_t off, size_t *len)
+{
+    size_t n;
+    *len = varint_read(p->data + off, &n);
+    return (const char *)p->data + off + n;
+}
+
+struct pack *
+pack_insert(struct pack *p, size_t off, const char *s, size_t len)
+{
+    size_t es = pack_elem_size(len);
+    if (es > UINT32_MAX - sizeof(*p) - p->bytes)
+        return NULL;
+    struct pack *np = ztryrealloc(p, sizeof(*p) + p->bytes + es);
+    if (np == NULL)
+        return NULL;
+    memmove(np->data + off + es, np->data + off, np->bytes - off);
+    elem_write(np->data + off, s, len);
+    np->bytes += (uint32_t)es;
+    np->count++;
+    return np;
+}
+
+struct pack *
+pack_replace(struct pack *p, size_t off, const char *s, size_t len)
+{
+    size_t old = pack_next(p, off) - off, es = pack_elem_size(len);
+    if (es > old && es - old > UINT32_MAX - sizeof(*p) - p->bytes)
+        return NULL;
+    size_t total = p->bytes - old + es;
+    if (es > old) {
+        struct pack *np = ztryrealloc(p, sizeof(*p) + total);
+        if (np == NULL)
+            return NULL;
+        p = np;
+    }
+    memmove(p->data + off + es, p->data + off + old, p->bytes - off - old);
+    elem_write(p->data + off, s, len);
+    p->bytes = (uint32_t)total;
+    if (es < old)
+        p = zrealloc(p, sizeof(*p) + total); /* shrinking: gives the tail back */
+    return p;
+}
+
+struct pack *
+pack_remove(struct pack *p, size_t off, size_t n)
+{
+    size_t end = off;
+    size_t removed = 0;
+    while (removed < n && end < p->bytes) {
+        end = pack_next(p, end);
+        removed++;
+    }
+    memmove(p->data + off, p->data + end, p->bytes - end);
+    p->bytes -= (uint32_t)(end - off);
+    p->count -= (uint32_t)removed;
+    return zrealloc(p, sizeof(*p) + p->bytes);
+}
