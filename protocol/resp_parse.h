@@ -56,7 +56,7 @@ struct resp_parser {
 void resp_parser_init(struct resp_parser *p);
 /* Free what the parser allocated; it may be re-initialised afterwards. */
 void resp_parser_deinit(struct resp_parser *p);
-/* Forget any partial command and error (for reuse on a new connection). */
+/* Forget any partial command and error (for reuse on a new connection); keeps the limits. */
 void resp_parser_reset(struct resp_parser *p);
 
 /* Parse the next command from buf[0..len), which must be the whole unconsumed input.
@@ -73,14 +73,21 @@ void resp_parser_reset(struct resp_parser *p);
  * grows as arguments arrive, never from the announced count.
  * Framing follows Redis 7.0: '*' first means multibulk, anything else an inline line ending in
  * "\n" or "\r\n"; the byte after a header's '\r' and the two bytes after a bulk payload are
- * skipped unchecked. Deliberate difference: lines are searched with memchr, so a NUL is an
+ * skipped unchecked. Deliberate differences: lines are searched with memchr, so a NUL is an
  * ordinary byte (Redis's strchr stops at it and waits for 64 KiB); in "expected '$', got 'c'"
- * a CR, LF or NUL byte is shown as a space. */
+ * a CR, LF or NUL byte is shown as a space; a line longer than max_inline is refused however
+ * it arrives (Redis checks only while the terminator is missing, so its verdict on a longer
+ * line depends on its read sizes - ours is what Redis says when fed a byte at a time). */
 int resp_parse(struct resp_parser *p, const char *buf, size_t len, size_t *consumed);
 
-/* After RESP_INCOMPLETE: how many bytes, counted from the start of the unconsumed input, the
- * current command needs at the least (e.g. a whole announced bulk), so that the caller can size
- * its buffer once instead of growing it step by step. 0 when unknown. */
+/* After RESP_INCOMPLETE: how many bytes, counted from the start of the unconsumed input (after
+ * dropping *consumed), the current command needs at the least: known once a bulk header is
+ * read, it covers the whole announced bulk and its CRLF. 0 when unknown. With it a server sizes
+ * its query buffer once (buf_compact, then buf_reserve_exact(q, want - unconsumed)) instead of
+ * growing it step by step, so a large bulk is copied only by the read into its place. The
+ * figure is the client's announcement, checked against max_bulk_len but not yet backed by
+ * bytes: a server may cap what it reserves ahead, or a slow client announcing 512 MiB holds
+ * 512 MiB. */
 size_t resp_parse_want(const struct resp_parser *p);
 
 /* Bytes the parser holds from the allocator (argv, offsets, inline scratch), for per-client

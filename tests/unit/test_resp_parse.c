@@ -134,18 +134,14 @@ done:
 }
 
 static size_t
-chunk_all(size_t fed, size_t total, void *ctx)
-{
-    return total;
-}
-
-static size_t
 chunk_byte(size_t fed, size_t total, void *ctx)
 {
     return 1;
 }
 
-/* First chunk *ctx bytes, then the rest. */
+/* First chunk *ctx bytes, then the rest (chunk_at with &all: everything at once). */
+static size_t all = SIZE_MAX;
+
 static size_t
 chunk_at(size_t fed, size_t total, void *ctx)
 {
@@ -166,23 +162,25 @@ chunk_rand(size_t fed, size_t total, void *ctx)
     return 1 + (size_t)(*x % 64);
 }
 
-static struct resp_parser *
-new_parser(struct resp_parser *p)
+/* drive() with a fresh parser of the given limits. */
+static void
+drive_with(int authenticated, long long max_bulk, const char *in, size_t len, chunker next,
+           void *ctx, struct run *r)
 {
-    resp_parser_init(p);
-    return p;
+    struct resp_parser p;
+
+    resp_parser_init(&p);
+    p.authenticated = authenticated;
+    p.max_bulk_len = max_bulk;
+    drive(&p, in, len, next, ctx, r);
+    resp_parser_deinit(&p);
 }
 
 /* Parse a whole stream in one chunk with default limits. */
 static struct run *
 parse_str(const char *in, size_t len, int authenticated)
 {
-    struct resp_parser p;
-
-    new_parser(&p);
-    p.authenticated = authenticated;
-    drive(&p, in, len, chunk_all, NULL, &run_a);
-    resp_parser_deinit(&p);
+    drive_with(authenticated, RESP_MAX_BULK_LEN_DEFAULT, in, len, chunk_at, &all, &run_a);
     return &run_a;
 }
 
@@ -236,7 +234,7 @@ test_multibulk_basic(void **state)
     struct resp_parser p;
     size_t consumed;
 
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, in, sizeof(in) - 1, &consumed), RESP_OK);
     assert_int_equal(consumed, sizeof(in) - 1);
     assert_int_equal(p.argc, 3);
@@ -323,7 +321,7 @@ test_ignored_requests(void **state)
     const char in[] = "\r\n*0\r\n*1\r\n$4\r\nPI";
     size_t consumed;
 
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, in, sizeof(in) - 1, &consumed), RESP_INCOMPLETE);
     assert_int_equal(consumed, 6);
     /* The partial command is passed again from its start, now at offset 0. */
@@ -398,55 +396,57 @@ test_err_expected_dollar(void **state)
     assert_int_equal(r->status, RESP_INCOMPLETE);
 }
 
-/* n copies of c after a prefix, in a zmalloc'd block. */
+/* n copies of c between a prefix (which may hold NULs) and a suffix, in a zmalloc'd block. */
 static char *
-filled(const char *prefix, char c, size_t n, const char *suffix, size_t *len)
+filled(const char *prefix, size_t plen, char c, size_t n, const char *suffix, size_t *len)
 {
-    size_t a = strlen(prefix), b = strlen(suffix);
-    char *s = zmalloc(a + n + b);
+    size_t b = strlen(suffix);
+    char *s = zmalloc(plen + n + b);
 
-    memcpy(s, prefix, a);
-    memset(s + a, c, n);
-    memcpy(s + a + n, suffix, b);
-    *len = a + n + b;
+    memcpy(s, prefix, plen);
+    memset(s + plen, c, n);
+    memcpy(s + plen + n, suffix, b);
+    *len = plen + n + b;
     return s;
+}
+
+/* Parse such a stream in one piece (default limits, authenticated). */
+static struct run *
+parse_filled(const char *prefix, size_t plen, char c, size_t n, const char *suffix)
+{
+    size_t len;
+    char *s = filled(prefix, plen, c, n, suffix, &len);
+
+    parse_str(s, len, 1);
+    zfree(s);
+    return &run_a;
+}
+
+#define FILLED(prefix, c, n, suffix) parse_filled(prefix, sizeof(prefix) - 1, c, n, suffix)
+
+static void
+assert_run_error(const struct run *r, const char *text)
+{
+    assert_int_equal(r->status, RESP_ERR);
+    assert_string_equal(r->errstr, text);
 }
 
 static void
 test_err_too_big(void **state)
 {
-    size_t len;
-    char *s;
+    const char *inl = "ERR Protocol error: too big inline request";
+    const char *mbulk = "ERR Protocol error: too big mbulk count string";
+    const char *bulk = "ERR Protocol error: too big bulk count string";
 
-    /* I11: an inline line with no LF past 64 KiB. */
-    s = filled("", 'A', 70000, "", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big inline request");
-    zfree(s);
+    assert_run_error(FILLED("", 'A', 70000, ""), inl); /* I11: no LF past 64 KiB */
     /* I12: a NUL first (Redis's strchr) - we reach the same verdict on the line length. */
-    s = filled("x", 'A', 70000, "\n", &len);
-    s[0] = '\0';
-    assert_error(s, len, 1, "ERR Protocol error: too big inline request");
-    zfree(s);
-    /* I13, M31: the '*' line. */
-    s = filled("*x", 'A', 70000, "", &len);
-    s[1] = '\0';
-    assert_error(s, len, 1, "ERR Protocol error: too big mbulk count string");
-    zfree(s);
-    s = filled("*", '1', 70000, "", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big mbulk count string");
-    zfree(s);
-    /* I14: '$' first is inline. */
-    s = filled("$", 'A', 70000, "", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big inline request");
-    zfree(s);
-    /* M30: a '$' line. */
-    s = filled("*1\r\n$", '1', 70000, "", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big bulk count string");
-    zfree(s);
+    assert_run_error(FILLED("\0", 'A', 70000, "\n"), inl);
+    assert_run_error(FILLED("*\0", 'A', 70000, ""), mbulk);    /* I13 */
+    assert_run_error(FILLED("*", '1', 70000, ""), mbulk);      /* M31 */
+    assert_run_error(FILLED("$", 'A', 70000, ""), inl);        /* I14: '$' first is inline */
+    assert_run_error(FILLED("*1\r\n$", '1', 70000, ""), bulk); /* M30 */
     /* The "too big" test comes before the '$' test, as in Redis. */
-    s = filled("*1\r\nx", '1', 70000, "", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big bulk count string");
-    zfree(s);
+    assert_run_error(FILLED("*1\r\nx", '1', 70000, ""), bulk);
 }
 
 static void
@@ -478,7 +478,7 @@ test_err_unauthenticated(void **state)
     const char auth[] = "*2\r\n$4\r\nAUTH\r\n$1\r\np\r\n";
     const char big[] = "*11\r\n";
 
-    new_parser(&p);
+    resp_parser_init(&p);
     p.authenticated = 0;
     assert_int_equal(resp_parse(&p, auth, sizeof(auth) - 1, &consumed), RESP_OK);
     p.authenticated = 1;
@@ -494,7 +494,7 @@ test_error_is_sticky(void **state)
     const char bad[] = "*x\r\n";
     const char good[] = "PING\r\n";
 
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, bad, 4, &consumed), RESP_ERR);
     assert_int_equal(consumed, 0);
     assert_int_equal(resp_parse(&p, good, 6, &consumed), RESP_ERR);
@@ -569,36 +569,19 @@ assert_same_run(const struct run *a, const struct run *b)
 static void
 check_split_invariance(const char *in, size_t len, int authenticated, long long max_bulk)
 {
-    struct resp_parser p;
     uint64_t x = 88172645463325252ULL;
     size_t k;
     int i;
 
-    new_parser(&p);
-    p.authenticated = authenticated;
-    p.max_bulk_len = max_bulk;
-    drive(&p, in, len, chunk_all, NULL, &run_a);
-    resp_parser_deinit(&p);
+    drive_with(authenticated, max_bulk, in, len, chunk_at, &all, &run_a);
     for (k = 0; k <= len; k++) {
-        new_parser(&p);
-        p.authenticated = authenticated;
-        p.max_bulk_len = max_bulk;
-        drive(&p, in, len, chunk_at, &k, &run_b);
-        resp_parser_deinit(&p);
+        drive_with(authenticated, max_bulk, in, len, chunk_at, &k, &run_b);
         assert_same_run(&run_a, &run_b);
     }
-    new_parser(&p);
-    p.authenticated = authenticated;
-    p.max_bulk_len = max_bulk;
-    drive(&p, in, len, chunk_byte, NULL, &run_b);
-    resp_parser_deinit(&p);
+    drive_with(authenticated, max_bulk, in, len, chunk_byte, NULL, &run_b);
     assert_same_run(&run_a, &run_b);
     for (i = 0; i < 50; i++) {
-        new_parser(&p);
-        p.authenticated = authenticated;
-        p.max_bulk_len = max_bulk;
-        drive(&p, in, len, chunk_rand, &x, &run_b);
-        resp_parser_deinit(&p);
+        drive_with(authenticated, max_bulk, in, len, chunk_rand, &x, &run_b);
         assert_same_run(&run_a, &run_b);
     }
 }
@@ -614,11 +597,7 @@ test_split_every_byte(void **state)
     char stream[sizeof(mixed) + 64];
     size_t i;
 
-    struct resp_parser p;
-
     check_split_invariance(mixed, sizeof(mixed) - 1, 1, def);
-    drive(new_parser(&p), mixed, sizeof(mixed) - 1, chunk_byte, NULL, &run_a);
-    resp_parser_deinit(&p);
     ASSERT_LOG(&run_a, mixed_log);
     /* The same stream ending in each error (or partial command), authenticated or not, and
      * with a bulk limit that the 12-byte payload exceeds. */
@@ -645,7 +624,7 @@ test_limit_bulk_len(void **state)
     assert_int_equal(r->status, RESP_INCOMPLETE);
     ASSERT_ERROR("*1\r\n$536870913\r\n", "ERR Protocol error: invalid bulk length");
     /* A configured limit, both edges. */
-    new_parser(&p);
+    resp_parser_init(&p);
     p.max_bulk_len = 4;
     assert_int_equal(resp_parse(&p, "*1\r\n$4\r\nPING\r\n", 14, &consumed), RESP_OK);
     assert_int_equal(resp_parse(&p, "*1\r\n$5\r\nPINGS\r\n", 15, &consumed), RESP_ERR);
@@ -663,7 +642,7 @@ test_limit_multibulk(void **state)
     const char big[] = "*2147483647\r\n$1\r\na\r\n$1\r\nb\r\n";
 
     /* INT_MAX is accepted, and costs nothing until arguments arrive. */
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, big, sizeof(big) - 1, &consumed), RESP_INCOMPLETE);
     assert_int_equal(consumed, 0);
     assert_true(zmalloc_used_memory() - before < 1024);
@@ -671,7 +650,7 @@ test_limit_multibulk(void **state)
     resp_parser_deinit(&p);
     ASSERT_ERROR("*2147483648\r\n", "ERR Protocol error: invalid multibulk length");
     /* A configured limit, both edges. */
-    new_parser(&p);
+    resp_parser_init(&p);
     p.max_multibulk = 2;
     assert_int_equal(resp_parse(&p, "*2\r\n$1\r\na\r\n$1\r\nb\r\n", 18, &consumed), RESP_OK);
     assert_int_equal(resp_parse(&p, "*3\r\n", 4, &consumed), RESP_ERR);
@@ -682,51 +661,33 @@ test_limit_multibulk(void **state)
 static void
 test_limit_inline(void **state)
 {
-    size_t len;
-    char *s;
-    struct run *r;
-
-    /* 65536 bytes before the LF: accepted; 65537: too big. Same with CRLF, whose CR counts. */
-    s = filled("", 'A', 65536, "\n", &len);
-    r = parse_str(s, len, 1);
-    assert_int_equal(r->ncmds, 1);
-    assert_int_equal(r->status, RESP_INCOMPLETE);
-    zfree(s);
-    s = filled("", 'A', 65537, "\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big inline request");
-    zfree(s);
-    s = filled("", 'A', 65535, "\r\n", &len);
-    assert_int_equal(parse_str(s, len, 1)->ncmds, 1);
-    zfree(s);
-    s = filled("", 'A', 65536, "\r\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big inline request");
-    zfree(s);
-    /* Without any LF: 65536 buffered bytes wait, 65537 fail. */
-    s = filled("", 'A', 65536, "", &len);
-    assert_int_equal(parse_str(s, len, 1)->status, RESP_INCOMPLETE);
-    zfree(s);
-    /* Header lines: 65536 bytes before the CR is no longer "too big" (just not a number). */
-    s = filled("*", '1', 65535, "\r\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: invalid multibulk length");
-    zfree(s);
-    s = filled("*", '1', 65536, "\r\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big mbulk count string");
-    zfree(s);
-    s = filled("*1\r\n$", '1', 65535, "\r\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: invalid bulk length");
-    zfree(s);
-    s = filled("*1\r\n$", '1', 65536, "\r\n", &len);
-    assert_error(s, len, 1, "ERR Protocol error: too big bulk count string");
-    zfree(s);
-    /* The limit is configurable. */
+    const char *inl = "ERR Protocol error: too big inline request";
     struct resp_parser p;
     size_t consumed;
 
-    new_parser(&p);
+    /* 65536 bytes before the LF: accepted; 65537: too big. Same with CRLF, whose CR counts. */
+    assert_int_equal(FILLED("", 'A', 65536, "\n")->ncmds, 1);
+    assert_int_equal(run_a.status, RESP_INCOMPLETE);
+    assert_run_error(FILLED("", 'A', 65537, "\n"), inl);
+    assert_int_equal(FILLED("", 'A', 65535, "\r\n")->ncmds, 1);
+    assert_run_error(FILLED("", 'A', 65536, "\r\n"), inl);
+    /* Without any LF: 65536 buffered bytes wait (65537 fail, as above). */
+    assert_int_equal(FILLED("", 'A', 65536, "")->status, RESP_INCOMPLETE);
+    /* Header lines: 65536 bytes before the CR is no longer "too big" (just not a number). */
+    assert_run_error(FILLED("*", '1', 65535, "\r\n"),
+                     "ERR Protocol error: invalid multibulk length");
+    assert_run_error(FILLED("*", '1', 65536, "\r\n"),
+                     "ERR Protocol error: too big mbulk count string");
+    assert_run_error(FILLED("*1\r\n$", '1', 65535, "\r\n"),
+                     "ERR Protocol error: invalid bulk length");
+    assert_run_error(FILLED("*1\r\n$", '1', 65536, "\r\n"),
+                     "ERR Protocol error: too big bulk count string");
+    /* The limit is configurable. */
+    resp_parser_init(&p);
     p.max_inline = 4;
     assert_int_equal(resp_parse(&p, "PING\n", 5, &consumed), RESP_OK);
     assert_int_equal(resp_parse(&p, "PINGS", 5, &consumed), RESP_ERR);
-    assert_string_equal(p.errstr, "ERR Protocol error: too big inline request");
+    assert_string_equal(p.errstr, inl);
     resp_parser_deinit(&p);
 }
 
@@ -737,7 +698,7 @@ test_want(void **state)
     size_t consumed;
     const char in[] = "\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\nabc";
 
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, in, sizeof(in) - 1, &consumed), RESP_INCOMPLETE);
     assert_int_equal(consumed, 2);
     /* Counted from the start of the command (after the dropped "\r\n"): header, payload, CRLF. */
@@ -747,6 +708,43 @@ test_want(void **state)
     assert_int_equal(resp_parse(&p, "*3\r\n$3", 6, &consumed), RESP_INCOMPLETE);
     assert_int_equal(resp_parse_want(&p), 0);
     resp_parser_deinit(&p);
+}
+
+/* The server's use of want: reserve the announced bulk once, then the payload is read into
+ * place - the query buffer never moves, so the bulk is never copied again. */
+static void
+test_want_single_copy(void **state)
+{
+    enum { LEN = 1 << 20 };
+    static const char hdr[] = "*2\r\n$4\r\nECHO\r\n$1048576\r\n";
+    static char payload[LEN + 2];
+    struct buf q = BUF_INIT;
+    struct resp_parser p;
+    size_t consumed, fed = 0;
+    const char *data;
+
+    memset(payload, 'p', LEN);
+    memcpy(payload + LEN, "\r\n", 2);
+    resp_parser_init(&p);
+    buf_append(&q, hdr, sizeof(hdr) - 1);
+    assert_int_equal(resp_parse(&p, q.data, q.len, &consumed), RESP_INCOMPLETE);
+    assert_int_equal(resp_parse_want(&p), sizeof(hdr) - 1 + LEN + 2);
+    assert_int_equal(buf_reserve_exact(&q, resp_parse_want(&p) - q.len), 0);
+    data = q.data;
+    while (fed < sizeof(payload)) {
+        size_t n = sizeof(payload) - fed < 16384 ? sizeof(payload) - fed : 16384;
+
+        buf_append(&q, payload + fed, n);
+        fed += n;
+        assert_ptr_equal(q.data, data);
+        if (fed < sizeof(payload))
+            assert_int_equal(resp_parse(&p, q.data, q.len, &consumed), RESP_INCOMPLETE);
+    }
+    assert_int_equal(resp_parse(&p, q.data, q.len, &consumed), RESP_OK);
+    assert_ptr_equal(p.argv[1].ptr, data + sizeof(hdr) - 1);
+    assert_int_equal(p.argv[1].len, LEN);
+    resp_parser_deinit(&p);
+    buf_free(&q);
 }
 
 static void
@@ -762,7 +760,7 @@ test_many_args_and_memory(void **state)
     for (i = 0; i < N; i++)
         buf_printf(&in, "$%d\r\n%d\r\n", i < 10 ? 1 : i < 100 ? 2 : i < 1000 ? 3 : 4, i);
     buf_append(&in, "PING\r\n", 6);
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, in.data, in.len, &consumed), RESP_OK);
     assert_int_equal(p.argc, N);
     for (i = 0; i < N; i += 997) {
@@ -786,10 +784,10 @@ static void
 test_inline_scratch_released(void **state)
 {
     size_t len, consumed;
-    char *s = filled("ECHO ", 'x', 60000, "\n", &len);
+    char *s = filled("ECHO ", 5, 'x', 60000, "\n", &len);
     struct resp_parser p;
 
-    new_parser(&p);
+    resp_parser_init(&p);
     assert_int_equal(resp_parse(&p, s, len, &consumed), RESP_OK);
     assert_int_equal(p.argv[1].len, 60000);
     assert_true(resp_parser_memory(&p) >= 60000);
@@ -820,6 +818,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_limit_multibulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_inline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_want, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_want_single_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_args_and_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inline_scratch_released, setup, teardown),
     };
