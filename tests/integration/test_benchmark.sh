@@ -1,0 +1,26 @@
+#!/bin/sh
+# test_benchmark.sh — the real redis-benchmark's data-command tests run against zmem-server
+# without an error reply (any error makes it print "Error from server" and exit 1).
+. tests/integration/lib.sh
+start_server || exit 1
+OUT=$(mktemp)
+
+redis-benchmark -p "$PORT" -t set,get,incr,lpush,rpush,lpop,rpop,hset,lrange,mset \
+    -n 2000 -q >"$OUT" 2>&1; rc=$?
+check "benchmark suite exits 0" [ $rc -eq 0 ]
+check "benchmark suite: no server error" sh -c "! grep -q 'Error from server' '$OUT'"
+tr '\r' '\n' <"$OUT" >"$OUT.n" # -q rewrites its progress line with CRs
+for t in SET GET INCR LPUSH RPUSH LPOP RPOP HSET LRANGE_100 LRANGE_600 MSET; do
+    check "benchmark reports $t" grep -q "^ *$t.*requests per second" "$OUT.n"
+done
+
+# Random keys, bigger values, pipelining.
+redis-benchmark -p "$PORT" -t set,get,lpush,lpop,hset -n 2000 -r 1000 -d 100 -P 16 -q \
+    >"$OUT" 2>&1; rc=$?
+check "pipelined random-key run exits 0" [ $rc -eq 0 ]
+check "pipelined run: no server error" sh -c "! grep -q 'Error from server' '$OUT'"
+check "random keys landed" [ "$(redis-cli -p "$PORT" dbsize)" -gt 500 ]
+
+rm -f "$OUT" "$OUT.n"
+stop_server
+summary
