@@ -38,8 +38,9 @@ buf_realloc(struct buf *b, size_t newcap, size_t fallback)
     return 0;
 }
 
-int
-buf_reserve(struct buf *b, size_t n)
+/* Make room for n more bytes: geometric growth, or just n (plus size-class slack) when exact. */
+static int
+buf_grow(struct buf *b, size_t n, int exact)
 {
     size_t need, grow;
 
@@ -50,24 +51,27 @@ buf_reserve(struct buf *b, size_t n)
         return -1;
     }
     need = b->len + n;
-    grow = b->cap < BUF_DOUBLE_LIMIT ? b->cap * 2 : b->cap + b->cap / 2;
-    if (grow < need)
-        grow = need;
-    if (grow < BUF_MIN_ALLOC)
-        grow = BUF_MIN_ALLOC;
+    grow = need;
+    if (!exact) {
+        grow = b->cap < BUF_DOUBLE_LIMIT ? b->cap * 2 : b->cap + b->cap / 2;
+        if (grow < need)
+            grow = need;
+        if (grow < BUF_MIN_ALLOC)
+            grow = BUF_MIN_ALLOC;
+    }
     return buf_realloc(b, grow, need);
+}
+
+int
+buf_reserve(struct buf *b, size_t n)
+{
+    return buf_grow(b, n, 0);
 }
 
 int
 buf_reserve_exact(struct buf *b, size_t n)
 {
-    if (b->cap - b->len >= n)
-        return 0;
-    if (n > SIZE_MAX / 2 - b->len) {
-        b->oom = 1;
-        return -1;
-    }
-    return buf_realloc(b, b->len + n, b->len + n);
+    return buf_grow(b, n, 1);
 }
 
 void

@@ -233,6 +233,18 @@ resp_argv_grow(struct resp_parser *p, long long announced)
 
 /* ---- Multibulk: *<count>\r\n then <count> times $<len>\r\n<payload>\r\n ---- */
 
+/* Find the '\r' of a '*' or '$' line. Redis wants one byte after it and skips that byte
+ * unchecked; so do we. */
+static int
+resp_header_line(struct resp_parser *p, const char *s, size_t n, size_t *cr, const char *toobig)
+{
+    int rc = resp_find_line_end(p, s, n, '\r', cr, toobig);
+
+    if (rc == RESP_OK && *cr + 1 >= n)
+        return RESP_INCOMPLETE;
+    return rc;
+}
+
 /* Parse the "*<count>" line. */
 static int
 resp_mb_count(struct resp_parser *p, const char *s, size_t n, size_t *used)
@@ -241,12 +253,9 @@ resp_mb_count(struct resp_parser *p, const char *s, size_t n, size_t *used)
     long long count;
     int rc;
 
-    rc = resp_find_line_end(p, s, n, '\r', &cr, "too big mbulk count string");
+    rc = resp_header_line(p, s, n, &cr, "too big mbulk count string");
     if (rc != RESP_OK)
         return rc;
-    /* Redis wants one byte after the '\r' and skips it unchecked; so do we. */
-    if (cr + 1 >= n)
-        return RESP_INCOMPLETE;
     if (!resp_str2ll(s + 1, cr - 1, &count) || count > p->max_multibulk || count > INT_MAX)
         return resp_fail(p, "invalid multibulk length");
     if (count > RESP_UNAUTH_MAX_MULTIBULK && !p->authenticated)
@@ -270,11 +279,9 @@ resp_bulk_header(struct resp_parser *p, const char *s, size_t n)
     long long len;
     int rc;
 
-    rc = resp_find_line_end(p, s, n, '\r', &cr, "too big bulk count string");
+    rc = resp_header_line(p, s, n, &cr, "too big bulk count string");
     if (rc != RESP_OK)
         return rc;
-    if (cr + 1 >= n)
-        return RESP_INCOMPLETE;
     if (s[p->off] != '$') {
         char got = s[p->off];
         char text[40];
