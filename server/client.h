@@ -103,6 +103,9 @@ size_t clients_memory_total(void);
  * (client_recent_max_input_buffer / _output_buffer). */
 size_t clients_recent_max_input(void);
 size_t clients_recent_max_output(void);
+/* Set or clear (empty name) c's name with CLIENT SETNAME's rules; replies the error itself and
+ * returns -1 when the name has spaces or special characters. */
+int client_set_name(struct client *c, const char *name, size_t len);
 /* The CLIENT LIST line of c (no trailing newline) appended to b. */
 void client_info_line(const struct client *c, struct buf *b);
 

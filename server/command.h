@@ -3,6 +3,7 @@
 #ifndef ZMEM_SERVER_COMMAND_H
 #define ZMEM_SERVER_COMMAND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct client;
@@ -18,6 +19,7 @@ typedef void cmd_proc(struct client *c);
 #define CMD_FAST (1 << 5)
 #define CMD_LOADING (1 << 6)
 #define CMD_STALE (1 << 7)
+#define CMD_SKIP_SLOWLOG (1 << 8) /* never in the slow log (AUTH, HELLO: they carry passwords) */
 
 /* Per-command statistics (INFO commandstats, SLOWLOG). Mutable, kept beside the table. */
 struct command_stats {
@@ -49,12 +51,21 @@ extern struct command cmd_hash_table[];    /* cmd_hash.c */
 extern struct command cmd_list_table[];    /* cmd_list.c */
 extern struct command cmd_info_table[];    /* cmd_info.c: INFO */
 extern struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
+extern struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
+extern struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
+extern struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
+extern struct command cmd_slowlog_table[]; /* slowlog.c: SLOWLOG */
 
 /* Index all tables (call once at start, before serving). Returns 0, or -1 on a duplicate. */
 int command_setup(void);
 void command_teardown(void);
 /* Find a top-level command by name (case-insensitive), NULL if unknown. */
 const struct command *command_lookup(const char *name, size_t len);
+/* Find a subcommand of parent by name (case-insensitive), NULL if unknown. */
+const struct command *command_lookup_sub(const struct command *parent, const char *name,
+                                         size_t len);
+/* Number of top-level commands (COMMAND COUNT). */
+size_t command_count(void);
 /* Full name as Redis prints it in errors and commandstats: "get", "memory|usage". */
 void command_fullname(const struct command *cmd, char *dst, size_t size);
 /* Visit every command and subcommand (for INFO commandstats, COMMAND, CONFIG RESETSTAT). */

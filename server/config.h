@@ -5,6 +5,10 @@
 
 #include <stddef.h>
 
+/* What --version and HELLO report: our own version, and the Redis version we answer as. */
+#define ZMEM_VERSION "0.1.0"
+#define ZMEM_REDIS_VERSION "7.0.15"
+
 /* maxmemory-policy values. */
 enum maxmemory_policy {
     MAXMEMORY_NOEVICTION,
@@ -51,6 +55,9 @@ const struct config *config_get(void);
 int config_load(int argc, char **argv, char *err, size_t errlen);
 /* Set one option from its text form, as CONFIG SET does. 0, or -1 with Redis's error text. */
 int config_set(const char *name, const char *value, char *err, size_t errlen);
+/* Validate name/value as config_set() would, without changing anything (CONFIG SET with several
+ * pairs checks them all before applying any). 0, or -1 with Redis's error text. */
+int config_check(const char *name, const char *value, char *err, size_t errlen);
 /* Visit every option whose name matches the glob pattern (CONFIG GET), with its value as text. */
 void config_foreach_match(const char *pattern, void (*fn)(const char *name, const char *value,
                                                           void *ctx), void *ctx);

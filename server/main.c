@@ -1,9 +1,203 @@
-/* main.c — placeholder until the server lands: says so plainly. */
+/* main.c — zmem-server: libevent's allocator first, then configuration, module setup in
+ * order, the event loop with its cron timer and signal events, and teardown in reverse, so
+ * that used memory at exit shows anything left behind. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "command.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "net.h"
+#include "slowlog.h"
+#include "stats.h"
+#include "util.h"
+#include "zmalloc.h"
+
+static struct event_base *base;
+static struct event *cron_ev;
+static struct event *sigterm_ev, *sigint_ev;
+
+/* Re-armed each time rather than persistent, so a CONFIG SET hz takes effect at once. */
+static void
+cron_arm(void)
+{
+    int hz = config_get()->hz;
+    struct timeval tv = {0, (1000000 / (hz > 0 ? hz : 10))};
+    evtimer_add(cron_ev, &tv);
+}
+
+static void
+on_cron(evutil_socket_t fd, short what, void *arg)
+{
+    db_cron();
+    net_cron();
+    metrics_cron();
+    metrics_update_peak();
+    cron_arm();
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    /* Runs in loop context (libevent's signal pipe), so it may log and touch state. */
+    log_msg(LL_WARNING, "Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    net_request_shutdown();
+}
+
+static int
+daemonize(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit(0); /* the parent's job is done */
+    setsid();
+    int fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    return 0;
+}
+
+static void
+pidfile_write(void)
+{
+    const char *path = config_get()->pidfile;
+    if (path[0] == '\0')
+        return;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        log_msg(LL_WARNING, "Failed to write PID file %s: %s", path, strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+}
+
+static void
+pidfile_remove(void)
+{
+    const char *path = config_get()->pidfile;
+    if (path && path[0]) {
+        log_msg(LL_NOTICE, "Removing the pid file.");
+        unlink(path);
+    }
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-    fprintf(stderr, "zmem-server: not built yet (issue 4)\n");
-    return 1;
+    char err[512];
+    int rc = 1;
+
+    /* Before any other libevent call: from here on libevent's own memory is counted. */
+    event_set_mem_functions(zmalloc, zrealloc, zfree);
+    evthread_use_pthreads();
+
+    int r = config_load(argc, argv, err, sizeof(err));
+    if (r != 0) {
+        if (r < 0)
+            fprintf(stderr, "zmem-server: %s\n", err);
+        config_teardown();
+        return r > 0 ? 0 : 1;
+    }
+    const struct config *cfg = config_get();
+    if (cfg->daemonize && daemonize() < 0) {
+        fprintf(stderr, "zmem-server: fork failed: %s\n", strerror(errno));
+        return 1;
+    }
+    if (log_setup() < 0) {
+        fprintf(stderr, "zmem-server: can't open the log file '%s': %s\n", cfg->logfile,
+                strerror(errno));
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    stats_setup();
+    log_msg(LL_NOTICE, "zmem %s starting (Redis %s protocol compatible), pid=%d, allocator=%s",
+            ZMEM_VERSION, ZMEM_REDIS_VERSION, (int)getpid(), zmalloc_allocator_name());
+    if (cfg->config_file[0])
+        log_msg(LL_NOTICE, "Configuration loaded from %s", cfg->config_file);
+    log_msg(LL_NOTICE, "No persistence: the keyspace lives in memory only and is lost on exit.");
+
+    base = event_base_new();
+    if (base == NULL) {
+        log_msg(LL_WARNING, "Could not create the event loop");
+        goto out_log;
+    }
+    if (command_setup() < 0)
+        goto out_base;
+    if (db_setup(cfg->databases) < 0) {
+        log_msg(LL_WARNING, "Could not create %d databases", cfg->databases);
+        goto out_cmd;
+    }
+    if (lazyfree_setup() < 0) {
+        log_msg(LL_WARNING, "Could not start the lazy free thread");
+        goto out_db;
+    }
+    if (metrics_setup() < 0) {
+        log_msg(LL_WARNING, "Could not start the metrics sampler");
+        goto out_lazy;
+    }
+    if (net_setup(base) < 0)
+        goto out_net;
+    pidfile_write();
+
+    cron_ev = evtimer_new(base, on_cron, NULL);
+    sigterm_ev = evsignal_new(base, SIGTERM, on_signal, NULL);
+    sigint_ev = evsignal_new(base, SIGINT, on_signal, NULL);
+    evsignal_add(sigterm_ev, NULL);
+    evsignal_add(sigint_ev, NULL);
+    cron_arm();
+
+    stats_mark_startup_memory();
+    log_msg(LL_NOTICE, "Ready to accept connections on port %d (used_memory %zu bytes)",
+            cfg->port, server_startup_memory());
+    event_base_dispatch(base);
+
+    /* Shutdown: stop accepting, drop clients, then every module in reverse order. */
+    net_close_listeners();
+    log_msg(LL_WARNING, "User requested shutdown... closing %zu clients", clients_count());
+    event_free(sigint_ev);
+    event_free(sigterm_ev);
+    event_free(cron_ev);
+    pidfile_remove();
+    rc = 0;
+out_net:
+    net_teardown();
+    metrics_teardown();
+out_lazy:
+    lazyfree_teardown();
+out_db:
+    db_teardown();
+out_cmd:
+    slowlog_reset();
+    command_teardown();
+out_base:
+    event_base_free(base);
+    libevent_global_shutdown();
+out_log:;
+    size_t startup = server_startup_memory();
+    config_teardown();
+    log_msg(LL_WARNING, "used_memory at exit: %zu bytes (startup %zu)",
+            zmalloc_used_memory(), startup);
+    if (rc == 0)
+        log_msg(LL_WARNING, "zmem is now ready to exit, bye bye...");
+    log_teardown();
+    return rc;
 }

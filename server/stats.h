@@ -41,7 +41,8 @@ void errorstats_incr(const char *code, size_t len);
 void errorstats_foreach(void (*fn)(const char *code, uint64_t count, void *ctx), void *ctx);
 void errorstats_reset(void);
 
-
-
-
+/* Set the run id, start time and executable path (main, before serving). */
+void stats_setup(void);
+/* Record zmalloc_used_memory() as the startup figure (main, when initialisation is done). */
+void stats_mark_startup_memory(void);
 #endif

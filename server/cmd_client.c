@@ -1,0 +1,277 @@
+/* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / HELP. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "command.h"
+#include "net.h"
+#include "util.h"
+#include "zmalloc.h"
+
+int
+client_set_name(struct client *c, const char *name, size_t len)
+{
+    /* Printable ASCII without spaces, so a name never breaks a CLIENT LIST line. */
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < '!' || name[i] > '~') {
+            reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
+                           "characters.");
+            return -1;
+        }
+    }
+    zfree(c->name);
+    c->name = len ? zstrndup(name, len) : NULL;
+    client_account(c);
+    return 0;
+}
+
+static void
+cmd_client_id(struct client *c)
+{
+    reply_int(c, (long long)c->id);
+}
+
+static void
+cmd_client_setname(struct client *c)
+{
+    if (client_set_name(c, c->argv[2].ptr, c->argv[2].len) == 0)
+        reply_ok(c);
+}
+
+static void
+cmd_client_getname(struct client *c)
+{
+    if (c->name)
+        reply_bulk_cstr(c, c->name);
+    else
+        reply_null(c);
+}
+
+static void
+cmd_client_info(struct client *c)
+{
+    struct buf line = BUF_INIT;
+    client_info_line(c, &line);
+    buf_append(&line, "\n", 1);
+    reply_verbatim(c, line.data, line.len);
+    buf_free(&line);
+}
+
+/* Client types: every zmem client is "normal". 1 if the name is a known type. */
+static int
+type_valid(const struct client *c, int i, int *normal)
+{
+    *normal = arg_is(c, i, "normal");
+    return *normal || arg_is(c, i, "master") || arg_is(c, i, "replica") ||
+           arg_is(c, i, "slave") || arg_is(c, i, "pubsub");
+}
+
+static void
+reply_unknown_type(struct client *c, int i)
+{
+    int n = c->argv[i].len > 128 ? 128 : (int)c->argv[i].len;
+    reply_errorf(c, "ERR Unknown client type '%.*s'", n, c->argv[i].ptr);
+}
+
+static void
+cmd_client_list(struct client *c)
+{
+    int normal = 1;
+    int ids_from = 0;
+
+    if (c->argc == 4 && arg_is(c, 2, "type")) {
+        if (!type_valid(c, 3, &normal)) {
+            reply_unknown_type(c, 3);
+            return;
+        }
+    } else if (c->argc >= 4 && arg_is(c, 2, "id")) {
+        for (int j = 3; j < c->argc; j++) {
+            long long id;
+            if (arg_ll(c, j, &id) < 0 || id <= 0) {
+                reply_error(c, "ERR Invalid client ID");
+                return;
+            }
+        }
+        ids_from = 3;
+    } else if (c->argc != 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    struct buf out = BUF_INIT;
+    for (struct client *o = normal ? clients_first() : NULL; o; o = o->next) {
+        if (ids_from) {
+            int hit = 0;
+            for (int j = ids_from; j < c->argc && !hit; j++) {
+                long long id;
+                hit = arg_ll(c, j, &id) == 0 && (uint64_t)id == o->id;
+            }
+            if (!hit)
+                continue;
+        }
+        client_info_line(o, &out);
+        buf_append(&out, "\n", 1);
+    }
+    if (out.oom)
+        reply_error(c, "ERR out of memory");
+    else
+        reply_verbatim(c, out.data ? out.data : "", out.len);
+    buf_free(&out);
+}
+
+static int
+arg_eq_str(const struct client *c, int i, const char *s)
+{
+    size_t n = strlen(s);
+    return c->argv[i].len == n && memcmp(c->argv[i].ptr, s, n) == 0;
+}
+
+/* Close o on behalf of c: c itself is closed once its reply is out. */
+static void
+kill_client(struct client *c, struct client *o)
+{
+    if (o == c)
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    else
+        client_close(o);
+}
+
+static void
+cmd_client_kill(struct client *c)
+{
+    if (c->argc == 3) {
+        /* Old form: CLIENT KILL addr. */
+        for (struct client *o = clients_first(); o; o = o->next) {
+            if (arg_eq_str(c, 2, o->addr)) {
+                reply_ok(c); /* reply first: o may be c */
+                kill_client(c, o);
+                return;
+            }
+        }
+        reply_error(c, "ERR No such client");
+        return;
+    }
+    long long id = 0;
+    int addr = 0, laddr = 0, user = 0, skipme = 1, normal = 1;
+    for (int i = 2; i < c->argc; i += 2) {
+        if (i + 1 >= c->argc) {
+            reply_error_syntax(c);
+            return;
+        }
+        if (arg_is(c, i, "id")) {
+            if (arg_ll(c, i + 1, &id) < 0) {
+                reply_error_notint(c);
+                return;
+            }
+            if (id <= 0) {
+                reply_error(c, "ERR client-id should be greater than 0");
+                return;
+            }
+        } else if (arg_is(c, i, "type")) {
+            if (!type_valid(c, i + 1, &normal)) {
+                reply_unknown_type(c, i + 1);
+                return;
+            }
+        } else if (arg_is(c, i, "addr")) {
+            addr = i + 1;
+        } else if (arg_is(c, i, "laddr")) {
+            laddr = i + 1;
+        } else if (arg_is(c, i, "user")) {
+            user = i + 1;
+        } else if (arg_is(c, i, "skipme")) {
+            if (arg_is(c, i + 1, "yes"))
+                skipme = 1;
+            else if (arg_is(c, i + 1, "no"))
+                skipme = 0;
+            else {
+                reply_error_syntax(c);
+                return;
+            }
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    long long killed = 0;
+    int self = 0;
+    struct client *next;
+    for (struct client *o = clients_first(); o; o = next) {
+        next = o->next;
+        if (!normal || (id && o->id != (uint64_t)id) || (addr && !arg_eq_str(c, addr, o->addr)) ||
+            (laddr && !arg_eq_str(c, laddr, o->laddr)) ||
+            (user && !arg_eq_str(c, user, "default")) || (skipme && o == c))
+            continue;
+        if (o == c)
+            self = 1;
+        else
+            client_close(o);
+        killed++;
+    }
+    reply_int(c, killed);
+    if (self)
+        kill_client(c, c);
+}
+
+static void
+cmd_client_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connection with the given id.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "    * ID <client-id> [<client-id> ...]",
+        "      Return clients with the given ids.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        NULL,
+    };
+    reply_help(c, "client", lines);
+}
+
+#define CLIENT_FLAGS (CMD_LOADING | CMD_STALE)
+static struct command client_subcommands[] = {
+    {.name = "id", .proc = cmd_client_id, .arity = 2, .flags = CLIENT_FLAGS,
+     .summary = "Return the ID of the connection", .group = "connection"},
+    {.name = "setname", .proc = cmd_client_setname, .arity = 3, .flags = CLIENT_FLAGS,
+     .summary = "Set the current connection name", .group = "connection"},
+    {.name = "getname", .proc = cmd_client_getname, .arity = 2, .flags = CLIENT_FLAGS,
+     .summary = "Get the current connection name", .group = "connection"},
+    {.name = "list", .proc = cmd_client_list, .arity = -2, .flags = CMD_ADMIN | CLIENT_FLAGS,
+     .summary = "Get the list of client connections", .group = "connection"},
+    {.name = "info", .proc = cmd_client_info, .arity = 2, .flags = CLIENT_FLAGS,
+     .summary = "Returns information about the current client connection.",
+     .group = "connection"},
+    {.name = "kill", .proc = cmd_client_kill, .arity = -3, .flags = CMD_ADMIN | CLIENT_FLAGS,
+     .summary = "Kill the connection of a client", .group = "connection"},
+    {.name = "help", .proc = cmd_client_help, .arity = 2, .flags = CLIENT_FLAGS,
+     .summary = "Show helpful text about the different subcommands", .group = "connection"},
+    {.name = NULL},
+};
+
+struct command cmd_client_table[] = {
+    {.name = "client", .arity = -2, .subcommands = client_subcommands,
+     .summary = "A container for client connection commands", .group = "connection"},
+    {.name = NULL},
+};

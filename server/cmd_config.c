@@ -1,0 +1,149 @@
+/* cmd_config.c — CONFIG GET / SET / RESETSTAT / HELP over the option table in config.c. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+#include "command.h"
+#include "config.h"
+#include "db.h"
+#include "stats.h"
+#include "zmalloc.h"
+
+#define CONFIG_GET_MAX_NAMES 128
+
+struct get_ctx {
+    struct client *c;
+    long long pairs;
+    const char *seen[CONFIG_GET_MAX_NAMES]; /* option names already sent (several patterns) */
+    int nseen;
+};
+
+static void
+get_one(const char *name, const char *value, void *arg)
+{
+    struct get_ctx *g = arg;
+
+    for (int i = 0; i < g->nseen; i++)
+        if (g->seen[i] == name)
+            return;
+    if (g->nseen < CONFIG_GET_MAX_NAMES)
+        g->seen[g->nseen++] = name;
+    reply_bulk_cstr(g->c, name);
+    reply_bulk_cstr(g->c, value);
+    g->pairs++;
+}
+
+static void
+cmd_config_get(struct client *c)
+{
+    struct get_ctx g;
+    char pat[256];
+
+    g.c = c;
+    g.pairs = 0;
+    g.nseen = 0;
+    size_t at = reply_deferred(c);
+    for (int j = 2; j < c->argc; j++) {
+        size_t n = c->argv[j].len < sizeof(pat) - 1 ? c->argv[j].len : sizeof(pat) - 1;
+        memcpy(pat, c->argv[j].ptr, n);
+        pat[n] = '\0';
+        config_foreach_match(pat, get_one, &g);
+    }
+    reply_set_deferred(c, at, '%', g.pairs);
+}
+
+static void
+cmd_config_set(struct client *c)
+{
+    char err[512], name[128], value[1024];
+    int npairs = (c->argc - 2) / 2;
+
+    if (c->argc % 2) {
+        reply_error_arity(c);
+        return;
+    }
+    /* All pairs are checked before any is applied: a failing CONFIG SET changes nothing. */
+    for (int i = 0; i < npairs; i++) {
+        const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];
+        snprintf(name, sizeof(name), "%.*s", (int)n->len, n->ptr);
+        snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
+        if (n->len >= sizeof(name) || v->len >= sizeof(value) || memchr(v->ptr, 0, v->len)) {
+            if (config_check(name, "", err, sizeof(err)) < 0 &&
+                strncmp(err, "ERR Unknown", 11) == 0) {
+                reply_error(c, err);
+                return;
+            }
+            reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                            "argument is too long", name);
+            return;
+        }
+        if (config_check(name, value, err, sizeof(err)) < 0) {
+            reply_error(c, err);
+            return;
+        }
+        for (int k = 0; k < i; k++) {
+            const struct resp_arg *p = &c->argv[2 + 2 * k];
+            if (p->len == n->len && strncasecmp(p->ptr, n->ptr, n->len) == 0) {
+                reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                                "duplicate parameter", name);
+                return;
+            }
+        }
+    }
+    for (int i = 0; i < npairs; i++) {
+        const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];
+        snprintf(name, sizeof(name), "%.*s", (int)n->len, n->ptr);
+        snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
+        config_set(name, value, err, sizeof(err)); /* checked above: cannot fail */
+    }
+    reply_ok(c);
+}
+
+static void
+cmd_config_resetstat(struct client *c)
+{
+    server_stats_reset();
+    errorstats_reset();
+    command_reset_stats();
+    struct keyspace_stats *ks = keyspace_stats();
+    if (ks)
+        memset(ks, 0, sizeof(*ks));
+    lazyfree_reset_stats();
+    zmalloc_reset_peak();
+    reply_ok(c);
+}
+
+static void
+cmd_config_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        NULL,
+    };
+    reply_help(c, "config", lines);
+}
+
+#define CONFIG_FLAGS (CMD_ADMIN | CMD_LOADING | CMD_STALE)
+static struct command config_subcommands[] = {
+    {.name = "get", .proc = cmd_config_get, .arity = -3, .flags = CONFIG_FLAGS,
+     .summary = "Get the values of configuration parameters", .group = "server"},
+    {.name = "set", .proc = cmd_config_set, .arity = -4, .flags = CONFIG_FLAGS,
+     .summary = "Set configuration parameters to the given values", .group = "server"},
+    {.name = "resetstat", .proc = cmd_config_resetstat, .arity = 2, .flags = CONFIG_FLAGS,
+     .summary = "Reset the stats returned by INFO", .group = "server"},
+    {.name = "help", .proc = cmd_config_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands", .group = "server"},
+    {.name = NULL},
+};
+
+struct command cmd_config_table[] = {
+    {.name = "config", .arity = -2, .subcommands = config_subcommands,
+     .summary = "A container for server configuration commands", .group = "server"},
+    {.name = NULL},
+};

@@ -1,0 +1,253 @@
+/* command.c — indexes every cmd_*.c table, finds commands case-insensitively, and runs them:
+ * existence, arity, subcommand, authentication and maxmemory checks in Redis's order, then
+ * the call itself with its statistics and slow log entry. */
+#include "command.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "slowlog.h"
+#include "stats.h"
+#include "util.h"
+#include "zmalloc.h"
+
+static struct command *const tables[] = {
+    cmd_server_table, cmd_client_table, cmd_config_table, cmd_command_table, cmd_slowlog_table,
+    cmd_keys_table,   cmd_string_table, cmd_hash_table,   cmd_list_table,    cmd_info_table,
+    cmd_memory_table,
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+/* Open addressing on lower-case names; 1024 slots keep it sparse for a few hundred commands. */
+#define CMD_SLOTS 1024
+#define CMD_NAME_MAX 64
+static const struct command *slots[CMD_SLOTS];
+static struct command_stats *stats_block;
+static size_t ncommands;
+
+static uint32_t
+name_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a over the lower-cased bytes */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (uint32_t)(unsigned char)tolower((unsigned char)s[i]);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int
+name_eq(const char *name, const char *s, size_t len)
+{
+    return strncasecmp(name, s, len) == 0 && name[len] == '\0';
+}
+
+int
+command_setup(void)
+{
+    size_t total = 0;
+
+    for (size_t t = 0; t < NTABLES; t++) {
+        for (struct command *cmd = tables[t]; cmd->name; cmd++) {
+            total++;
+            for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+                total++;
+        }
+    }
+    /* One block for every command's statistics, so INFO and RESETSTAT walk contiguous memory. */
+    stats_block = zcalloc_n(total ? total : 1, sizeof(*stats_block));
+    size_t k = 0;
+    for (size_t t = 0; t < NTABLES; t++) {
+        for (struct command *cmd = tables[t]; cmd->name; cmd++) {
+            size_t len = strlen(cmd->name);
+            uint32_t i = name_hash(cmd->name, len) & (CMD_SLOTS - 1);
+            while (slots[i]) {
+                if (strcasecmp(slots[i]->name, cmd->name) == 0) {
+                    log_msg(LL_WARNING, "Duplicate command '%s' in the command tables", cmd->name);
+                    return -1;
+                }
+                i = (i + 1) & (CMD_SLOTS - 1);
+            }
+            slots[i] = cmd;
+            cmd->stats = &stats_block[k++];
+            cmd->parent = NULL;
+            ncommands++;
+            for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
+                sub->stats = &stats_block[k++];
+                sub->parent = cmd;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+command_teardown(void)
+{
+    memset(slots, 0, sizeof(slots));
+    zfree(stats_block);
+    stats_block = NULL;
+    ncommands = 0;
+}
+
+const struct command *
+command_lookup(const char *name, size_t len)
+{
+    if (len == 0 || len >= CMD_NAME_MAX)
+        return NULL;
+    uint32_t i = name_hash(name, len) & (CMD_SLOTS - 1);
+    while (slots[i]) {
+        if (name_eq(slots[i]->name, name, len))
+            return slots[i];
+        i = (i + 1) & (CMD_SLOTS - 1);
+    }
+    return NULL;
+}
+
+const struct command *
+command_lookup_sub(const struct command *parent, const char *name, size_t len)
+{
+    for (const struct command *sub = parent->subcommands; sub && sub->name; sub++)
+        if (name_eq(sub->name, name, len))
+            return sub;
+    return NULL;
+}
+
+size_t
+command_count(void)
+{
+    return ncommands;
+}
+
+void
+command_fullname(const struct command *cmd, char *dst, size_t size)
+{
+    if (cmd->parent)
+        snprintf(dst, size, "%s|%s", cmd->parent->name, cmd->name);
+    else
+        snprintf(dst, size, "%s", cmd->name);
+}
+
+void
+command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx)
+{
+    for (size_t t = 0; t < NTABLES; t++) {
+        for (const struct command *cmd = tables[t]; cmd->name; cmd++) {
+            fn(cmd, ctx);
+            for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
+                fn(sub, ctx);
+        }
+    }
+}
+
+void
+command_reset_stats(void)
+{
+    if (stats_block) {
+        size_t total = zmalloc_usable_size(stats_block) / sizeof(*stats_block);
+        memset(stats_block, 0, total * sizeof(*stats_block));
+    }
+}
+
+/* ---- Dispatch ---- */
+
+/* "%.*s" of at most max bytes, stopping at a NUL as C formatting of Redis's strings does. */
+static int
+cut(const char *s, size_t len, size_t max)
+{
+    const char *nul = memchr(s, '\0', len);
+    if (nul)
+        len = (size_t)(nul - s);
+    return (int)(len < max ? len : max);
+}
+
+static void
+reply_unknown_command(struct client *c)
+{
+    char args[300];
+    size_t alen = 0;
+
+    args[0] = '\0';
+    /* Arguments are quoted until the list reaches 128 bytes, each cut to what is left. */
+    for (int i = 1; i < c->argc && alen < 128; i++) {
+        int n = snprintf(args + alen, sizeof(args) - alen, "'%.*s' ",
+                         cut(c->argv[i].ptr, c->argv[i].len, 128 - alen), c->argv[i].ptr);
+        if (n > 0)
+            alen += (size_t)n;
+        if (alen >= sizeof(args))
+            alen = sizeof(args) - 1;
+    }
+    reply_errorf(c, "ERR unknown command '%.*s', with args beginning with: %s",
+                 cut(c->argv[0].ptr, c->argv[0].len, 128), c->argv[0].ptr, args);
+}
+
+static void
+reject(struct client *c, const struct command *cmd)
+{
+    if (cmd)
+        cmd->stats->rejected_calls++;
+}
+
+void
+command_dispatch(struct client *c)
+{
+    const struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    struct server_stats *st = server_stats();
+
+    c->cmd = NULL;
+    if (cmd == NULL) {
+        reply_unknown_command(c);
+        return;
+    }
+    if (cmd->subcommands && c->argc >= 2) {
+        const struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
+        if (sub == NULL) {
+            c->cmd = cmd;
+            reply_error_subcommand(c);
+            c->cmd = NULL;
+            return;
+        }
+        cmd = sub;
+    }
+    c->cmd = cmd;
+    if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
+        reply_error_arity(c);
+        reject(c, cmd);
+        c->cmd = NULL;
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
+        reply_error(c, "NOAUTH Authentication required.");
+        reject(c, cmd);
+        c->cmd = NULL;
+        return;
+    }
+    if (config_get()->maxmemory > 0 && evict_make_room() < 0 && (cmd->flags & CMD_DENYOOM)) {
+        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        reject(c, cmd);
+        c->cmd = NULL;
+        return;
+    }
+
+    uint64_t errors_before = st->total_error_replies;
+    c->last_cmd = cmd; /* CLIENT LIST shows the command being run as cmd= */
+    int64_t start = mono_us();
+    cmd->proc(c);
+    int64_t duration = mono_us() - start;
+
+    struct command_stats *cs = cmd->stats;
+    cs->calls++;
+    cs->usec += (uint64_t)duration;
+    if (st->total_error_replies != errors_before)
+        cs->failed_calls++;
+    st->commands_processed++;
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, duration);
+    c->cmd = NULL;
+}

@@ -1,0 +1,563 @@
+/* config.c — the option table (one X-macro row per option) and everything driven by it:
+ * defaults, "--name value" arguments, the config file, --help, CONFIG GET and CONFIG SET.
+ * Values are parsed by one function per type, so the file, the command line and CONFIG SET
+ * accept exactly the same spellings and reject them with the same messages. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "zmalloc.h"
+
+enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOGLEVEL };
+
+/*        name                      type          field                    default       min        max        mutable help */
+#define CONFIG_OPTIONS(X) \
+    X("port",                    OPT_INT,      port,                    "6379",       0,         65535,     0, "TCP port to listen on") \
+    X("bind",                    OPT_STR,      bind,                    "127.0.0.1 -::1", 0,     0,         0, "addresses to listen on; a leading '-' means skip it if unavailable") \
+    X("maxmemory",               OPT_MEM,      maxmemory,               "0",          0,         LLONG_MAX, 1, "memory limit in bytes (100mb, 1gb...); 0 means none") \
+    X("maxmemory-policy",        OPT_POLICY,   maxmemory_policy,        "noeviction", 0,         0,         1, "what to evict at the limit") \
+    X("maxmemory-samples",       OPT_INT,      maxmemory_samples,       "5",          1,         INT_MAX,   1, "keys sampled per eviction") \
+    X("requirepass",             OPT_STR,      requirepass,             "",           0,         0,         1, "password for AUTH; empty means none") \
+    X("metrics-port",            OPT_INT,      metrics_port,            "0",          0,         65535,     0, "HTTP port serving Prometheus /metrics; 0 means off") \
+    X("logfile",                 OPT_STR,      logfile,                 "",           0,         0,         0, "log file; empty means standard output") \
+    X("loglevel",                OPT_LOGLEVEL, loglevel,                "notice",     0,         0,         1, "debug, verbose, notice or warning") \
+    X("daemonize",               OPT_BOOL,     daemonize,               "no",         0,         1,         0, "run in the background") \
+    X("pidfile",                 OPT_STR,      pidfile,                 "",           0,         0,         0, "file to write the process id to") \
+    X("hz",                      OPT_INT,      hz,                      "10",         0,         INT_MAX,   1, "background task frequency (clamped to 1..500)") \
+    X("databases",               OPT_INT,      databases,               "16",         1,         INT_MAX,   0, "number of databases") \
+    X("maxclients",              OPT_INT,      maxclients,              "10000",      1,         INT_MAX,   1, "maximum connected clients") \
+    X("timeout",                 OPT_INT,      timeout,                 "0",          0,         INT_MAX,   1, "close clients idle this many seconds; 0 means never") \
+    X("lazyfree-lazy-user-del",  OPT_BOOL,     lazyfree_lazy_user_del,  "no",         0,         1,         1, "DEL frees values in the background like UNLINK") \
+    X("proto-max-bulk-len",      OPT_MEM,      proto_max_bulk_len,      "536870912",  1048576,   LLONG_MAX, 1, "largest bulk string a client may send") \
+    X("slowlog-log-slower-than", OPT_LL,       slowlog_log_slower_than, "10000",      -1,        LLONG_MAX, 1, "log commands slower than this many microseconds; -1 off") \
+    X("slowlog-max-len",         OPT_INT,      slowlog_max_len,         "128",        0,         INT_MAX,   1, "entries kept in the slow log")
+
+struct opt {
+    const char *name;
+    enum opt_type type;
+    size_t offset;
+    const char *def;
+    long long min, max;
+    int mutable_;
+    const char *help;
+};
+
+#define OPT_ROW(n, t, f, d, lo, hi, m, h) {n, t, offsetof(struct config, f), d, lo, hi, m, h},
+static const struct opt options[] = {CONFIG_OPTIONS(OPT_ROW)};
+#undef OPT_ROW
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Names clients ask for that have a fixed answer here: redis-benchmark reads save and
+ * appendonly, the exporter reads everything CONFIG GET * returns. Setting them to their only
+ * value is accepted so that scripts written for Redis keep working. */
+static const struct {
+    const char *name;
+    const char *value;
+} fixed_options[] = {
+    {"save", ""},
+    {"appendonly", "no"},
+    {"io-threads", "1"},
+    {"protected-mode", "no"},
+    {"tcp-keepalive", "300"},
+    {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+};
+#define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
+
+/* maxmemory-policy names in the order Redis lists them in its error message. */
+static const struct {
+    const char *name;
+    int value;
+} policies[] = {
+    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},     {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+    {"volatile-random", MAXMEMORY_VOLATILE_RANDOM}, {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
+    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},       {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NOEVICTION},
+};
+static const char *const loglevels[] = {"debug", "verbose", "notice", "warning"};
+
+static struct config cfg;
+static int cfg_loaded;
+
+const struct config *
+config_get(void)
+{
+    return &cfg;
+}
+
+const char *
+config_policy_name(int policy)
+{
+    for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
+        if (policies[i].value == policy)
+            return policies[i].name;
+    return "noeviction";
+}
+
+static const struct opt *
+opt_find(const char *name)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strcasecmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+/* ---- Parsing one value ---- */
+
+/* A parsed value, before it is stored. */
+union opt_value {
+    long long ll;
+    const char *str;
+};
+
+/* Parse value for opt into *out. Returns 0, or -1 with the reason (Redis's wording) in err. */
+static int
+opt_parse(const struct opt *o, const char *value, union opt_value *out, char *err, size_t errlen)
+{
+    long long v;
+
+    switch (o->type) {
+    case OPT_INT:
+    case OPT_LL:
+        if (str_to_ll(value, strlen(value), &v) < 0) {
+            snprintf(err, errlen, "argument couldn't be parsed into an integer");
+            return -1;
+        }
+        goto bounds;
+    case OPT_MEM:
+        if (str_to_memory(value, &v) < 0) {
+            snprintf(err, errlen, "argument must be a memory value");
+            return -1;
+        }
+    bounds:
+        if (v < o->min || v > o->max) {
+            snprintf(err, errlen, "argument must be between %lld and %lld inclusive", o->min,
+                     o->max);
+            return -1;
+        }
+        out->ll = v;
+        return 0;
+    case OPT_BOOL:
+        if (strcasecmp(value, "yes") == 0)
+            out->ll = 1;
+        else if (strcasecmp(value, "no") == 0)
+            out->ll = 0;
+        else {
+            snprintf(err, errlen, "argument must be 'yes' or 'no'");
+            return -1;
+        }
+        return 0;
+    case OPT_STR:
+        out->str = value;
+        return 0;
+    case OPT_POLICY:
+        for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+            if (strcasecmp(value, policies[i].name) == 0) {
+                out->ll = policies[i].value;
+                return 0;
+            }
+        }
+        snprintf(err, errlen, "argument(s) must be one of the following: volatile-lru, "
+                              "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+                              "allkeys-lfu, allkeys-random, noeviction");
+        return -1;
+    case OPT_LOGLEVEL:
+        for (int i = 0; i < 4; i++) {
+            if (strcasecmp(value, loglevels[i]) == 0) {
+                out->ll = i;
+                return 0;
+            }
+        }
+        snprintf(err, errlen,
+                 "argument(s) must be one of the following: debug, verbose, notice, warning");
+        return -1;
+    }
+    return -1;
+}
+
+/* Store a parsed value. Cannot fail. */
+static void
+opt_store(const struct opt *o, const union opt_value *val)
+{
+    char *field = (char *)&cfg + o->offset;
+
+    switch (o->type) {
+    case OPT_LL:
+    case OPT_MEM:
+        *(long long *)field = val->ll;
+        break;
+    case OPT_STR: {
+        char **sp = (char **)field;
+        char *copy = zstrdup(val->str);
+        zfree(*sp);
+        *sp = copy;
+        break;
+    }
+    default:
+        *(int *)field = (int)val->ll;
+        break;
+    }
+    /* Redis keeps hz within 1..500 whatever was asked for. */
+    if (strcmp(o->name, "hz") == 0) {
+        if (cfg.hz < 1)
+            cfg.hz = 1;
+        if (cfg.hz > 500)
+            cfg.hz = 500;
+    }
+}
+
+/* The text form of an option's current value (CONFIG GET). */
+static const char *
+opt_format(const struct opt *o, char *tmp, size_t tmplen)
+{
+    const char *field = (const char *)&cfg + o->offset;
+
+    switch (o->type) {
+    case OPT_LL:
+    case OPT_MEM:
+        snprintf(tmp, tmplen, "%lld", *(const long long *)field);
+        return tmp;
+    case OPT_INT:
+        snprintf(tmp, tmplen, "%d", *(const int *)field);
+        return tmp;
+    case OPT_BOOL:
+        return *(const int *)field ? "yes" : "no";
+    case OPT_STR: {
+        const char *s = *(char *const *)field;
+        return s ? s : "";
+    }
+    case OPT_POLICY:
+        return config_policy_name(*(const int *)field);
+    case OPT_LOGLEVEL: {
+        int l = *(const int *)field;
+        return loglevels[l >= 0 && l < 4 ? l : 2];
+    }
+    }
+    return "";
+}
+
+static int
+fixed_find(const char *name)
+{
+    for (size_t i = 0; i < NFIXED; i++)
+        if (strcasecmp(fixed_options[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int
+config_check(const char *name, const char *value, char *err, size_t errlen)
+{
+    const struct opt *o = opt_find(name);
+    char why[256];
+    union opt_value v;
+
+    if (o == NULL) {
+        int f = fixed_find(name);
+        if (f >= 0 && strcasecmp(value, fixed_options[f].value) == 0)
+            return 0;
+        if (f >= 0) {
+            snprintf(err, errlen,
+                     "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                     "can't set immutable config",
+                     name);
+            return -1;
+        }
+        snprintf(err, errlen, "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+                 name);
+        return -1;
+    }
+    if (!o->mutable_) {
+        snprintf(err, errlen,
+                 "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                 "can't set immutable config",
+                 o->name);
+        return -1;
+    }
+    if (opt_parse(o, value, &v, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
+                 o->name, why);
+        return -1;
+    }
+    return 0;
+}
+
+int
+config_set(const char *name, const char *value, char *err, size_t errlen)
+{
+    union opt_value v;
+    char why[256];
+
+    if (config_check(name, value, err, errlen) < 0)
+        return -1;
+    const struct opt *o = opt_find(name);
+    if (o == NULL)
+        return 0; /* a fixed option set to its only value */
+    if (opt_parse(o, value, &v, why, sizeof(why)) < 0)
+        return -1;
+    opt_store(o, &v);
+    return 0;
+}
+
+void
+config_foreach_match(const char *pattern,
+                     void (*fn)(const char *name, const char *value, void *ctx), void *ctx)
+{
+    char tmp[32];
+    size_t plen = strlen(pattern);
+
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (glob_match(pattern, plen, options[i].name, strlen(options[i].name), 1))
+            fn(options[i].name, opt_format(&options[i], tmp, sizeof(tmp)), ctx);
+    for (size_t i = 0; i < NFIXED; i++)
+        if (glob_match(pattern, plen, fixed_options[i].name, strlen(fixed_options[i].name), 1))
+            fn(fixed_options[i].name, fixed_options[i].value, ctx);
+}
+
+/* ---- Loading: defaults, file, arguments ---- */
+
+/* Apply "name value..." from the file or the command line. Several values are joined with
+ * spaces for bind (it is a list); any other option takes exactly one. */
+static int
+config_apply(const char *name, char **vals, int nvals, char *err, size_t errlen)
+{
+    const struct opt *o = opt_find(name);
+    char why[256];
+    union opt_value v;
+
+    if (o == NULL) {
+        if (fixed_find(name) >= 0 && nvals >= 0)
+            return 0; /* accepted and ignored: the behaviour is fixed */
+        snprintf(err, errlen, "unknown option '%s'", name);
+        return -1;
+    }
+    if (nvals == 0 || (nvals > 1 && strcmp(o->name, "bind") != 0)) {
+        snprintf(err, errlen, "option '%s' takes %s", o->name,
+                 nvals == 0 ? "a value" : "exactly one value");
+        return -1;
+    }
+    char joined[1024];
+    const char *value = vals[0];
+    if (nvals > 1) {
+        size_t off = 0;
+        joined[0] = '\0';
+        for (int i = 0; i < nvals; i++) {
+            int n = snprintf(joined + off, sizeof(joined) - off, "%s%s", i ? " " : "", vals[i]);
+            if (n < 0 || (size_t)n >= sizeof(joined) - off) {
+                snprintf(err, errlen, "option '%s': value too long", o->name);
+                return -1;
+            }
+            off += (size_t)n;
+        }
+        value = joined;
+    }
+    if (opt_parse(o, value, &v, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "invalid value '%s' for option '%s': %s", value, o->name, why);
+        return -1;
+    }
+    opt_store(o, &v);
+    return 0;
+}
+
+/* Split a config line into words: whitespace separated, "double quotes" with \n \t \\ \"
+ * and \xHH escapes, 'single quotes' with only \' . Returns the count, or -1 on bad quoting.
+ * Words are written into out (which must be as long as the line) and pointed to by words. */
+static int
+split_line(const char *line, char *out, char **words, int maxwords)
+{
+    int n = 0;
+    const char *p = line;
+
+    for (;;) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0' || *p == '#')
+            return n;
+        if (n == maxwords)
+            return -1;
+        words[n++] = out;
+        char quote = 0;
+        if (*p == '"' || *p == '\'')
+            quote = *p++;
+        for (;;) {
+            if (*p == '\0') {
+                if (quote)
+                    return -1;
+                break;
+            }
+            if (!quote && isspace((unsigned char)*p))
+                break;
+            if (quote && *p == quote) {
+                p++;
+                /* A closing quote must end the word. */
+                if (*p && !isspace((unsigned char)*p))
+                    return -1;
+                break;
+            }
+            if (*p == '\\' && p[1] && quote == '"') {
+                p++;
+                switch (*p) {
+                case 'n': *out++ = '\n'; break;
+                case 'r': *out++ = '\r'; break;
+                case 't': *out++ = '\t'; break;
+                case 'x':
+                    if (isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+                        char hex[3] = {p[1], p[2], 0};
+                        *out++ = (char)strtol(hex, NULL, 16);
+                        p += 2;
+                        break;
+                    }
+                    /* fall through */
+                default: *out++ = *p; break;
+                }
+                p++;
+                continue;
+            }
+            if (*p == '\\' && p[1] == '\'' && quote == '\'') {
+                *out++ = '\'';
+                p += 2;
+                continue;
+            }
+            *out++ = *p++;
+        }
+        *out++ = '\0';
+    }
+}
+
+static int
+config_load_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096], words_buf[4096];
+    char *words[64];
+    int lineno = 0;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "can't open config file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        int n = split_line(line, words_buf, words, 64);
+        if (n < 0) {
+            snprintf(err, errlen, "config file '%s' line %d: unbalanced quotes", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        if (n == 0)
+            continue;
+        char why[512];
+        if (config_apply(words[0], words + 1, n - 1, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "config file '%s' line %d: %s", path, lineno, why);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    char *abs = realpath(path, NULL);
+    if (abs) {
+        zfree(cfg.config_file);
+        cfg.config_file = zstrdup(abs);
+        free(abs); /* realpath's result comes from libc malloc */
+    }
+    return 0;
+}
+
+static void
+config_print_help(void)
+{
+    printf("Usage: zmem-server [/path/to/zmem.conf] [--option value ...]\n"
+           "       zmem-server --help | --version\n\n"
+           "Options (also valid as \"name value\" lines in the config file):\n");
+    for (size_t i = 0; i < NOPTIONS; i++)
+        printf("  --%-24s %s (default \"%s\")%s\n", options[i].name, options[i].help,
+               options[i].def, options[i].mutable_ ? "" : " [fixed at start]");
+}
+
+static void
+config_print_version(void)
+{
+    printf("zmem-server v=%s redis-compat=%s malloc=%s bits=%d\n", ZMEM_VERSION,
+           ZMEM_REDIS_VERSION, zmalloc_allocator_name(), (int)(sizeof(long) * 8));
+}
+
+int
+config_load(int argc, char **argv, char *err, size_t errlen)
+{
+    if (cfg_loaded)
+        config_teardown();
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.config_file = zstrdup("");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char why[256];
+        union opt_value v;
+        if (opt_parse(&options[i], options[i].def, &v, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "bad default for '%s': %s", options[i].name, why);
+            return -1;
+        }
+        opt_store(&options[i], &v);
+    }
+    cfg_loaded = 1;
+
+    int j = 1;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        config_print_help();
+        return 1;
+    }
+    if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
+        config_print_version();
+        return 1;
+    }
+    if (argc > 1 && strncmp(argv[1], "--", 2) != 0) {
+        if (config_load_file(argv[1], err, errlen) < 0)
+            return -1;
+        j = 2;
+    }
+    while (j < argc) {
+        if (strncmp(argv[j], "--", 2) != 0 || argv[j][2] == '\0') {
+            snprintf(err, errlen, "unexpected argument '%s' (options look like --name value)",
+                     argv[j]);
+            return -1;
+        }
+        const char *name = argv[j] + 2;
+        if (strcmp(name, "help") == 0) {
+            config_print_help();
+            return 1;
+        }
+        if (strcmp(name, "version") == 0) {
+            config_print_version();
+            return 1;
+        }
+        int k = j + 1;
+        /* Values run until the next "--name"; a value may itself start with one '-'. */
+        while (k < argc && strncmp(argv[k], "--", 2) != 0)
+            k++;
+        if (config_apply(name, argv + j + 1, k - j - 1, err, errlen) < 0)
+            return -1;
+        j = k;
+    }
+    return 0;
+}
+
+void
+config_teardown(void)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (options[i].type == OPT_STR) {
+            char **sp = (char **)((char *)&cfg + options[i].offset);
+            zfree(*sp);
+            *sp = NULL;
+        }
+    }
+    zfree(cfg.config_file);
+    cfg.config_file = NULL;
+    cfg_loaded = 0;
+}

@@ -1,0 +1,645 @@
+/* net.c — listeners, accept, and the per-client I/O cycle: read → parse every complete
+ * command → dispatch → write at once; a write event is registered only when the socket would
+ * block. Plain struct events and read()/write() on our own buffers keep the hot path to one
+ * read and one write per batch and free of allocations:
+ *  - input is read into a static chunk and parsed in place; only the tail of an unfinished
+ *    command is copied into the client's own query buffer;
+ *  - replies are written into one shared buffer lent to the client being served; only output
+ *    the socket did not take stays with the client.
+ * So an idle client owns no buffers at all. */
+#define _GNU_SOURCE /* accept4 */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "command.h"
+#include "config.h"
+#include "log.h"
+#include "resp_parse.h"
+#include "stats.h"
+#include "util.h"
+#include "zmalloc.h"
+
+#define MAX_LISTENERS 16
+#define MAX_ACCEPTS_PER_CALL 1000
+#define READ_CHUNK (64 * 1024)
+/* Unsent output this large stops reading from the client until the socket drains, so a
+ * pipelining client that does not read its replies cannot grow our memory without bound. */
+#define OUTPUT_HIGH_WATER (8 * 1024 * 1024)
+/* A tail of unsent output up to this size is copied out of the shared reply buffer; a larger
+ * one takes the shared allocation with it instead of copying. */
+#define REPLY_KEEP_COPY (16 * 1024)
+/* Largest shared reply buffer kept between batches. */
+#define REPLY_SHARED_KEEP (64 * 1024)
+/* Large-bulk pre-sizing: a client-announced size is trusted up to this much beyond what has
+ * arrived; past it the buffer at most doubles per read, so an announcement alone cannot make
+ * us allocate (reliability.md §1). */
+#define BULK_PREALLOC_TRUST (1024 * 1024)
+/* A client whose reply must be flushed before closing gets this long. */
+#define FLUSH_DEADLINE_MS 10000
+#define IDLE_TRIM_MS 2000
+
+/* Client flag, local to the I/O code: reading stopped for backpressure or EOF. */
+#define CLIENT_READ_OFF (1 << 8)
+
+struct listener {
+    int fd;
+    struct event *ev;
+};
+
+static struct event_base *base;
+static struct listener listeners[MAX_LISTENERS];
+static int nlisteners;
+static struct event *accept_resume_ev;
+static uint64_t next_client_id = 1;
+static int shutdown_requested;
+static char read_chunk[READ_CHUNK];
+static struct buf shared_reply = BUF_INIT;
+static struct client *reply_lent_to;
+
+static void on_read(evutil_socket_t fd, short what, void *arg);
+static void on_write(evutil_socket_t fd, short what, void *arg);
+
+/* ---- Client lifecycle ---- */
+
+static void
+format_addr(const struct sockaddr_storage *ss, char *dst, size_t size)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+        port = ntohs(s4->sin_port);
+        snprintf(dst, size, "%s:%d", ip, port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(s6->sin6_port);
+        snprintf(dst, size, "[%s]:%d", ip, port);
+    } else {
+        snprintf(dst, size, "?:0");
+    }
+}
+
+static struct client *
+client_create(int fd, const struct sockaddr_storage *peer)
+{
+    const struct config *cfg = config_get();
+    size_t evsz = event_get_struct_event_size();
+    /* One block for the client and both events: one allocation per connection. */
+    struct client *c = zcalloc(sizeof(*c) + 2 * evsz);
+    struct sockaddr_storage local;
+    socklen_t llen = sizeof(local);
+
+    c->id = next_client_id++;
+    c->fd = fd;
+    c->proto = RESP2;
+    c->authenticated = cfg->requirepass[0] == '\0';
+    format_addr(peer, c->addr, sizeof(c->addr));
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+        format_addr(&local, c->laddr, sizeof(c->laddr));
+    resp_parser_init(&c->parser);
+    c->parser.max_bulk_len = cfg->proto_max_bulk_len;
+    c->parser.authenticated = c->authenticated;
+    c->ctime_ms = c->last_io_ms = mono_ms();
+    c->read_ev = (struct event *)(void *)((char *)(c + 1));
+    c->write_ev = (struct event *)(void *)((char *)(c + 1) + evsz);
+    event_assign(c->read_ev, base, fd, EV_READ | EV_PERSIST, on_read, c);
+    event_assign(c->write_ev, base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+    event_add(c->read_ev, NULL);
+    clients_link(c);
+    client_account(c);
+    return c;
+}
+
+static void
+client_free(struct client *c)
+{
+    event_del(c->read_ev);
+    event_del(c->write_ev);
+    close(c->fd);
+    if (reply_lent_to == c) {
+        buf_clear(&c->reply);
+        shared_reply = c->reply;
+        c->reply = (struct buf)BUF_INIT;
+        reply_lent_to = NULL;
+    }
+    clients_unlink(c);
+    buf_free(&c->query);
+    buf_free(&c->reply);
+    resp_parser_deinit(&c->parser);
+    zfree(c->name);
+    zfree(c);
+}
+
+void
+client_close(struct client *c)
+{
+    if (c->flags & CLIENT_IN_CALLBACK)
+        c->flags |= CLIENT_CLOSE_ASAP;
+    else
+        client_free(c);
+}
+
+static void
+read_off(struct client *c)
+{
+    if (!(c->flags & CLIENT_READ_OFF)) {
+        event_del(c->read_ev);
+        c->flags |= CLIENT_READ_OFF;
+    }
+}
+
+static void
+read_on(struct client *c)
+{
+    if (c->flags & CLIENT_READ_OFF) {
+        event_add(c->read_ev, NULL);
+        c->flags &= ~CLIENT_READ_OFF;
+    }
+}
+
+/* ---- Output ---- */
+
+/* Write as much pending output as the socket takes. Returns 0, or -1 on a write error
+ * (the client is then marked CLOSE_ASAP). */
+static int
+flush_reply(struct client *c)
+{
+    struct server_stats *st = server_stats();
+    struct buf *r = &c->reply;
+
+    while (r->pos < r->len) {
+        ssize_t n = write(c->fd, r->data + r->pos, r->len - r->pos);
+        if (n > 0) {
+            r->pos += (size_t)n;
+            st->net_output_bytes += (uint64_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        c->flags |= CLIENT_CLOSE_ASAP;
+        return -1;
+    }
+    st->writes_processed++;
+    c->last_io_ms = mono_ms();
+    return 0;
+}
+
+/* Give the shared reply buffer back after a batch, keeping only unsent output. */
+static void
+reply_return(struct client *c)
+{
+    if (reply_lent_to != c)
+        return;
+    reply_lent_to = NULL;
+    struct buf *r = &c->reply;
+    size_t left = r->len - r->pos;
+    if (left == 0) {
+        buf_clear(r);
+        if (r->cap > REPLY_SHARED_KEEP)
+            buf_trim(r, REPLY_SHARED_KEEP);
+        shared_reply = *r;
+        *r = (struct buf)BUF_INIT;
+    } else if (left <= REPLY_KEEP_COPY) {
+        struct buf own = BUF_INIT;
+        buf_append(&own, r->data + r->pos, left);
+        buf_clear(r);
+        shared_reply = *r;
+        *r = own;
+    } else {
+        buf_compact(r); /* the client keeps the big allocation; the next batch makes a new one */
+    }
+}
+
+/* After a batch: write, arm the write event if the socket is full, apply backpressure. */
+static void
+after_batch(struct client *c)
+{
+    size_t out = c->reply.len - c->reply.pos;
+
+    clients_note_peaks(buf_alloc_size(&c->query), out);
+    if (c->reply.oom) {
+        log_msg(LL_WARNING, "Closing client %s: out of memory building its reply", c->addr);
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+    if (out && !(c->flags & CLIENT_CLOSE_ASAP))
+        flush_reply(c);
+    reply_return(c);
+    out = c->reply.len - c->reply.pos;
+    if (out) {
+        event_add(c->write_ev, NULL);
+        if (out > OUTPUT_HIGH_WATER)
+            read_off(c);
+    } else if (c->reply.data) {
+        buf_free(&c->reply);
+    }
+    client_account(c);
+}
+
+/* ---- Input ---- */
+
+/* Parse and run every complete command in data[0..len). Returns the bytes consumed; the rest
+ * is the start of an unfinished command. */
+static size_t
+process_input(struct client *c, const char *data, size_t len)
+{
+    size_t off = 0;
+
+    while (off < len) {
+        size_t used = 0;
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))
+            return len; /* Redis runs nothing after a QUIT or a protocol error */
+        int r = resp_parse(&c->parser, data + off, len - off, &used);
+        off += used;
+        if (r == RESP_OK) {
+            c->argc = c->parser.argc;
+            c->argv = c->parser.argv;
+            command_dispatch(c);
+            c->argc = 0;
+            c->argv = NULL;
+        } else if (r == RESP_INCOMPLETE) {
+            break;
+        } else if (r == RESP_ERR) {
+            reply_error(c, c->parser.errstr);
+            server_stats()->protocol_errors++;
+            log_msg(LL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+                    c->parser.errstr, (unsigned long long)c->id, c->addr);
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            return len;
+        } else {
+            log_msg(LL_WARNING, "Closing client %s: out of memory parsing its request",
+                    c->addr);
+            c->flags |= CLIENT_CLOSE_ASAP;
+            return len;
+        }
+    }
+    return off;
+}
+
+/* How much room to make in the query buffer for the next read, given what the parser says the
+ * current command needs. */
+static size_t
+read_room(const struct client *c, size_t have)
+{
+    size_t want = resp_parse_want(&c->parser);
+    if (want <= have)
+        return READ_CHUNK;
+    size_t missing = want - have;
+    if (missing <= BULK_PREALLOC_TRUST)
+        return missing < READ_CHUNK ? READ_CHUNK : missing;
+    size_t step = have > BULK_PREALLOC_TRUST ? have : BULK_PREALLOC_TRUST;
+    return missing < step ? missing : step;
+}
+
+/* Read once. Returns bytes read, 0 on EOF, -1 on error, -2 when nothing was there. */
+static ssize_t
+read_some(struct client *c, char *dst, size_t room)
+{
+    ssize_t n;
+
+    do {
+        n = read(c->fd, dst, room);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return -2;
+    if (n > 0) {
+        struct server_stats *st = server_stats();
+        st->net_input_bytes += (uint64_t)n;
+        st->reads_processed++;
+        c->last_io_ms = mono_ms();
+    }
+    return n;
+}
+
+static void
+handle_eof(struct client *c, ssize_t n)
+{
+    if (n < 0)
+        log_msg(LL_VERBOSE, "Reading from client %s: %s", c->addr, strerror(errno));
+    /* A peer that half-closed still gets the replies to what it sent. */
+    if (n == 0 && c->reply.len > c->reply.pos) {
+        read_off(c);
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else {
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+}
+
+static void
+on_read(evutil_socket_t fd, short what, void *arg)
+{
+    struct client *c = arg;
+    struct buf *q = &c->query;
+    ssize_t n;
+
+    c->flags |= CLIENT_IN_CALLBACK;
+    c->parser.max_bulk_len = config_get()->proto_max_bulk_len;
+    if (reply_lent_to == NULL && c->reply.data == NULL) {
+        c->reply = shared_reply;
+        shared_reply = (struct buf)BUF_INIT;
+        reply_lent_to = c;
+    }
+    if (q->len == q->pos) {
+        /* The common case: no unfinished command; parse straight from the static chunk. */
+        n = read_some(c, read_chunk, sizeof(read_chunk));
+        if (n > 0) {
+            size_t used = process_input(c, read_chunk, (size_t)n);
+            if (used < (size_t)n && !(c->flags & CLIENT_CLOSE_ASAP)) {
+                size_t rest = (size_t)n - used;
+                buf_clear(q);
+                if (buf_reserve(q, read_room(c, rest) + rest) == 0)
+                    buf_append(q, read_chunk + used, rest);
+                if (q->oom)
+                    c->flags |= CLIENT_CLOSE_ASAP;
+            }
+        }
+    } else {
+        size_t have = q->len - q->pos;
+        if (q->pos > 0)
+            buf_compact(q);
+        if (buf_reserve(q, read_room(c, have)) < 0) {
+            log_msg(LL_WARNING, "Closing client %s: no memory for its query buffer", c->addr);
+            c->flags |= CLIENT_CLOSE_ASAP;
+            n = -2;
+        } else {
+            n = read_some(c, q->data + q->len, q->cap - q->len);
+            if (n > 0) {
+                q->len += (size_t)n;
+                q->pos += process_input(c, q->data + q->pos, q->len - q->pos);
+                if (q->pos == q->len)
+                    buf_free(q);
+            }
+        }
+    }
+    if (n == 0 || n == -1)
+        handle_eof(c, n);
+    after_batch(c);
+    c->flags &= ~CLIENT_IN_CALLBACK;
+    if ((c->flags & CLIENT_CLOSE_ASAP) ||
+        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply.pos))
+        client_free(c);
+}
+
+static void
+on_write(evutil_socket_t fd, short what, void *arg)
+{
+    struct client *c = arg;
+
+    flush_reply(c);
+    if (c->reply.pos == c->reply.len) {
+        event_del(c->write_ev);
+        buf_free(&c->reply);
+        if (!(c->flags & CLIENT_CLOSE_AFTER_REPLY))
+            read_on(c);
+    } else if (c->reply.len - c->reply.pos <= OUTPUT_HIGH_WATER / 2 &&
+               !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) {
+        read_on(c);
+    }
+    client_account(c);
+    if ((c->flags & CLIENT_CLOSE_ASAP) ||
+        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply.pos))
+        client_free(c);
+}
+
+/* ---- Accept ---- */
+
+static void
+sock_tune(int fd)
+{
+    int one = 1, idle = 300, intvl = 100, cnt = 3;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    /* Redis's tcp-keepalive 300 defaults, so dead peers go away eventually. */
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+static void
+listeners_enable(int on)
+{
+    for (int i = 0; i < nlisteners; i++) {
+        if (on)
+            event_add(listeners[i].ev, NULL);
+        else
+            event_del(listeners[i].ev);
+    }
+}
+
+static void
+on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    if (!shutdown_requested)
+        listeners_enable(1);
+}
+
+static void
+on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+    struct server_stats *st = server_stats();
+
+    for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+                continue; /* that connection is gone; keep serving the others */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* Out of descriptors: level-triggered accept would spin, so pause 100 ms. */
+                log_msg(LL_WARNING, "Accepting client connection: %s", strerror(errno));
+                listeners_enable(0);
+                struct timeval tv = {0, 100000};
+                evtimer_add(accept_resume_ev, &tv);
+            }
+            return;
+        }
+        if ((long long)clients_count() >= config_get()->maxclients) {
+            static const char msg[] = "-ERR max number of clients reached\r\n";
+            ssize_t w = write(fd, msg, sizeof(msg) - 1);
+            (void)w;
+            close(fd);
+            st->rejected_connections++;
+            continue;
+        }
+        sock_tune(fd);
+        st->connections_received++;
+        struct client *c = client_create(fd, &ss);
+        log_msg(LL_VERBOSE, "Accepted %s", c->addr);
+    }
+}
+
+/* ---- Listeners ---- */
+
+static int
+listen_one(const char *addr, int port, int optional)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fam, one = 1;
+
+    memset(&ss, 0, sizeof(ss));
+    if (strcmp(addr, "*") == 0)
+        addr = "0.0.0.0";
+    else if (strcmp(addr, "::*") == 0)
+        addr = "::";
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+        fam = AF_INET;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        sl = sizeof(*s4);
+    } else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+        fam = AF_INET6;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        sl = sizeof(*s6);
+    } else {
+        log_msg(LL_WARNING, "Invalid bind address '%s' (numeric IPv4 or IPv6 expected)", addr);
+        return -1;
+    }
+    if (nlisteners == MAX_LISTENERS) {
+        log_msg(LL_WARNING, "Too many bind addresses (at most %d)", MAX_LISTENERS);
+        return -1;
+    }
+    int fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        goto fail;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fam == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 511) < 0)
+        goto fail;
+    listeners[nlisteners].fd = fd;
+    listeners[nlisteners].ev = event_new(base, fd, EV_READ | EV_PERSIST, on_accept, NULL);
+    event_add(listeners[nlisteners].ev, NULL);
+    nlisteners++;
+    return 0;
+
+fail:;
+    int err = errno;
+    if (fd >= 0)
+        close(fd);
+    /* "-addr": skip it when this host does not have that address or protocol. */
+    if (optional && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EPROTONOSUPPORT ||
+                     err == ESOCKTNOSUPPORT || err == ENOPROTOOPT)) {
+        log_msg(LL_NOTICE, "Skipping optional bind address %s: %s", addr, strerror(err));
+        return 0;
+    }
+    log_msg(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s", addr, port,
+            strerror(err));
+    return -1;
+}
+
+int
+net_setup(struct event_base *b)
+{
+    const struct config *cfg = config_get();
+    char list[1024];
+
+    base = b;
+    accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
+    if (cfg->port == 0) {
+        log_msg(LL_WARNING, "port 0: not listening on TCP");
+        return 0;
+    }
+    snprintf(list, sizeof(list), "%s", cfg->bind);
+    char *save = NULL;
+    for (char *tok = strtok_r(list, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        int optional = tok[0] == '-';
+        if (listen_one(optional ? tok + 1 : tok, cfg->port, optional) < 0)
+            return -1;
+    }
+    if (nlisteners == 0 && cfg->bind[0] != '\0') {
+        log_msg(LL_WARNING, "Failed listening on port %d: no address could be bound", cfg->port);
+        return -1;
+    }
+    return 0;
+}
+
+void
+net_close_listeners(void)
+{
+    for (int i = 0; i < nlisteners; i++) {
+        event_free(listeners[i].ev);
+        close(listeners[i].fd);
+    }
+    nlisteners = 0;
+}
+
+void
+net_teardown(void)
+{
+    net_close_listeners();
+    while (clients_first()) {
+        struct client *c = clients_first();
+        c->flags &= ~CLIENT_IN_CALLBACK;
+        client_free(c);
+    }
+    buf_free(&shared_reply);
+    if (accept_resume_ev) {
+        event_free(accept_resume_ev);
+        accept_resume_ev = NULL;
+    }
+}
+
+void
+net_request_shutdown(void)
+{
+    shutdown_requested = 1;
+    if (base)
+        event_base_loopbreak(base);
+}
+
+int
+net_shutdown_requested(void)
+{
+    return shutdown_requested;
+}
+
+/* ---- Clients cron ---- */
+
+void
+net_cron(void)
+{
+    const struct config *cfg = config_get();
+    int64_t now = mono_ms();
+    struct client *next;
+
+    clients_peaks_cron();
+    for (struct client *c = clients_first(); c; c = next) {
+        next = c->next;
+        int64_t idle = now - c->last_io_ms;
+        if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 &&
+            !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) {
+            log_msg(LL_VERBOSE, "Closing idle client %s", c->addr);
+            client_free(c);
+            continue;
+        }
+        if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && idle > FLUSH_DEADLINE_MS) {
+            log_msg(LL_VERBOSE, "Closing client %s: its reply was not read in time", c->addr);
+            client_free(c);
+            continue;
+        }
+        /* An unfinished command that stalls keeps its bytes, but not spare capacity. */
+        if (idle > IDLE_TRIM_MS && c->query.data && c->query.cap - c->query.len > 4096) {
+            buf_trim(&c->query, 0);
+            client_account(c);
+        }
+    }
+}
