@@ -8,7 +8,94 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics_def.h"
+
 struct buf;
+
+/* INFO sections, in the order INFO prints them. */
+enum metric_section {
+    MS_SERVER,
+    MS_CLIENTS,
+    MS_MEMORY,
+    MS_PERSISTENCE,
+    MS_STATS,
+    MS_REPLICATION,
+    MS_CPU,
+    MS_MODULES,
+    MS_COMMANDSTATS,
+    MS_ERRORSTATS,
+    MS_LATENCYSTATS,
+    MS_CLUSTER,
+    MS_KEYSPACE,
+    MS_COUNT
+};
+#define MS_BIT(s) (1u << (s))
+#define MS_ALL ((1u << MS_COUNT) - 1)
+/* INFO with no argument, or "default": everything but commandstats and latencystats. */
+#define MS_DEFAULT (MS_ALL & ~(MS_BIT(MS_COMMANDSTATS) | MS_BIT(MS_LATENCYSTATS)))
+
+enum metric_kind { MK_U64, MK_I64, MK_F64, MK_STR };
+enum metric_unit { MU_COUNT, MU_BYTES, MU_BYTES_H, MU_HUMAN, MU_PCT, MU_RATIO, MU_SEC, MU_USEC, MU_TEXT };
+enum metric_type { MT_GAUGE, MT_COUNTER };
+
+/* M_USED_MEMORY, ... one id per row of metrics_def.h, then M_COUNT. */
+enum metric_id {
+#define METRIC_ID(id, sect, info, stats, pos, prom, kind, unit, type, help) M_##id,
+    METRICS(METRIC_ID)
+#undef METRIC_ID
+    M_COUNT
+};
+
+struct metric_def {
+    const char *info;  /* INFO name, or NULL */
+    const char *stats; /* MEMORY STATS key, or NULL */
+    const char *prom;  /* Prometheus name without "redis_", or NULL */
+    const char *help;
+    unsigned char sect, kind, unit, type; /* enum metric_section / _kind / _unit / _type */
+    unsigned char stats_pos;              /* 1.. in MEMORY STATS, 0 when absent */
+};
+extern const struct metric_def metric_defs[M_COUNT];
+
+union metric_value {
+    uint64_t u;
+    int64_t i;
+    double d;
+    const char *s; /* static or long-lived text */
+};
+
+/* The values of one request, all read at one moment (rows of sections not collected are 0). */
+struct metrics_snapshot {
+    union metric_value v[M_COUNT];
+};
+
+/* INFO arguments to a section mask: case-insensitive names, "default", "all", "everything",
+ * duplicates ignored, unknown names contribute nothing. nsect = 0 gives MS_DEFAULT. */
+unsigned metrics_section_mask(int nsect, const char *const *sect, const size_t *len);
+/* "Memory" for MS_MEMORY: the header INFO prints for a section. */
+const char *metrics_section_title(int sect);
+/* Fill s with the rows of the sections in mask: cheap values live, RSS and allocator figures
+ * from the latest sampler snapshot (one sample for the whole call). */
+void metrics_collect(struct metrics_snapshot *s, unsigned mask);
+/* INFO text of the sections in mask from s. with_lists = 0 leaves the list sections (keyspace,
+ * commandstats, errorstats, latencystats) as bare headers, for tests without a server. */
+void metrics_format_info(struct buf *out, const struct metrics_snapshot *s, unsigned mask,
+                         int with_lists);
+/* Prometheus text of every row with a Prometheus name, from s (collected with MS_ALL);
+ * with_lists adds the labelled families (db keys, commands, errors, instance info). */
+void metrics_format_prom(struct buf *out, const struct metrics_snapshot *s, int with_lists);
+
+/* Where MEMORY STATS goes: a RESP writer in cmd_memory.c, a recorder in tests. */
+struct metrics_map_sink {
+    void (*map)(void *ctx, long long pairs);
+    void (*key)(void *ctx, const char *key);
+    void (*integer)(void *ctx, long long v);
+    void (*dbl)(void *ctx, double v);
+    void *ctx;
+};
+/* The MEMORY STATS map from s (collected with MS_BIT(MS_MEMORY)): its keys in Redis's order,
+ * and with_dbs adds the db.<N> maps of the non-empty databases. */
+void metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *sink,
+                        int with_dbs);
 
 /* One consistent sample of the slow probes, taken together by the sampler thread. */
 struct mem_sample {
@@ -25,6 +112,11 @@ int metrics_setup(void);
 void metrics_teardown(void);
 /* The latest sample (copied under the sampler's lock). */
 void metrics_sample_get(struct mem_sample *out);
+/* The sampler thread itself (sampler.c; metrics_setup/teardown drive it). start takes one
+ * sample synchronously, then samples every interval; interval follows config hz. */
+int metrics_sampler_start(void);
+void metrics_sampler_stop(void);
+void metrics_sampler_interval(int hz);
 /* Raise the used-memory peak; cheap, called after every command batch and from the cron. */
 void metrics_update_peak(void);
 /* Cron hook (hz): instantaneous ops/kbps samples, peak. */

@@ -1,0 +1,644 @@
+/* metrics.c — the metric table expanded, the snapshot that fills it (collect), the MEMORY STATS
+ * map and Prometheus renderers, and the cron hooks (peak, instantaneous rates). INFO text is in
+ * info.c, the sampler thread in sampler.c. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+#include "metrics.h"
+
+#include <event2/event.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "client.h"
+#include "command.h"
+#include "config.h"
+#include "db.h"
+#include "stats.h"
+#include "util.h"
+#include "zmalloc.h"
+
+const struct metric_def metric_defs[M_COUNT] = {
+#define METRIC_DEF(id, sect, info, stats, pos, prom, kind, unit, type, help)                      \
+    [M_##id] = {info, stats, prom, help, MS_##sect, MK_##kind, MU_##unit, MT_##type, pos},
+    METRICS(METRIC_DEF)
+#undef METRIC_DEF
+};
+
+/* ---- Identity: what does not change while the server runs, computed once. ---- */
+
+static struct {
+    int ready;
+    char os[256];
+    char gcc[32];
+    char build_id[17];
+    char replid[41];
+    const char *mplex;
+    size_t total_system_memory;
+} ident;
+
+static void
+ident_init(void)
+{
+    struct utsname u;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over what identifies this build */
+    const char *seed = ZMEM_VERSION " " __VERSION__ " " __DATE__;
+    const char *run = server_run_id();
+
+    if (ident.ready)
+        return;
+    if (uname(&u) == 0)
+        snprintf(ident.os, sizeof(ident.os), "%s %s %s", u.sysname, u.release, u.machine);
+#ifdef __GNUC__
+    snprintf(ident.gcc, sizeof(ident.gcc), "%d.%d.%d", __GNUC__, __GNUC_MINOR__,
+             __GNUC_PATCHLEVEL__);
+#else
+    snprintf(ident.gcc, sizeof(ident.gcc), "0.0.0");
+#endif
+    for (const char *p = seed; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(ident.build_id, sizeof(ident.build_id), "%016llx", (unsigned long long)h);
+    /* The replication id differs from the run id in Redis; derive a distinct one from it. */
+    for (int i = 0; i < 40; i++) {
+        char c = run && strlen(run) == 40 ? run[39 - i] : '0';
+        ident.replid[i] = c;
+    }
+    ident.replid[40] = '\0';
+    /* What event_base_new() picks first, unless EVENT_NO* variables say otherwise. */
+    const char **methods = event_get_supported_methods();
+    ident.mplex = methods && methods[0] ? methods[0] : "unknown";
+    ident.total_system_memory = zmalloc_get_memory_size();
+    ident.ready = 1;
+}
+
+/* ---- Lifecycle and cron. ---- */
+
+int
+metrics_setup(void)
+{
+    ident_init();
+    metrics_sampler_interval(config_get()->hz);
+    return metrics_sampler_start();
+}
+
+void
+metrics_teardown(void)
+{
+    metrics_sampler_stop();
+}
+
+void
+metrics_update_peak(void)
+{
+    zmalloc_update_peak();
+}
+
+/* Instantaneous rates, as Redis keeps them: one rate per >= 100 ms sample, averaged over the
+ * last 16 samples. */
+#define INST_SAMPLES 16
+#define INST_PERIOD_MS 100
+enum { INST_OPS, INST_IN, INST_OUT, INST_COUNT };
+static struct {
+    int64_t last_ms;
+    uint64_t last[INST_COUNT];
+    double rate[INST_COUNT][INST_SAMPLES];
+    int idx;
+} inst;
+
+static double
+inst_average(int which)
+{
+    double sum = 0;
+    for (int i = 0; i < INST_SAMPLES; i++)
+        sum += inst.rate[which][i];
+    return sum / INST_SAMPLES;
+}
+
+void
+metrics_cron(void)
+{
+    struct server_stats *st = server_stats();
+    int64_t now = mono_ms();
+    uint64_t cur[INST_COUNT] = {st->commands_processed, st->net_input_bytes,
+                                st->net_output_bytes};
+
+    zmalloc_update_peak();
+    metrics_sampler_interval(config_get()->hz);
+    if (inst.last_ms == 0) {
+        inst.last_ms = now;
+        memcpy(inst.last, cur, sizeof(cur));
+        return;
+    }
+    if (now - inst.last_ms < INST_PERIOD_MS)
+        return;
+    for (int k = 0; k < INST_COUNT; k++) {
+        /* CONFIG RESETSTAT zeroes the totals: count the new total from zero. */
+        uint64_t delta = cur[k] >= inst.last[k] ? cur[k] - inst.last[k] : cur[k];
+        inst.rate[k][inst.idx] = (double)delta * 1000 / (double)(now - inst.last_ms);
+        inst.last[k] = cur[k];
+    }
+    inst.idx = (inst.idx + 1) % INST_SAMPLES;
+    inst.last_ms = now;
+    st->instantaneous_ops_per_sec = (uint64_t)(inst_average(INST_OPS) + 0.5);
+    st->instantaneous_input_kbps = inst_average(INST_IN) / 1024;
+    st->instantaneous_output_kbps = inst_average(INST_OUT) / 1024;
+}
+
+/* ---- Section names. ---- */
+
+static const char *const section_names[MS_COUNT] = {
+    "server",       "clients",    "memory",       "persistence", "stats",
+    "replication",  "cpu",        "modules",      "commandstats", "errorstats",
+    "latencystats", "cluster",    "keyspace",
+};
+
+unsigned
+metrics_section_mask(int nsect, const char *const *sect, const size_t *len)
+{
+    unsigned mask = 0;
+
+    if (nsect == 0)
+        return MS_DEFAULT;
+    for (int i = 0; i < nsect; i++) {
+        const char *s = sect[i];
+        size_t n = len[i];
+#define IS(word) (n == sizeof(word) - 1 && strncasecmp(s, word, n) == 0)
+        if (IS("default")) {
+            mask |= MS_DEFAULT;
+        } else if (IS("all") || IS("everything")) {
+            mask |= MS_ALL; /* zmem has no module sections, so both mean every section */
+        } else if (IS("module_list")) {
+            mask |= MS_BIT(MS_MODULES);
+        } else {
+            for (int k = 0; k < MS_COUNT; k++) {
+                if (n == strlen(section_names[k]) && strncasecmp(s, section_names[k], n) == 0) {
+                    mask |= MS_BIT(k);
+                    break;
+                }
+            }
+        }
+#undef IS
+    }
+    return mask;
+}
+
+const char *
+metrics_section_title(int sect)
+{
+    static const char *const titles[MS_COUNT] = {
+        "Server",       "Clients",      "Memory",     "Persistence", "Stats",
+        "Replication",  "CPU",          "Modules",    "Commandstats", "Errorstats",
+        "Latencystats", "Cluster",      "Keyspace",
+    };
+    return sect >= 0 && sect < MS_COUNT ? titles[sect] : "";
+}
+
+/* ---- Collect. ---- */
+
+static double
+tv_seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Ratios and percentages are computed in float, as Redis's redisMemOverhead holds them, so that
+ * MEMORY STATS prints the same %.17g digits; a zero denominator gives 0, never inf or nan. */
+static double
+fratio(size_t num, size_t den)
+{
+    return den ? (double)((float)num / (float)den) : 0;
+}
+
+static double
+fpercent(size_t num, size_t den)
+{
+    return den ? (double)((float)num * 100 / (float)den) : 0;
+}
+
+static void
+collect_server(union metric_value *v)
+{
+    const struct config *cfg = config_get();
+    int64_t now_us = wall_us();
+    uint64_t up = (uint64_t)server_uptime_seconds();
+
+    v[M_REDIS_VERSION].s = ZMEM_REDIS_VERSION;
+    v[M_ZMEM_VERSION].s = ZMEM_VERSION;
+    v[M_GIT_SHA1].s = "00000000";
+    v[M_BUILD_ID].s = ident.build_id;
+    v[M_REDIS_MODE].s = "standalone";
+    v[M_OS].s = ident.os;
+    v[M_ARCH_BITS].u = sizeof(void *) * 8;
+    v[M_MONOTONIC_CLOCK].s = "POSIX clock_gettime";
+    v[M_MULTIPLEXING_API].s = ident.mplex;
+    v[M_ATOMICVAR_API].s = "c11-builtin";
+    v[M_GCC_VERSION].s = ident.gcc;
+    v[M_PROCESS_ID].u = (uint64_t)getpid();
+    v[M_PROCESS_SUPERVISED].s = "no";
+    v[M_RUN_ID].s = server_run_id();
+    v[M_TCP_PORT].u = (uint64_t)cfg->port;
+    v[M_SERVER_TIME_USEC].u = (uint64_t)now_us;
+    v[M_UPTIME_IN_SECONDS].u = up;
+    v[M_UPTIME_IN_DAYS].u = up / 86400;
+    v[M_HZ].u = (uint64_t)cfg->hz;
+    v[M_CONFIGURED_HZ].u = (uint64_t)cfg->hz;
+    v[M_LRU_CLOCK].u = (uint64_t)(now_us / 1000000) & ((1u << 24) - 1);
+    v[M_EXECUTABLE].s = server_executable();
+    v[M_CONFIG_FILE].s = cfg->config_file ? cfg->config_file : "";
+    v[M_UP].u = 1;
+    v[M_START_TIME_SECONDS].u = (uint64_t)(server_start_time_ms() / 1000);
+}
+
+static void
+collect_clients(union metric_value *v)
+{
+    v[M_CONNECTED_CLIENTS].u = clients_count();
+    v[M_MAXCLIENTS].u = (uint64_t)config_get()->maxclients;
+    v[M_CLIENT_RECENT_MAX_INPUT].u = clients_recent_max_input();
+    v[M_CLIENT_RECENT_MAX_OUTPUT].u = clients_recent_max_output();
+}
+
+static void
+collect_memory(union metric_value *v)
+{
+    const struct config *cfg = config_get();
+    struct mem_sample ms;
+    size_t used = zmalloc_used_memory(); /* also raises the peak, so peak >= used below */
+    size_t peak = zmalloc_peak_memory();
+    size_t startup = server_startup_memory();
+    size_t clients = clients_memory_total();
+    size_t overhead = startup + clients, keys = 0;
+
+    metrics_sample_get(&ms);
+    for (int i = 0; i < db_count(); i++) {
+        const struct db *db = db_get(i);
+        if (db == NULL || db_size(db) == 0)
+            continue;
+        keys += db_size(db);
+        overhead += db_overhead_main(db) + db_overhead_expires(db);
+    }
+    size_t dataset = used > overhead ? used - overhead : 0;
+    size_t net = used > startup ? used - startup : 1;
+
+    if (peak < used)
+        peak = used;
+    v[M_USED_MEMORY].u = used;
+    v[M_USED_MEMORY_RSS].u = ms.rss;
+    v[M_USED_MEMORY_PEAK].u = peak;
+    v[M_USED_MEMORY_PEAK_PERC].d = fpercent(used, peak);
+    v[M_USED_MEMORY_OVERHEAD].u = overhead;
+    v[M_USED_MEMORY_STARTUP].u = startup;
+    v[M_USED_MEMORY_DATASET].u = dataset;
+    v[M_USED_MEMORY_DATASET_PERC].d = fpercent(dataset, net);
+    v[M_ALLOCATOR_ALLOCATED].u = ms.allocated;
+    v[M_ALLOCATOR_ACTIVE].u = ms.active;
+    v[M_ALLOCATOR_RESIDENT].u = ms.resident;
+    v[M_TOTAL_SYSTEM_MEMORY].u = ident.total_system_memory;
+    v[M_MAXMEMORY].i = cfg->maxmemory;
+    v[M_MAXMEMORY_POLICY].s = config_policy_name(cfg->maxmemory_policy);
+    v[M_ALLOCATOR_FRAG_RATIO].d = fratio(ms.active, ms.allocated);
+    v[M_ALLOCATOR_FRAG_BYTES].i = ms.active > ms.allocated ? (int64_t)(ms.active - ms.allocated) : 0;
+    v[M_ALLOCATOR_RSS_RATIO].d = fratio(ms.resident, ms.active);
+    v[M_ALLOCATOR_RSS_BYTES].i = (int64_t)ms.resident - (int64_t)ms.active;
+    v[M_RSS_OVERHEAD_RATIO].d = fratio(ms.rss, ms.resident);
+    v[M_RSS_OVERHEAD_BYTES].i = (int64_t)ms.rss - (int64_t)ms.resident;
+    v[M_MEM_FRAGMENTATION_RATIO].d = fratio(ms.rss, ms.used);
+    v[M_MEM_FRAGMENTATION_BYTES].i = (int64_t)ms.rss - (int64_t)ms.used;
+    v[M_MEM_CLIENTS_NORMAL].u = clients;
+    v[M_MEM_ALLOCATOR].s = zmalloc_allocator_name();
+    v[M_LAZYFREE_PENDING_OBJECTS].u = lazyfree_pending_objects();
+    v[M_LAZYFREED_OBJECTS].u = lazyfreed_objects();
+    v[M_ALLOCATOR_RETAINED].u = ms.retained;
+    v[M_ALLOCATOR_MUZZY].u = ms.muzzy;
+    v[M_USED_MEMORY_PRIVATE_DIRTY].u = ms.private_dirty;
+    v[M_MEM_SAMPLE_AGE_MS].u = ms.taken_ms ? (uint64_t)(mono_ms() - ms.taken_ms) : 0;
+    v[M_KEYS_COUNT].u = keys;
+    v[M_KEYS_BYTES_PER_KEY].u = keys && used > startup ? (used - startup) / keys : 0;
+}
+
+static void
+collect_persistence(union metric_value *v)
+{
+    v[M_RDB_LAST_SAVE_TIME].u = (uint64_t)(server_start_time_ms() / 1000);
+    v[M_RDB_LAST_BGSAVE_STATUS].s = "ok";
+    v[M_RDB_LAST_BGSAVE_TIME_SEC].i = -1;
+    v[M_RDB_CUR_BGSAVE_TIME_SEC].i = -1;
+    v[M_AOF_LAST_REWRITE_TIME_SEC].i = -1;
+    v[M_AOF_CUR_REWRITE_TIME_SEC].i = -1;
+    v[M_AOF_LAST_BGREWRITE_STATUS].s = "ok";
+    v[M_AOF_LAST_WRITE_STATUS].s = "ok";
+}
+
+static void
+collect_stats(union metric_value *v)
+{
+    const struct server_stats *st = server_stats();
+    const struct keyspace_stats *ks = keyspace_stats();
+
+    v[M_TOTAL_CONNECTIONS_RECV].u = st->connections_received;
+    v[M_TOTAL_COMMANDS_PROCESSED].u = st->commands_processed;
+    v[M_INSTANTANEOUS_OPS].u = st->instantaneous_ops_per_sec;
+    v[M_TOTAL_NET_INPUT_BYTES].u = st->net_input_bytes;
+    v[M_TOTAL_NET_OUTPUT_BYTES].u = st->net_output_bytes;
+    v[M_INSTANTANEOUS_INPUT_KBPS].d = st->instantaneous_input_kbps;
+    v[M_INSTANTANEOUS_OUTPUT_KBPS].d = st->instantaneous_output_kbps;
+    v[M_REJECTED_CONNECTIONS].u = st->rejected_connections;
+    v[M_EXPIRED_KEYS].u = ks->expired_keys;
+    v[M_EXPIRED_STALE_PERC].d = ks->expired_stale_perc;
+    v[M_EXPIRED_TIME_CAP_REACHED].u = ks->expired_time_cap_reached_count;
+    v[M_EXPIRE_CYCLE_CPU_MS].u = ks->expire_cycle_cpu_milliseconds;
+    v[M_EVICTED_KEYS].u = ks->evicted_keys;
+    v[M_TOTAL_EVICTION_EXCEEDED].u = ks->total_eviction_exceeded_time;
+    v[M_KEYSPACE_HITS].u = ks->keyspace_hits;
+    v[M_KEYSPACE_MISSES].u = ks->keyspace_misses;
+    v[M_UNEXPECTED_ERROR_REPLIES].u = st->unexpected_error_replies;
+    v[M_TOTAL_ERROR_REPLIES].u = st->total_error_replies;
+    v[M_TOTAL_READS_PROCESSED].u = st->reads_processed;
+    v[M_TOTAL_WRITES_PROCESSED].u = st->writes_processed;
+}
+
+static void
+collect_replication(union metric_value *v)
+{
+    v[M_ROLE].s = "master";
+    v[M_MASTER_FAILOVER_STATE].s = "no-failover";
+    v[M_MASTER_REPLID].s = ident.replid;
+    v[M_MASTER_REPLID2].s = "0000000000000000000000000000000000000000";
+    v[M_SECOND_REPL_OFFSET].i = -1;
+    v[M_REPL_BACKLOG_SIZE].u = 1048576;
+}
+
+static void
+collect_cpu(union metric_value *v)
+{
+    struct rusage self, children, thread;
+
+    memset(&thread, 0, sizeof(thread));
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    getrusage(RUSAGE_THREAD, &thread); /* INFO runs on the event loop thread */
+    v[M_USED_CPU_SYS].d = tv_seconds(self.ru_stime);
+    v[M_USED_CPU_USER].d = tv_seconds(self.ru_utime);
+    v[M_USED_CPU_SYS_CHILDREN].d = tv_seconds(children.ru_stime);
+    v[M_USED_CPU_USER_CHILDREN].d = tv_seconds(children.ru_utime);
+    v[M_USED_CPU_SYS_MAIN].d = tv_seconds(thread.ru_stime);
+    v[M_USED_CPU_USER_MAIN].d = tv_seconds(thread.ru_utime);
+}
+
+void
+metrics_collect(struct metrics_snapshot *s, unsigned mask)
+{
+    ident_init();
+    memset(s, 0, sizeof(*s)); /* the "always 0" rows need nothing more */
+    if (mask & MS_BIT(MS_SERVER))
+        collect_server(s->v);
+    if (mask & MS_BIT(MS_CLIENTS))
+        collect_clients(s->v);
+    if (mask & MS_BIT(MS_MEMORY))
+        collect_memory(s->v);
+    if (mask & MS_BIT(MS_PERSISTENCE))
+        collect_persistence(s->v);
+    if (mask & MS_BIT(MS_STATS))
+        collect_stats(s->v);
+    if (mask & MS_BIT(MS_REPLICATION))
+        collect_replication(s->v);
+    if (mask & MS_BIT(MS_CPU))
+        collect_cpu(s->v);
+}
+
+/* ---- MEMORY STATS. ---- */
+
+static void
+map_value(const struct metrics_snapshot *s, int id, const struct metrics_map_sink *k)
+{
+    const struct metric_def *d = &metric_defs[id];
+
+    k->key(k->ctx, d->stats);
+    if (d->kind == MK_F64)
+        k->dbl(k->ctx, s->v[id].d);
+    else if (d->kind == MK_I64)
+        k->integer(k->ctx, s->v[id].i);
+    else
+        k->integer(k->ctx, (long long)s->v[id].u);
+}
+
+void
+metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *k,
+                   int with_dbs)
+{
+    int by_pos[M_COUNT + 1], npos = 0, ndb = 0;
+
+    for (int id = 0; id < M_COUNT; id++) {
+        int p = metric_defs[id].stats_pos;
+        if (p > 0 && p <= M_COUNT) {
+            by_pos[p] = id;
+            if (p > npos)
+                npos = p;
+        }
+    }
+    if (with_dbs) {
+        for (int i = 0; i < db_count(); i++)
+            if (db_get(i) && db_size(db_get(i)) > 0)
+                ndb++;
+    }
+    k->map(k->ctx, npos + ndb);
+    for (int p = 1; p <= npos; p++) {
+        map_value(s, by_pos[p], k);
+        if (p != METRICS_STATS_DB_AFTER || !with_dbs)
+            continue;
+        for (int i = 0; i < db_count(); i++) {
+            const struct db *db = db_get(i);
+            char name[32];
+            if (db == NULL || db_size(db) == 0)
+                continue;
+            snprintf(name, sizeof(name), "db.%d", i);
+            k->key(k->ctx, name);
+            k->map(k->ctx, 3);
+            k->key(k->ctx, "overhead.hashtable.main");
+            k->integer(k->ctx, (long long)db_overhead_main(db));
+            k->key(k->ctx, "overhead.hashtable.expires");
+            k->integer(k->ctx, (long long)db_overhead_expires(db));
+            k->key(k->ctx, "overhead.hashtable.slot-to-keys");
+            k->integer(k->ctx, 0);
+        }
+    }
+}
+
+/* ---- Prometheus text. ---- */
+
+static void
+prom_family(struct buf *out, const char *name, const char *help, int type)
+{
+    buf_printf(out, "# HELP redis_%s %s\n# TYPE redis_%s %s\n", name, help, name,
+               type == MT_COUNTER ? "counter" : "gauge");
+}
+
+/* A label value with Prometheus's escapes (backslash, double quote, newline). */
+static void
+prom_label(struct buf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '\\' || *s == '"')
+            buf_append(out, "\\", 1);
+        if (*s == '\n')
+            buf_append(out, "\\n", 2);
+        else
+            buf_append(out, s, 1);
+    }
+}
+
+static void
+prom_row(struct buf *out, const struct metrics_snapshot *s, int id)
+{
+    const struct metric_def *d = &metric_defs[id];
+    const union metric_value *v = &s->v[id];
+
+    prom_family(out, d->prom, d->help, d->type);
+    buf_printf(out, "redis_%s ", d->prom);
+    if (d->unit == MU_USEC)
+        buf_printf(out, "%.17g\n", (double)v->u / 1e6);
+    else if (d->kind == MK_F64)
+        buf_printf(out, "%.17g\n", v->d);
+    else if (d->kind == MK_I64)
+        buf_printf(out, "%lld\n", (long long)v->i);
+    else if (d->kind == MK_STR) /* a status: "ok" is 1, as redis_exporter maps it */
+        buf_append_str(out, v->s && strcmp(v->s, "ok") == 0 ? "1\n" : "0\n");
+    else
+        buf_printf(out, "%llu\n", (unsigned long long)v->u);
+}
+
+static void
+prom_instance_info(struct buf *out, const struct metrics_snapshot *s)
+{
+    static const int labels[] = {M_MAXMEMORY_POLICY, M_OS,       M_PROCESS_ID,
+                                 M_BUILD_ID,         M_REDIS_MODE, M_REDIS_VERSION,
+                                 M_ROLE,             M_RUN_ID,   M_TCP_PORT};
+
+    prom_family(out, "instance_info", "Information about the server, in labels.", MT_GAUGE);
+    buf_append_str(out, "redis_instance_info{");
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        const struct metric_def *d = &metric_defs[labels[i]];
+        buf_printf(out, "%s%s=\"", i ? "," : "", d->info);
+        if (d->kind == MK_STR)
+            prom_label(out, s->v[labels[i]].s);
+        else
+            buf_printf(out, "%llu", (unsigned long long)s->v[labels[i]].u);
+        buf_append_str(out, "\"");
+    }
+    buf_append_str(out, "} 1\n");
+}
+
+static void
+prom_keyspace(struct buf *out)
+{
+    static const char *const fam[3] = {"db_keys", "db_keys_expiring", "db_avg_ttl_seconds"};
+    static const char *const help[3] = {"Keys in the database.",
+                                        "Keys with an expiry in the database.",
+                                        "Average TTL of the keys with an expiry, in seconds."};
+
+    for (int f = 0; f < 3; f++) {
+        prom_family(out, fam[f], help[f], MT_GAUGE);
+        for (int i = 0; i < db_count(); i++) {
+            const struct db *db = db_get(i);
+            if (db == NULL)
+                continue;
+            /* Like redis_exporter: keys for every database, the TTL only where there are keys. */
+            if (f == 0)
+                buf_printf(out, "redis_db_keys{db=\"db%d\"} %zu\n", i, db_size(db));
+            else if (f == 1)
+                buf_printf(out, "redis_db_keys_expiring{db=\"db%d\"} %zu\n", i,
+                           db_expires_size(db));
+            else if (db_size(db) > 0)
+                buf_printf(out, "redis_db_avg_ttl_seconds{db=\"db%d\"} %.17g\n", i,
+                           (double)db_avg_ttl(db) / 1000);
+        }
+    }
+}
+
+struct prom_cmd_ctx {
+    struct buf *out;
+    int field; /* 0 calls, 1 duration, 2 rejected, 3 failed */
+};
+
+static void
+prom_cmd_one(const struct command *cmd, void *arg)
+{
+    struct prom_cmd_ctx *x = arg;
+    const struct command_stats *st = cmd->stats;
+    char name[128];
+
+    if (st == NULL || (st->calls == 0 && st->rejected_calls == 0 && st->failed_calls == 0))
+        return;
+    command_fullname(cmd, name, sizeof(name));
+    switch (x->field) {
+    case 0:
+        buf_printf(x->out, "redis_commands_total{cmd=\"%s\"} %llu\n", name,
+                   (unsigned long long)st->calls);
+        break;
+    case 1:
+        buf_printf(x->out, "redis_commands_duration_seconds_total{cmd=\"%s\"} %.17g\n", name,
+                   (double)st->usec / 1e6);
+        break;
+    case 2:
+        buf_printf(x->out, "redis_commands_rejected_calls_total{cmd=\"%s\"} %llu\n", name,
+                   (unsigned long long)st->rejected_calls);
+        break;
+    default:
+        buf_printf(x->out, "redis_commands_failed_calls_total{cmd=\"%s\"} %llu\n", name,
+                   (unsigned long long)st->failed_calls);
+        break;
+    }
+}
+
+static void
+prom_error_one(const char *code, uint64_t count, void *arg)
+{
+    struct buf *out = arg;
+    buf_append_str(out, "redis_errors_total{err=\"");
+    prom_label(out, code);
+    buf_printf(out, "\"} %llu\n", (unsigned long long)count);
+}
+
+static void
+prom_lists(struct buf *out, const struct metrics_snapshot *s)
+{
+    static const char *const fam[4] = {"commands_total", "commands_duration_seconds_total",
+                                       "commands_rejected_calls_total",
+                                       "commands_failed_calls_total"};
+    static const char *const help[4] = {
+        "Calls of each command.", "Seconds spent executing each command.",
+        "Calls of each command refused before running (arity, OOM, auth).",
+        "Calls of each command that answered with an error."};
+
+    prom_instance_info(out, s);
+    prom_keyspace(out);
+    for (int f = 0; f < 4; f++) {
+        struct prom_cmd_ctx x = {out, f};
+        prom_family(out, fam[f], help[f], MT_COUNTER);
+        command_foreach(prom_cmd_one, &x);
+    }
+    prom_family(out, "errors_total", "Error replies by error code.", MT_COUNTER);
+    errorstats_foreach(prom_error_one, out);
+}
+
+void
+metrics_format_prom(struct buf *out, const struct metrics_snapshot *s, int with_lists)
+{
+    for (int id = 0; id < M_COUNT; id++)
+        if (metric_defs[id].prom)
+            prom_row(out, s, id);
+    if (with_lists)
+        prom_lists(out, s);
+}
+
+void
+metrics_render_prom(struct buf *out)
+{
+    struct metrics_snapshot s;
+
+    metrics_collect(&s, MS_ALL);
+    metrics_format_prom(out, &s, 1);
+}

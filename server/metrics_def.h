@@ -1,0 +1,226 @@
+/* metrics_def.h — every metric zmem reports, one row each, in INFO order. Nothing else lives
+ * here: metrics.h expands the table into ids and definitions, metrics.c fills and renders it.
+ *
+ * Columns:
+ *   id        enum suffix (M_<id>)
+ *   sect      INFO section (SERVER, CLIENTS, MEMORY, PERSISTENCE, STATS, REPLICATION, CPU,
+ *             CLUSTER); rows with a NULL INFO name still belong to one, to be collected with it
+ *   info      INFO field name, NULL when INFO does not print it
+ *   stats     MEMORY STATS key, NULL when absent
+ *   pos       position of that key in MEMORY STATS (1..27), 0 when absent; the db.<N> maps go
+ *             after position METRICS_STATS_DB_AFTER
+ *   prom      Prometheus name without the "redis_" prefix, as redis_exporter 1.45 names it
+ *             (our own name, in its style, for what the exporter does not know); NULL: not exported.
+ *             Where the exporter's name breaks Prometheus's rules, the row either takes a name
+ *             that keeps them (a counter without _total gets it) or, for the always -1 "_sec"
+ *             durations of RDB/AOF that zmem does not have, is not exported.
+ *   kind      U64, I64, F64 or STR: which member of union metric_value holds it
+ *   unit      COUNT, BYTES, BYTES_H (INFO adds a <name>_human twin right after it), HUMAN (bytes
+ *             shown only as human text), PCT (INFO "%.2f%%"), RATIO (INFO "%.2f"), SEC (INFO
+ *             "%.6f"), USEC (Prometheus converts to seconds), TEXT
+ *   type      GAUGE or COUNTER (Prometheus TYPE; counters end in _total, gauges never)
+ *   help      one sentence, the Prometheus HELP text
+ *
+ * Rows whose shape is a list (keyspace db lines, commandstats, errorstats, latencystats) are not
+ * here: metrics.c renders them with short loops of their own. */
+#ifndef ZMEM_SERVER_METRICS_DEF_H
+#define ZMEM_SERVER_METRICS_DEF_H
+
+#define METRICS_STATS_DB_AFTER 10
+
+/* clang-format off */
+#define METRICS(X) \
+/*  id                         sect         info                               stats                            pos prom                                        kind unit     type     help */ \
+  X(REDIS_VERSION,             SERVER,      "redis_version",                   NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Redis version this server answers as, for tools that check it.") \
+  X(ZMEM_VERSION,              SERVER,      "zmem_version",                    NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Version of zmem itself.") \
+  X(GIT_SHA1,                  SERVER,      "redis_git_sha1",                  NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Git commit of the build (zeros: not recorded).") \
+  X(GIT_DIRTY,                 SERVER,      "redis_git_dirty",                 NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "1 when the build had uncommitted changes.") \
+  X(BUILD_ID,                  SERVER,      "redis_build_id",                  NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Identifier of this build.") \
+  X(REDIS_MODE,                SERVER,      "redis_mode",                      NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Server mode: always standalone.") \
+  X(OS,                        SERVER,      "os",                              NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Kernel name, release and machine.") \
+  X(ARCH_BITS,                 SERVER,      "arch_bits",                       NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Pointer width of the build in bits.") \
+  X(MONOTONIC_CLOCK,           SERVER,      "monotonic_clock",                 NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Clock used for durations.") \
+  X(MULTIPLEXING_API,          SERVER,      "multiplexing_api",                NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Event notification method libevent uses.") \
+  X(ATOMICVAR_API,             SERVER,      "atomicvar_api",                   NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Atomic operations used for shared counters.") \
+  X(GCC_VERSION,               SERVER,      "gcc_version",                     NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Version of the compiler that built the server.") \
+  X(PROCESS_ID,                SERVER,      "process_id",                      NULL,                              0, "process_id",                              U64, COUNT,   GAUGE,   "Process id of the server.") \
+  X(PROCESS_SUPERVISED,        SERVER,      "process_supervised",              NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Supervision system: always no.") \
+  X(RUN_ID,                    SERVER,      "run_id",                          NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Random identifier of this run of the server.") \
+  X(TCP_PORT,                  SERVER,      "tcp_port",                        NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "TCP port the server listens on.") \
+  X(SERVER_TIME_USEC,          SERVER,      "server_time_usec",                NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Wall clock of the server in microseconds since the epoch.") \
+  X(UPTIME_IN_SECONDS,         SERVER,      "uptime_in_seconds",               NULL,                              0, "uptime_in_seconds",                       U64, COUNT,   GAUGE,   "Seconds since the server started.") \
+  X(UPTIME_IN_DAYS,            SERVER,      "uptime_in_days",                  NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Whole days since the server started.") \
+  X(HZ,                        SERVER,      "hz",                              NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Server cron frequency in calls per second.") \
+  X(CONFIGURED_HZ,             SERVER,      "configured_hz",                   NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Configured cron frequency.") \
+  X(LRU_CLOCK,                 SERVER,      "lru_clock",                       NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Seconds clock modulo 2^24, as Redis's LRU clock.") \
+  X(EXECUTABLE,                SERVER,      "executable",                      NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Absolute path of the server binary.") \
+  X(CONFIG_FILE,               SERVER,      "config_file",                     NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Absolute path of the configuration file, empty when none.") \
+  X(IO_THREADS_ACTIVE,         SERVER,      "io_threads_active",               NULL,                              0, "io_threads_active",                       U64, COUNT,   GAUGE,   "1 when I/O threads are active: always 0.") \
+  X(UP,                        SERVER,      NULL,                              NULL,                              0, "up",                                      U64, COUNT,   GAUGE,   "1: the server answered this scrape.") \
+  X(START_TIME_SECONDS,        SERVER,      NULL,                              NULL,                              0, "start_time_seconds",                      U64, COUNT,   GAUGE,   "Start time of the server in seconds since the epoch.") \
+\
+  X(CONNECTED_CLIENTS,         CLIENTS,     "connected_clients",               NULL,                              0, "connected_clients",                       U64, COUNT,   GAUGE,   "Client connections open now.") \
+  X(CLUSTER_CONNECTIONS,       CLIENTS,     "cluster_connections",             NULL,                              0, "cluster_connections",                     U64, COUNT,   GAUGE,   "Cluster bus connections: always 0.") \
+  X(MAXCLIENTS,                CLIENTS,     "maxclients",                      NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Configured limit of client connections.") \
+  X(CLIENT_RECENT_MAX_INPUT,   CLIENTS,     "client_recent_max_input_buffer",  NULL,                              0, "client_recent_max_input_buffer_bytes",    U64, BYTES,   GAUGE,   "Largest client query buffer seen since the last clients cron.") \
+  X(CLIENT_RECENT_MAX_OUTPUT,  CLIENTS,     "client_recent_max_output_buffer", NULL,                              0, "client_recent_max_output_buffer_bytes",   U64, BYTES,   GAUGE,   "Largest client reply buffer seen since the last clients cron.") \
+  X(BLOCKED_CLIENTS,           CLIENTS,     "blocked_clients",                 NULL,                              0, "blocked_clients",                         U64, COUNT,   GAUGE,   "Clients waiting in a blocking command.") \
+  X(TRACKING_CLIENTS,          CLIENTS,     "tracking_clients",                NULL,                              0, "tracking_clients",                        U64, COUNT,   GAUGE,   "Clients with client-side caching tracking on.") \
+  X(CLIENTS_IN_TIMEOUT_TABLE,  CLIENTS,     "clients_in_timeout_table",        NULL,                              0, "clients_in_timeout_table",                U64, COUNT,   GAUGE,   "Blocked clients with a timeout.") \
+\
+  X(USED_MEMORY,               MEMORY,      "used_memory",                     "total.allocated",                 2, "memory_used_bytes",                       U64, BYTES_H, GAUGE,   "Bytes allocated through zmalloc now (allocator usable sizes).") \
+  X(USED_MEMORY_RSS,           MEMORY,      "used_memory_rss",                 NULL,                              0, "memory_used_rss_bytes",                   U64, BYTES_H, GAUGE,   "Resident set size of the process at the last sample.") \
+  X(USED_MEMORY_PEAK,          MEMORY,      "used_memory_peak",                "peak.allocated",                  1, "memory_used_peak_bytes",                  U64, BYTES_H, GAUGE,   "Highest used_memory since start.") \
+  X(USED_MEMORY_PEAK_PERC,     MEMORY,      "used_memory_peak_perc",           "peak.percentage",                16, NULL,                                      F64, PCT,     GAUGE,   "used_memory as a percentage of the peak.") \
+  X(USED_MEMORY_OVERHEAD,      MEMORY,      "used_memory_overhead",            "overhead.total",                 11, "memory_used_overhead_bytes",              U64, BYTES,   GAUGE,   "Bytes used by the server beyond keys and values: startup, clients, hash tables.") \
+  X(USED_MEMORY_STARTUP,       MEMORY,      "used_memory_startup",             "startup.allocated",               3, "memory_used_startup_bytes",               U64, BYTES,   GAUGE,   "used_memory when initialisation ended.") \
+  X(USED_MEMORY_DATASET,       MEMORY,      "used_memory_dataset",             "dataset.bytes",                  14, "memory_used_dataset_bytes",               U64, BYTES,   GAUGE,   "used_memory minus the overhead (0 if the overhead is larger).") \
+  X(USED_MEMORY_DATASET_PERC,  MEMORY,      "used_memory_dataset_perc",        "dataset.percentage",             15, NULL,                                      F64, PCT,     GAUGE,   "Dataset as a percentage of used_memory above startup.") \
+  X(ALLOCATOR_ALLOCATED,       MEMORY,      "allocator_allocated",             "allocator.allocated",            17, "allocator_allocated_bytes",               U64, BYTES,   GAUGE,   "Bytes in live blocks according to the allocator, at the last sample.") \
+  X(ALLOCATOR_ACTIVE,          MEMORY,      "allocator_active",                "allocator.active",               18, "allocator_active_bytes",                  U64, BYTES,   GAUGE,   "Bytes in allocator pages holding live blocks, at the last sample.") \
+  X(ALLOCATOR_RESIDENT,        MEMORY,      "allocator_resident",              "allocator.resident",             19, "allocator_resident_bytes",                U64, BYTES,   GAUGE,   "Allocator memory resident in RAM (metadata included), at the last sample.") \
+  X(TOTAL_SYSTEM_MEMORY,       MEMORY,      "total_system_memory",             NULL,                              0, "total_system_memory_bytes",               U64, BYTES_H, GAUGE,   "Physical memory of the machine (or the cgroup limit when lower).") \
+  X(USED_MEMORY_LUA,           MEMORY,      "used_memory_lua",                 NULL,                              0, "memory_used_lua_bytes",                   I64, BYTES,   GAUGE,   "Lua VM memory for EVAL: zmem has no Lua, always 0.") \
+  X(USED_MEMORY_VM_EVAL,       MEMORY,      "used_memory_vm_eval",             NULL,                              0, NULL,                                      I64, BYTES,   GAUGE,   "Same as used_memory_lua.") \
+  X(USED_MEMORY_LUA_HUMAN,     MEMORY,      "used_memory_lua_human",           NULL,                              0, NULL,                                      I64, HUMAN,   GAUGE,   "used_memory_lua in human units.") \
+  X(USED_MEMORY_SCRIPTS_EVAL,  MEMORY,      "used_memory_scripts_eval",        "lua.caches",                      9, NULL,                                      I64, BYTES,   GAUGE,   "EVAL script cache: always 0.") \
+  X(NUMBER_OF_CACHED_SCRIPTS,  MEMORY,      "number_of_cached_scripts",        NULL,                              0, "number_of_cached_scripts",                U64, COUNT,   GAUGE,   "Cached EVAL scripts: always 0.") \
+  X(NUMBER_OF_FUNCTIONS,       MEMORY,      "number_of_functions",             NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Loaded functions: always 0.") \
+  X(NUMBER_OF_LIBRARIES,       MEMORY,      "number_of_libraries",             NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Loaded function libraries: always 0.") \
+  X(USED_MEMORY_VM_FUNCTIONS,  MEMORY,      "used_memory_vm_functions",        NULL,                              0, NULL,                                      I64, BYTES,   GAUGE,   "Lua VM memory of the functions engine: always 0.") \
+  X(USED_MEMORY_VM_TOTAL,      MEMORY,      "used_memory_vm_total",            NULL,                              0, NULL,                                      I64, BYTES_H, GAUGE,   "All Lua VM memory: always 0.") \
+  X(USED_MEMORY_FUNCTIONS,     MEMORY,      "used_memory_functions",           "functions.caches",               10, NULL,                                      I64, BYTES,   GAUGE,   "Functions bookkeeping: always 0.") \
+  X(USED_MEMORY_SCRIPTS,       MEMORY,      "used_memory_scripts",             NULL,                              0, "memory_used_scripts_bytes",               I64, BYTES_H, GAUGE,   "Script cache plus functions: always 0.") \
+  X(MAXMEMORY,                 MEMORY,      "maxmemory",                       NULL,                              0, "memory_max_bytes",                        I64, BYTES_H, GAUGE,   "Configured memory limit in bytes, 0 for none.") \
+  X(MAXMEMORY_POLICY,          MEMORY,      "maxmemory_policy",                NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "What happens when the limit is reached.") \
+  X(ALLOCATOR_FRAG_RATIO,      MEMORY,      "allocator_frag_ratio",            "allocator-fragmentation.ratio",  20, "allocator_frag_ratio",                    F64, RATIO,   GAUGE,   "allocator_active / allocator_allocated: external fragmentation.") \
+  X(ALLOCATOR_FRAG_BYTES,      MEMORY,      "allocator_frag_bytes",            "allocator-fragmentation.bytes",  21, "allocator_frag_bytes",                    I64, BYTES,   GAUGE,   "allocator_active - allocator_allocated (never below 0).") \
+  X(ALLOCATOR_RSS_RATIO,       MEMORY,      "allocator_rss_ratio",             "allocator-rss.ratio",            22, "allocator_rss_ratio",                     F64, RATIO,   GAUGE,   "allocator_resident / allocator_active.") \
+  X(ALLOCATOR_RSS_BYTES,       MEMORY,      "allocator_rss_bytes",             "allocator-rss.bytes",            23, "allocator_rss_bytes",                     I64, BYTES,   GAUGE,   "allocator_resident - allocator_active.") \
+  X(RSS_OVERHEAD_RATIO,        MEMORY,      "rss_overhead_ratio",              "rss-overhead.ratio",             24, NULL,                                      F64, RATIO,   GAUGE,   "used_memory_rss / allocator_resident: RSS outside the allocator.") \
+  X(RSS_OVERHEAD_BYTES,        MEMORY,      "rss_overhead_bytes",              "rss-overhead.bytes",             25, NULL,                                      I64, BYTES,   GAUGE,   "used_memory_rss - allocator_resident.") \
+  X(MEM_FRAGMENTATION_RATIO,   MEMORY,      "mem_fragmentation_ratio",         "fragmentation",                  26, "mem_fragmentation_ratio",                 F64, RATIO,   GAUGE,   "RSS / used_memory, both from the same sample: total RSS overhead.") \
+  X(MEM_FRAGMENTATION_BYTES,   MEMORY,      "mem_fragmentation_bytes",         "fragmentation.bytes",            27, "mem_fragmentation_bytes",                 I64, BYTES,   GAUGE,   "RSS - used_memory, both from the same sample.") \
+  X(MEM_NOT_COUNTED_FOR_EVICT, MEMORY,      "mem_not_counted_for_evict",       NULL,                              0, "mem_not_counted_for_eviction_bytes",      U64, BYTES,   GAUGE,   "Memory left out of the maxmemory check: always 0 (no replication, no AOF).") \
+  X(MEM_REPLICATION_BACKLOG,   MEMORY,      "mem_replication_backlog",         "replication.backlog",             4, NULL,                                      U64, BYTES,   GAUGE,   "Replication backlog: always 0.") \
+  X(MEM_TOTAL_REPL_BUFFERS,    MEMORY,      "mem_total_replication_buffers",   NULL,                              0, NULL,                                      U64, BYTES,   GAUGE,   "Replication buffers: always 0.") \
+  X(MEM_CLIENTS_SLAVES,        MEMORY,      "mem_clients_slaves",              "clients.slaves",                  5, "mem_clients_slaves",                      U64, BYTES,   GAUGE,   "Replica client buffers: always 0.") \
+  X(MEM_CLIENTS_NORMAL,        MEMORY,      "mem_clients_normal",              "clients.normal",                  6, "mem_clients_normal",                      U64, BYTES,   GAUGE,   "Bytes held by client connections: structs, query and reply buffers, parsers.") \
+  X(MEM_CLUSTER_LINKS,         MEMORY,      "mem_cluster_links",               "cluster.links",                   7, NULL,                                      U64, BYTES,   GAUGE,   "Cluster bus links: always 0.") \
+  X(MEM_AOF_BUFFER,            MEMORY,      "mem_aof_buffer",                  "aof.buffer",                      8, NULL,                                      U64, BYTES,   GAUGE,   "AOF buffer: always 0.") \
+  X(MEM_ALLOCATOR,             MEMORY,      "mem_allocator",                   NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Allocator under zmalloc.") \
+  X(ACTIVE_DEFRAG_RUNNING,     MEMORY,      "active_defrag_running",           NULL,                              0, "active_defrag_running",                   U64, COUNT,   GAUGE,   "CPU percent of active defragmentation: always 0.") \
+  X(LAZYFREE_PENDING_OBJECTS,  MEMORY,      "lazyfree_pending_objects",        NULL,                              0, "lazyfree_pending_objects",                U64, COUNT,   GAUGE,   "Objects waiting for the background free thread.") \
+  X(LAZYFREED_OBJECTS,         MEMORY,      "lazyfreed_objects",               NULL,                              0, "lazyfreed_objects_total",                 U64, COUNT,   COUNTER, "Objects freed by the background thread since start or CONFIG RESETSTAT.") \
+  X(ALLOCATOR_RETAINED,        MEMORY,      "allocator_retained",              NULL,                              0, "allocator_retained_bytes",                U64, BYTES,   GAUGE,   "Allocator address space unmapped from RAM but kept for reuse, at the last sample.") \
+  X(ALLOCATOR_MUZZY,           MEMORY,      "allocator_muzzy",                 NULL,                              0, "allocator_muzzy_bytes",                   U64, BYTES,   GAUGE,   "Pages given back lazily (MADV_FREE) that may still count in RSS, at the last sample.") \
+  X(USED_MEMORY_PRIVATE_DIRTY, MEMORY,      "used_memory_private_dirty",       NULL,                              0, "memory_used_private_dirty_bytes",         U64, BYTES_H, GAUGE,   "Private_Dirty of the process from smaps, at the last sample.") \
+  X(MEM_SAMPLE_AGE_MS,         MEMORY,      "mem_sample_age_ms",               NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Age of the RSS and allocator sample in milliseconds.") \
+  X(KEYS_COUNT,                MEMORY,      NULL,                              "keys.count",                     12, NULL,                                      U64, COUNT,   GAUGE,   "Keys in all databases.") \
+  X(KEYS_BYTES_PER_KEY,        MEMORY,      NULL,                              "keys.bytes-per-key",             13, NULL,                                      U64, BYTES,   GAUGE,   "(used_memory - startup) / keys, 0 without keys.") \
+\
+  X(LOADING,                   PERSISTENCE, "loading",                         NULL,                              0, "loading_dump_file",                       U64, COUNT,   GAUGE,   "1 while loading a dump: always 0.") \
+  X(ASYNC_LOADING,             PERSISTENCE, "async_loading",                   NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "1 while loading asynchronously: always 0.") \
+  X(CURRENT_COW_PEAK,          PERSISTENCE, "current_cow_peak",                NULL,                              0, NULL,                                      U64, BYTES,   GAUGE,   "Copy-on-write peak of a running fork: always 0.") \
+  X(CURRENT_COW_SIZE,          PERSISTENCE, "current_cow_size",                NULL,                              0, NULL,                                      U64, BYTES,   GAUGE,   "Copy-on-write size of a running fork: always 0.") \
+  X(CURRENT_COW_SIZE_AGE,      PERSISTENCE, "current_cow_size_age",            NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Age of current_cow_size: always 0.") \
+  X(CURRENT_FORK_PERC,         PERSISTENCE, "current_fork_perc",               NULL,                              0, NULL,                                      F64, RATIO,   GAUGE,   "Progress of a running fork: always 0.") \
+  X(CURRENT_SAVE_KEYS_PROC,    PERSISTENCE, "current_save_keys_processed",     NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Keys saved by a running save: always 0.") \
+  X(CURRENT_SAVE_KEYS_TOTAL,   PERSISTENCE, "current_save_keys_total",         NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Keys to save in a running save: always 0.") \
+  X(RDB_CHANGES_SINCE_SAVE,    PERSISTENCE, "rdb_changes_since_last_save",     NULL,                              0, "rdb_changes_since_last_save",             U64, COUNT,   GAUGE,   "Changes since the last save: zmem does not persist, always 0.") \
+  X(RDB_BGSAVE_IN_PROGRESS,    PERSISTENCE, "rdb_bgsave_in_progress",          NULL,                              0, "rdb_bgsave_in_progress",                  U64, COUNT,   GAUGE,   "1 while a background save runs: always 0.") \
+  X(RDB_LAST_SAVE_TIME,        PERSISTENCE, "rdb_last_save_time",              NULL,                              0, "rdb_last_save_timestamp_seconds",         U64, COUNT,   GAUGE,   "Time of the last save; the start time when never saved.") \
+  X(RDB_LAST_BGSAVE_STATUS,    PERSISTENCE, "rdb_last_bgsave_status",          NULL,                              0, "rdb_last_bgsave_status",                  STR, TEXT,    GAUGE,   "Status of the last background save (1: ok).") \
+  X(RDB_LAST_BGSAVE_TIME_SEC,  PERSISTENCE, "rdb_last_bgsave_time_sec",        NULL,                              0, NULL,                                      I64, COUNT,   GAUGE,   "Duration of the last background save, -1 if none.") \
+  X(RDB_CUR_BGSAVE_TIME_SEC,   PERSISTENCE, "rdb_current_bgsave_time_sec",     NULL,                              0, NULL,                                      I64, COUNT,   GAUGE,   "Duration of the running background save, -1 if none.") \
+  X(RDB_SAVES,                 PERSISTENCE, "rdb_saves",                       NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Saves since start: always 0.") \
+  X(RDB_LAST_COW_SIZE,         PERSISTENCE, "rdb_last_cow_size",               NULL,                              0, "rdb_last_cow_size_bytes",                 U64, BYTES,   GAUGE,   "Copy-on-write bytes of the last save: always 0.") \
+  X(RDB_LAST_LOAD_EXPIRED,     PERSISTENCE, "rdb_last_load_keys_expired",      NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Keys expired during the last load: always 0.") \
+  X(RDB_LAST_LOAD_LOADED,      PERSISTENCE, "rdb_last_load_keys_loaded",       NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Keys loaded by the last load: always 0.") \
+  X(AOF_ENABLED,               PERSISTENCE, "aof_enabled",                     NULL,                              0, "aof_enabled",                             U64, COUNT,   GAUGE,   "1 when the append-only file is on: always 0.") \
+  X(AOF_REWRITE_IN_PROGRESS,   PERSISTENCE, "aof_rewrite_in_progress",         NULL,                              0, "aof_rewrite_in_progress",                 U64, COUNT,   GAUGE,   "1 while an AOF rewrite runs: always 0.") \
+  X(AOF_REWRITE_SCHEDULED,     PERSISTENCE, "aof_rewrite_scheduled",           NULL,                              0, "aof_rewrite_scheduled",                   U64, COUNT,   GAUGE,   "1 when an AOF rewrite is scheduled: always 0.") \
+  X(AOF_LAST_REWRITE_TIME_SEC, PERSISTENCE, "aof_last_rewrite_time_sec",       NULL,                              0, NULL,                                      I64, COUNT,   GAUGE,   "Duration of the last AOF rewrite, -1 if none.") \
+  X(AOF_CUR_REWRITE_TIME_SEC,  PERSISTENCE, "aof_current_rewrite_time_sec",    NULL,                              0, NULL,                                      I64, COUNT,   GAUGE,   "Duration of the running AOF rewrite, -1 if none.") \
+  X(AOF_LAST_BGREWRITE_STATUS, PERSISTENCE, "aof_last_bgrewrite_status",       NULL,                              0, "aof_last_bgrewrite_status",               STR, TEXT,    GAUGE,   "Status of the last AOF rewrite (1: ok).") \
+  X(AOF_REWRITES,              PERSISTENCE, "aof_rewrites",                    NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "AOF rewrites since start: always 0.") \
+  X(AOF_REWRITES_CONSEC_FAIL,  PERSISTENCE, "aof_rewrites_consecutive_failures", NULL,                            0, NULL,                                      U64, COUNT,   GAUGE,   "Consecutive failed AOF rewrites: always 0.") \
+  X(AOF_LAST_WRITE_STATUS,     PERSISTENCE, "aof_last_write_status",           NULL,                              0, "aof_last_write_status",                   STR, TEXT,    GAUGE,   "Status of the last AOF write (1: ok).") \
+  X(AOF_LAST_COW_SIZE,         PERSISTENCE, "aof_last_cow_size",               NULL,                              0, "aof_last_cow_size_bytes",                 U64, BYTES,   GAUGE,   "Copy-on-write bytes of the last AOF rewrite: always 0.") \
+  X(MODULE_FORK_IN_PROGRESS,   PERSISTENCE, "module_fork_in_progress",         NULL,                              0, "module_fork_in_progress",                 U64, COUNT,   GAUGE,   "1 while a module fork runs: always 0.") \
+  X(MODULE_FORK_LAST_COW_SIZE, PERSISTENCE, "module_fork_last_cow_size",       NULL,                              0, "module_fork_last_cow_size",               U64, BYTES,   GAUGE,   "Copy-on-write bytes of the last module fork: always 0.") \
+\
+  X(TOTAL_CONNECTIONS_RECV,    STATS,       "total_connections_received",      NULL,                              0, "connections_received_total",              U64, COUNT,   COUNTER, "Connections accepted since start.") \
+  X(TOTAL_COMMANDS_PROCESSED,  STATS,       "total_commands_processed",        NULL,                              0, "commands_processed_total",                U64, COUNT,   COUNTER, "Commands executed since start.") \
+  X(INSTANTANEOUS_OPS,         STATS,       "instantaneous_ops_per_sec",       NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Commands per second over the last 1.6 seconds.") \
+  X(TOTAL_NET_INPUT_BYTES,     STATS,       "total_net_input_bytes",           NULL,                              0, "net_input_bytes_total",                   U64, BYTES,   COUNTER, "Bytes read from clients since start.") \
+  X(TOTAL_NET_OUTPUT_BYTES,    STATS,       "total_net_output_bytes",          NULL,                              0, "net_output_bytes_total",                  U64, BYTES,   COUNTER, "Bytes written to clients since start.") \
+  X(TOTAL_NET_REPL_INPUT,      STATS,       "total_net_repl_input_bytes",      NULL,                              0, NULL,                                      U64, BYTES,   COUNTER, "Replication bytes read: always 0.") \
+  X(TOTAL_NET_REPL_OUTPUT,     STATS,       "total_net_repl_output_bytes",     NULL,                              0, NULL,                                      U64, BYTES,   COUNTER, "Replication bytes written: always 0.") \
+  X(INSTANTANEOUS_INPUT_KBPS,  STATS,       "instantaneous_input_kbps",        NULL,                              0, NULL,                                      F64, RATIO,   GAUGE,   "Input KiB per second over the last 1.6 seconds.") \
+  X(INSTANTANEOUS_OUTPUT_KBPS, STATS,       "instantaneous_output_kbps",       NULL,                              0, NULL,                                      F64, RATIO,   GAUGE,   "Output KiB per second over the last 1.6 seconds.") \
+  X(INSTANTANEOUS_IN_REPL,     STATS,       "instantaneous_input_repl_kbps",   NULL,                              0, NULL,                                      F64, RATIO,   GAUGE,   "Replication input KiB per second: always 0.") \
+  X(INSTANTANEOUS_OUT_REPL,    STATS,       "instantaneous_output_repl_kbps",  NULL,                              0, NULL,                                      F64, RATIO,   GAUGE,   "Replication output KiB per second: always 0.") \
+  X(REJECTED_CONNECTIONS,      STATS,       "rejected_connections",            NULL,                              0, "rejected_connections_total",              U64, COUNT,   COUNTER, "Connections refused because of maxclients.") \
+  X(SYNC_FULL,                 STATS,       "sync_full",                       NULL,                              0, "replica_resyncs_full",                    U64, COUNT,   GAUGE,   "Full resyncs with replicas: always 0.") \
+  X(SYNC_PARTIAL_OK,           STATS,       "sync_partial_ok",                 NULL,                              0, "replica_partial_resync_accepted",         U64, COUNT,   GAUGE,   "Accepted partial resyncs: always 0.") \
+  X(SYNC_PARTIAL_ERR,          STATS,       "sync_partial_err",                NULL,                              0, "replica_partial_resync_denied",           U64, COUNT,   GAUGE,   "Denied partial resyncs: always 0.") \
+  X(EXPIRED_KEYS,              STATS,       "expired_keys",                    NULL,                              0, "expired_keys_total",                      U64, COUNT,   COUNTER, "Keys deleted because their TTL passed.") \
+  X(EXPIRED_STALE_PERC,        STATS,       "expired_stale_perc",              NULL,                              0, "expired_stale_percentage",                F64, RATIO,   GAUGE,   "Estimated percentage of keys already expired but not yet deleted.") \
+  X(EXPIRED_TIME_CAP_REACHED,  STATS,       "expired_time_cap_reached_count",  NULL,                              0, "expired_time_cap_reached_total",          U64, COUNT,   COUNTER, "Active expire cycles stopped by their time limit.") \
+  X(EXPIRE_CYCLE_CPU_MS,       STATS,       "expire_cycle_cpu_milliseconds",   NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Milliseconds spent in active expiry.") \
+  X(EVICTED_KEYS,              STATS,       "evicted_keys",                    NULL,                              0, "evicted_keys_total",                      U64, COUNT,   COUNTER, "Keys evicted because of maxmemory.") \
+  X(EVICTED_CLIENTS,           STATS,       "evicted_clients",                 NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Clients evicted because of maxmemory-clients: always 0.") \
+  X(TOTAL_EVICTION_EXCEEDED,   STATS,       "total_eviction_exceeded_time",    NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Milliseconds spent over maxmemory.") \
+  X(CURRENT_EVICTION_EXCEEDED, STATS,       "current_eviction_exceeded_time",  NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Milliseconds over maxmemory right now: always 0.") \
+  X(KEYSPACE_HITS,             STATS,       "keyspace_hits",                   NULL,                              0, "keyspace_hits_total",                     U64, COUNT,   COUNTER, "Successful key lookups.") \
+  X(KEYSPACE_MISSES,           STATS,       "keyspace_misses",                 NULL,                              0, "keyspace_misses_total",                   U64, COUNT,   COUNTER, "Failed key lookups.") \
+  X(PUBSUB_CHANNELS,           STATS,       "pubsub_channels",                 NULL,                              0, "pubsub_channels",                         U64, COUNT,   GAUGE,   "Pub/sub channels with subscribers: always 0.") \
+  X(PUBSUB_PATTERNS,           STATS,       "pubsub_patterns",                 NULL,                              0, "pubsub_patterns",                         U64, COUNT,   GAUGE,   "Pub/sub patterns with subscribers: always 0.") \
+  X(PUBSUBSHARD_CHANNELS,      STATS,       "pubsubshard_channels",            NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Shard channels with subscribers: always 0.") \
+  X(LATEST_FORK_USEC,          STATS,       "latest_fork_usec",                NULL,                              0, "latest_fork_seconds",                     U64, USEC,    GAUGE,   "Duration of the latest fork: always 0.") \
+  X(TOTAL_FORKS,               STATS,       "total_forks",                     NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Forks since start: always 0.") \
+  X(MIGRATE_CACHED_SOCKETS,    STATS,       "migrate_cached_sockets",          NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Sockets cached for MIGRATE: always 0.") \
+  X(SLAVE_EXPIRES_TRACKED,     STATS,       "slave_expires_tracked_keys",      NULL,                              0, "slave_expires_tracked_keys",              U64, COUNT,   GAUGE,   "Keys with an expiry written on a writable replica: always 0.") \
+  X(ACTIVE_DEFRAG_HITS,        STATS,       "active_defrag_hits",              NULL,                              0, "defrag_hits",                             U64, COUNT,   GAUGE,   "Values moved by active defragmentation: always 0.") \
+  X(ACTIVE_DEFRAG_MISSES,      STATS,       "active_defrag_misses",            NULL,                              0, "defrag_misses",                           U64, COUNT,   GAUGE,   "Values active defragmentation skipped: always 0.") \
+  X(ACTIVE_DEFRAG_KEY_HITS,    STATS,       "active_defrag_key_hits",          NULL,                              0, "defrag_key_hits",                         U64, COUNT,   GAUGE,   "Keys defragmented: always 0.") \
+  X(ACTIVE_DEFRAG_KEY_MISSES,  STATS,       "active_defrag_key_misses",        NULL,                              0, "defrag_key_misses",                       U64, COUNT,   GAUGE,   "Keys active defragmentation skipped: always 0.") \
+  X(TOTAL_ACTIVE_DEFRAG_TIME,  STATS,       "total_active_defrag_time",        NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Milliseconds of active defragmentation: always 0.") \
+  X(CURRENT_ACTIVE_DEFRAG_TIME, STATS,      "current_active_defrag_time",      NULL,                              0, NULL,                                      U64, COUNT,   GAUGE,   "Milliseconds of the running defragmentation: always 0.") \
+  X(TRACKING_TOTAL_KEYS,       STATS,       "tracking_total_keys",             NULL,                              0, "tracking_total_keys",                     U64, COUNT,   GAUGE,   "Keys tracked for client-side caching: always 0.") \
+  X(TRACKING_TOTAL_ITEMS,      STATS,       "tracking_total_items",            NULL,                              0, "tracking_total_items",                    U64, COUNT,   GAUGE,   "Tracked key-client pairs: always 0.") \
+  X(TRACKING_TOTAL_PREFIXES,   STATS,       "tracking_total_prefixes",         NULL,                              0, "tracking_total_prefixes",                 U64, COUNT,   GAUGE,   "Tracked prefixes: always 0.") \
+  X(UNEXPECTED_ERROR_REPLIES,  STATS,       "unexpected_error_replies",        NULL,                              0, "unexpected_error_replies_total",          U64, COUNT,   COUNTER, "Error replies of a kind that should never happen.") \
+  X(TOTAL_ERROR_REPLIES,       STATS,       "total_error_replies",             NULL,                              0, "error_replies_total",                     U64, COUNT,   COUNTER, "Error replies sent since start.") \
+  X(DUMP_PAYLOAD_SANITIZE,     STATS,       "dump_payload_sanitizations",      NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "DUMP payload deep checks: always 0.") \
+  X(TOTAL_READS_PROCESSED,     STATS,       "total_reads_processed",           NULL,                              0, "reads_processed_total",                   U64, COUNT,   COUNTER, "Read events handled since start.") \
+  X(TOTAL_WRITES_PROCESSED,    STATS,       "total_writes_processed",          NULL,                              0, "writes_processed_total",                  U64, COUNT,   COUNTER, "Write events handled since start.") \
+  X(IO_THREADED_READS,         STATS,       "io_threaded_reads_processed",     NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Reads done by I/O threads: always 0.") \
+  X(IO_THREADED_WRITES,        STATS,       "io_threaded_writes_processed",    NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Writes done by I/O threads: always 0.") \
+  X(REPLY_BUFFER_SHRINKS,      STATS,       "reply_buffer_shrinks",            NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Reply buffer shrinks: not tracked, 0.") \
+  X(REPLY_BUFFER_EXPANDS,      STATS,       "reply_buffer_expands",            NULL,                              0, NULL,                                      U64, COUNT,   COUNTER, "Reply buffer expansions: not tracked, 0.") \
+\
+  X(ROLE,                      REPLICATION, "role",                            NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Replication role: always master.") \
+  X(CONNECTED_SLAVES,          REPLICATION, "connected_slaves",                NULL,                              0, "connected_slaves",                        U64, COUNT,   GAUGE,   "Connected replicas: always 0.") \
+  X(MASTER_FAILOVER_STATE,     REPLICATION, "master_failover_state",           NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Failover state: always no-failover.") \
+  X(MASTER_REPLID,             REPLICATION, "master_replid",                   NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Replication id of this run.") \
+  X(MASTER_REPLID2,            REPLICATION, "master_replid2",                  NULL,                              0, NULL,                                      STR, TEXT,    GAUGE,   "Previous replication id: none.") \
+  X(MASTER_REPL_OFFSET,        REPLICATION, "master_repl_offset",              NULL,                              0, "master_repl_offset",                      U64, COUNT,   GAUGE,   "Replication offset: always 0.") \
+  X(SECOND_REPL_OFFSET,        REPLICATION, "second_repl_offset",              NULL,                              0, "second_repl_offset",                      I64, COUNT,   GAUGE,   "Offset up to which master_replid2 is valid: -1.") \
+  X(REPL_BACKLOG_ACTIVE,       REPLICATION, "repl_backlog_active",             NULL,                              0, "repl_backlog_is_active",                  U64, COUNT,   GAUGE,   "1 when a replication backlog exists: always 0.") \
+  X(REPL_BACKLOG_SIZE,         REPLICATION, "repl_backlog_size",               NULL,                              0, "replication_backlog_bytes",               U64, BYTES,   GAUGE,   "Configured replication backlog size (Redis's default; never allocated).") \
+  X(REPL_BACKLOG_FIRST_BYTE,   REPLICATION, "repl_backlog_first_byte_offset",  NULL,                              0, "repl_backlog_first_byte_offset",          U64, COUNT,   GAUGE,   "First offset in the backlog: always 0.") \
+  X(REPL_BACKLOG_HISTLEN,      REPLICATION, "repl_backlog_histlen",            NULL,                              0, "repl_backlog_history_bytes",              U64, BYTES,   GAUGE,   "Bytes of history in the backlog: always 0.") \
+\
+  X(USED_CPU_SYS,              CPU,         "used_cpu_sys",                    NULL,                              0, "cpu_sys_seconds_total",                   F64, SEC,     COUNTER, "System CPU seconds of the process.") \
+  X(USED_CPU_USER,             CPU,         "used_cpu_user",                   NULL,                              0, "cpu_user_seconds_total",                  F64, SEC,     COUNTER, "User CPU seconds of the process.") \
+  X(USED_CPU_SYS_CHILDREN,     CPU,         "used_cpu_sys_children",           NULL,                              0, "cpu_sys_children_seconds_total",          F64, SEC,     COUNTER, "System CPU seconds of waited-for children.") \
+  X(USED_CPU_USER_CHILDREN,    CPU,         "used_cpu_user_children",          NULL,                              0, "cpu_user_children_seconds_total",         F64, SEC,     COUNTER, "User CPU seconds of waited-for children.") \
+  X(USED_CPU_SYS_MAIN,         CPU,         "used_cpu_sys_main_thread",        NULL,                              0, "cpu_sys_main_thread_seconds_total",       F64, SEC,     COUNTER, "System CPU seconds of the event loop thread.") \
+  X(USED_CPU_USER_MAIN,        CPU,         "used_cpu_user_main_thread",       NULL,                              0, "cpu_user_main_thread_seconds_total",      F64, SEC,     COUNTER, "User CPU seconds of the event loop thread.") \
+\
+  X(CLUSTER_ENABLED,           CLUSTER,     "cluster_enabled",                 NULL,                              0, "cluster_enabled",                         U64, COUNT,   GAUGE,   "1 in cluster mode: always 0.")
+/* clang-format on */
+
+#endif
