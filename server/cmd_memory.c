@@ -1,8 +1,236 @@
-/* cmd_memory.c — placeholder until its commands land. */
-#include <stddef.h>
+/* cmd_memory.c — MEMORY DOCTOR | HELP | MALLOC-STATS | PURGE | STATS | USAGE. The figures come
+ * from one metrics snapshot per call (metrics.h), so STATS and DOCTOR agree with INFO memory.
+ * Arity and unknown-subcommand errors are the dispatcher's, from the table at the end. */
+#include <stdio.h>
+#include <string.h>
 
+#include "buf.h"
+#include "client.h"
 #include "command.h"
+#include "db.h"
+#include "metrics.h"
+#include "zmalloc.h"
+
+/* ---- MEMORY STATS ---- */
+
+static void
+stats_map(void *ctx, long long pairs)
+{
+    reply_map(ctx, pairs);
+}
+
+static void
+stats_key(void *ctx, const char *key)
+{
+    reply_bulk_cstr(ctx, key);
+}
+
+static void
+stats_integer(void *ctx, long long v)
+{
+    reply_int(ctx, v);
+}
+
+/* Redis keeps these ratios as float and replies with the float widened to double; the snapshot
+ * already holds exactly that value, so RESP2 "%.17g" prints the same digits Redis does. */
+static void
+stats_double(void *ctx, double v)
+{
+    reply_double(ctx, v);
+}
+
+static void
+cmd_memory_stats(struct client *c)
+{
+    struct metrics_snapshot s;
+    struct metrics_map_sink sink = {stats_map, stats_key, stats_integer, stats_double, c};
+
+    metrics_collect(&s, MS_BIT(MS_MEMORY));
+    metrics_render_map(&s, &sink, 1);
+}
+
+/* ---- MEMORY USAGE key [SAMPLES count] ---- */
+
+static void
+cmd_memory_usage(struct client *c)
+{
+    long long samples = 5;
+
+    /* Options are checked before the key is looked up, as Redis does. */
+    for (int j = 3; j < c->argc; j++) {
+        if (arg_is(c, j, "samples") && j + 1 < c->argc) {
+            if (arg_ll(c, j + 1, &samples) != 0) {
+                reply_error_notint(c);
+                return;
+            }
+            if (samples < 0) {
+                reply_error_syntax(c);
+                return;
+            }
+            j++;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    struct db *db = db_get(c->db_id);
+    long long bytes =
+        db ? db_memory_usage(db, c->argv[2].ptr, c->argv[2].len, samples) : -1;
+    if (bytes < 0)
+        reply_null(c);
+    else
+        reply_int(c, bytes);
+}
+
+/* ---- MEMORY DOCTOR ---- */
+
+#define DOCTOR_EMPTY_BELOW (5 << 20) /* used_memory under which no check means anything */
+#define DOCTOR_BIG_DIFF (10 << 20)   /* a ratio matters only above this many bytes */
+#define DOCTOR_CLIENT_BIG (200 << 10)
+
+/* The titles, their order and the thresholds are Redis's (compat.md §3.4); the explanations are
+ * ours. */
+static const char *const doctor_text[] = {
+    " * Peak memory: used memory once reached more than 150% of what it is now. The allocator "
+    "cannot always give that memory back, so RSS and the fragmentation ratios stay high after "
+    "such a peak without anything being wrong now. MEMORY PURGE may return some of it; a "
+    "restart returns all of it.\n\n",
+    " * High total RSS: the process holds much more RAM than the server has allocated (more "
+    "than 1.4 times, and over 10 MB more). A past peak or a workload that frees memory in "
+    "scattered places usually explains it. ",
+    " * High allocator fragmentation: the allocator's active pages hold more than 10% (and over "
+    "10 MB) beyond the live blocks in them: freed blocks are spread over many pages. It often "
+    "recedes as the keyspace changes; MEMORY PURGE releases whole free pages.\n\n",
+    " * High allocator RSS overhead: the allocator keeps more than 10% (and over 10 MB) of "
+    "resident memory beyond its active pages, freed but not yet returned to the system. "
+    "MEMORY PURGE returns it now.\n\n",
+    " * High process RSS overhead: the process is resident for more than 10% (and over 10 MB) "
+    "beyond what the allocator holds: code, thread stacks and memory allocated outside the "
+    "allocator.\n\n",
+    " * Big client buffers: connected clients hold more than 200 KB each on average in query "
+    "and reply buffers. Clients that pipeline a lot, read big replies slowly or send huge "
+    "arguments cause this; CLIENT LIST shows which (qbuf, omem).\n\n",
+};
+
+static void
+cmd_memory_doctor(struct client *c)
+{
+    struct metrics_snapshot s;
+    struct buf out = BUF_INIT;
+    int issues = 0;
+
+    metrics_collect(&s, MS_BIT(MS_MEMORY));
+    const union metric_value *v = s.v;
+    uint64_t used = v[M_USED_MEMORY].u, peak = v[M_USED_MEMORY_PEAK].u;
+    size_t nclients = clients_count();
+
+    if (used < DOCTOR_EMPTY_BELOW) {
+        buf_append_str(&out, "Hi Sam, this instance holds too little data (under 5 MB of used "
+                             "memory) for my checks to mean anything. Fill it with some real "
+                             "data and ask me again.\n");
+        goto done;
+    }
+    int fired[6] = {
+        peak > used && used > 0 && (float)peak / (float)used > 1.5f,
+        v[M_MEM_FRAGMENTATION_RATIO].d > 1.4 && v[M_MEM_FRAGMENTATION_BYTES].i > DOCTOR_BIG_DIFF,
+        v[M_ALLOCATOR_FRAG_RATIO].d > 1.1 && v[M_ALLOCATOR_FRAG_BYTES].i > DOCTOR_BIG_DIFF,
+        v[M_ALLOCATOR_RSS_RATIO].d > 1.1 && v[M_ALLOCATOR_RSS_BYTES].i > DOCTOR_BIG_DIFF,
+        v[M_RSS_OVERHEAD_RATIO].d > 1.1 && v[M_RSS_OVERHEAD_BYTES].i > DOCTOR_BIG_DIFF,
+        nclients > 0 && v[M_MEM_CLIENTS_NORMAL].u / nclients > DOCTOR_CLIENT_BIG,
+    };
+    /* Replica buffers and script counts, Redis's other two checks, cannot fire: zmem has
+     * neither replicas nor scripts. */
+    for (int i = 0; i < 6; i++)
+        issues += fired[i];
+    if (issues == 0) {
+        buf_append_str(&out, "Hi Sam, I found no memory issue in this instance. I can only "
+                             "judge what this server accounts for.\n");
+        goto done;
+    }
+    buf_append_str(&out, "Sam, I detected a few issues in this Redis instance memory implants:"
+                         "\n\n");
+    for (int i = 0; i < 6; i++) {
+        if (!fired[i])
+            continue;
+        buf_append_str(&out, doctor_text[i]);
+        if (i == 1)
+            buf_printf(&out, "Note: The currently used allocator is \"%s\".\n\n",
+                       v[M_MEM_ALLOCATOR].s);
+    }
+    buf_append_str(&out, "I'm here to keep you safe, Sam. I want to help you.\n");
+done:
+    reply_verbatim(c, out.data, out.len);
+    buf_free(&out);
+}
+
+/* ---- MEMORY MALLOC-STATS | PURGE | HELP ---- */
+
+static void
+malloc_stats_append(void *ctx, const char *text)
+{
+    buf_append_str(ctx, text);
+}
+
+static void
+cmd_memory_malloc_stats(struct client *c)
+{
+    struct buf out = BUF_INIT;
+
+    if (zmalloc_stats_print(malloc_stats_append, &out) < 0)
+        reply_bulk_cstr(c, "Stats not supported for the current allocator");
+    else
+        reply_verbatim(c, out.data ? out.data : "", out.len);
+    buf_free(&out);
+}
+
+static void
+cmd_memory_purge(struct client *c)
+{
+    if (zmalloc_purge() == 0)
+        reply_ok(c);
+    else
+        reply_error(c, "ERR Error purging dirty pages");
+}
+
+static void
+cmd_memory_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "DOCTOR",
+        "    Return memory problems reports.",
+        "MALLOC-STATS",
+        "    Return internal statistics report from the memory allocator.",
+        "PURGE",
+        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "STATS",
+        "    Return information about the memory usage of the server.",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+        NULL,
+    };
+    reply_help(c, "memory", lines);
+}
+
+static struct command memory_subcommands[] = {
+    {.name = "doctor", .proc = cmd_memory_doctor, .arity = 2,
+     .summary = "Outputs a memory problems report", .group = "server"},
+    {.name = "help", .proc = cmd_memory_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands", .group = "server"},
+    {.name = "malloc-stats", .proc = cmd_memory_malloc_stats, .arity = 2,
+     .summary = "Show allocator internal stats", .group = "server"},
+    {.name = "purge", .proc = cmd_memory_purge, .arity = 2,
+     .summary = "Ask the allocator to release memory", .group = "server"},
+    {.name = "stats", .proc = cmd_memory_stats, .arity = 2,
+     .summary = "Show memory usage details", .group = "server"},
+    {.name = "usage", .proc = cmd_memory_usage, .arity = -3, .flags = CMD_READONLY,
+     .first_key = 2, .last_key = 2, .key_step = 1,
+     .summary = "Estimate the memory usage of a key", .group = "server"},
+    {.name = NULL},
+};
 
 struct command cmd_memory_table[] = {
+    {.name = "memory", .proc = NULL, .arity = -2, .subcommands = memory_subcommands,
+     .summary = "A container for memory diagnostics commands", .group = "server"},
     {.name = NULL},
 };
