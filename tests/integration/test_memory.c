@@ -1,0 +1,204 @@
+/* test_memory.c — MEMORY against a running zmem-server: STATS shape, order and types in RESP2
+ * and RESP3, USAGE option errors and nil, DOCTOR on a small instance, MALLOC-STATS, PURGE, HELP,
+ * and the dispatcher's exact arity and unknown-subcommand errors. */
+#include "info_util.h"
+#include "metrics_ref.h"
+
+static void
+expect_error(redisContext *c, const char *cmd, const char *text)
+{
+    const char *argv[8];
+    char words[256];
+    int argc = 0;
+
+    snprintf(words, sizeof(words), "%s", cmd);
+    for (char *w = strtok(words, " "); w && argc < 8; w = strtok(NULL, " "))
+        argv[argc++] = w;
+    redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+    CHECK(r && r->type == REDIS_REPLY_ERROR && strcmp(r->str, text) == 0, "%s -> %s (want %s)",
+          cmd, r ? r->str : "(null)", text);
+    if (r)
+        freeReplyObject(r);
+}
+
+/* RESP2: a flat array of 27 + D pairs, keys in Redis's order with db.<N> after
+ * functions.caches, doubles as bulk strings and the rest as integers. */
+static void
+check_stats_shape(redisContext *c, int ndb)
+{
+    redisReply *r = iu_cmd(c, "MEMORY STATS");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == (size_t)(2 * (27 + ndb)),
+          "MEMORY STATS has %d pairs (got %zu elements)", 27 + ndb, r ? r->elements : 0);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != (size_t)(2 * (27 + ndb))) {
+        if (r)
+            freeReplyObject(r);
+        return;
+    }
+    size_t k = 0;
+    for (int i = 0; i < 27; i++, k += 2) {
+        if (i == 10) {
+            for (int d = 0; d < ndb; d++, k += 2) {
+                redisReply *m = r->element[k + 1];
+                CHECK(strncmp(r->element[k]->str, "db.", 3) == 0, "db key %s",
+                      r->element[k]->str);
+                CHECK(m->type == REDIS_REPLY_ARRAY && m->elements == 6 &&
+                          strcmp(m->element[0]->str, "overhead.hashtable.main") == 0 &&
+                          m->element[1]->type == REDIS_REPLY_INTEGER &&
+                          strcmp(m->element[2]->str, "overhead.hashtable.expires") == 0 &&
+                          strcmp(m->element[4]->str, "overhead.hashtable.slot-to-keys") == 0 &&
+                          m->element[5]->integer == 0,
+                      "db map");
+            }
+        }
+        redisReply *key = r->element[k], *val = r->element[k + 1];
+        CHECK(key->type == REDIS_REPLY_STRING && strcmp(key->str, redis_stats_keys[i]) == 0,
+              "key %d: %s, want %s", i, key->str, redis_stats_keys[i]);
+        if (redis_stats_is_double(redis_stats_keys[i]))
+            CHECK(val->type == REDIS_REPLY_STRING && strtod(val->str, NULL) >= 0,
+                  "%s is a double bulk", key->str);
+        else
+            CHECK(val->type == REDIS_REPLY_INTEGER, "%s is an integer", key->str);
+    }
+    freeReplyObject(r);
+}
+
+static long long
+stats_int(redisContext *c, const char *key)
+{
+    long long v = -1;
+    redisReply *r = iu_cmd(c, "MEMORY STATS");
+    for (size_t k = 0; r && k + 1 < r->elements; k += 2)
+        if (strcmp(r->element[k]->str, key) == 0 && r->element[k + 1]->type == REDIS_REPLY_INTEGER)
+            v = r->element[k + 1]->integer;
+    if (r)
+        freeReplyObject(r);
+    return v;
+}
+
+static void
+test_stats(redisContext *c, const struct zserver *srv)
+{
+    check_stats_shape(c, 0);
+    freeReplyObject(iu_cmd(c, "SET mem:a hello"));
+    freeReplyObject(iu_cmd(c, "SELECT 2"));
+    freeReplyObject(iu_cmd(c, "SET mem:b hello"));
+    freeReplyObject(iu_cmd(c, "SELECT 0"));
+    check_stats_shape(c, 2);
+    CHECK(stats_int(c, "keys.count") == 2, "keys.count");
+    /* The same breakdown as INFO memory: startup never moves. */
+    char *s = iu_info(c, "memory");
+    CHECK(stats_int(c, "startup.allocated") == iu_ll(s, "used_memory_startup"), "startup");
+    CHECK(stats_int(c, "peak.allocated") >= iu_ll(s, "used_memory"), "peak");
+    free(s);
+
+    /* RESP3: a real map with ',' doubles. */
+    static const char req[] =
+        "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n*2\r\n$6\r\nMEMORY\r\n$5\r\nSTATS\r\n";
+    size_t n;
+    char *raw = iu_raw(srv->port, req, sizeof(req) - 1, 1 << 20, &n);
+    CHECK(strstr(raw, "\r\n%29\r\n$14\r\npeak.allocated\r\n:") != NULL, "RESP3 map of 29");
+    CHECK(strstr(raw, "$18\r\ndataset.percentage\r\n,") != NULL, "RESP3 double");
+    CHECK(strstr(raw, "$4\r\ndb.0\r\n%3\r\n") != NULL, "RESP3 nested db map");
+    free(raw);
+    freeReplyObject(iu_cmd(c, "FLUSHALL"));
+}
+
+static void
+test_usage(redisContext *c)
+{
+    freeReplyObject(iu_cmd(c, "SET mem:s hello"));
+    redisReply *r = iu_cmd(c, "MEMORY USAGE mem:s");
+    CHECK(r && r->type == REDIS_REPLY_INTEGER && r->integer > 5 && r->integer < 200,
+          "MEMORY USAGE of a short string: %lld", r ? r->integer : -1);
+    freeReplyObject(r);
+    r = iu_cmd(c, "MEMORY usage mem:s SAMPLES 0");
+    CHECK(r && r->type == REDIS_REPLY_INTEGER, "SAMPLES 0");
+    freeReplyObject(r);
+    r = iu_cmd(c, "MEMORY USAGE mem:none");
+    CHECK(r && r->type == REDIS_REPLY_NIL, "missing key is nil");
+    freeReplyObject(r);
+    /* Options are checked before the key: the same errors for a missing key. */
+    expect_error(c, "MEMORY USAGE mem:none SAMPLES", "ERR syntax error");
+    expect_error(c, "MEMORY USAGE mem:s SAMPLES -1", "ERR syntax error");
+    expect_error(c, "MEMORY USAGE mem:s SAMPLES x", "ERR value is not an integer or out of range");
+    expect_error(c, "MEMORY USAGE mem:s BOGUS 1", "ERR syntax error");
+    expect_error(c, "MEMORY USAGE", "ERR wrong number of arguments for 'memory|usage' command");
+    freeReplyObject(iu_cmd(c, "DEL mem:s"));
+}
+
+static void
+test_doctor_purge_help(redisContext *c)
+{
+    redisReply *r = iu_cmd(c, "MEMORY DOCTOR");
+    CHECK(r && r->type == REDIS_REPLY_STRING &&
+              strcmp(r->str, "Hi Sam, this instance holds too little data (under 5 MB of used "
+                             "memory) for my checks to mean anything. Fill it with some real "
+                             "data and ask me again.\n") == 0,
+          "DOCTOR on a small instance: %s", r ? r->str : "(null)");
+    freeReplyObject(r);
+
+    r = iu_cmd(c, "MEMORY PURGE");
+    CHECK(r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0, "PURGE +OK");
+    freeReplyObject(r);
+
+    char *s = iu_info(c, "memory"), alloc[64] = "";
+    iu_field(s, "mem_allocator", alloc, sizeof(alloc));
+    free(s);
+    r = iu_cmd(c, "MEMORY MALLOC-STATS");
+    CHECK(r && r->type == REDIS_REPLY_STRING && r->len > 0, "MALLOC-STATS text");
+    if (r && strncmp(alloc, "jemalloc", 8) == 0)
+        CHECK(strncmp(r->str, "___ Begin jemalloc statistics ___", 33) == 0 &&
+                  strstr(r->str, "--- End jemalloc statistics ---") != NULL,
+              "jemalloc statistics");
+    freeReplyObject(r);
+
+    r = iu_cmd(c, "MEMORY HELP");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 14, "HELP has 14 lines");
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 14) {
+        for (size_t i = 0; i < 14; i++)
+            CHECK(r->element[i]->type == REDIS_REPLY_STATUS, "HELP line %zu is a status", i);
+        CHECK(strcmp(r->element[0]->str,
+                     "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:") == 0,
+              "HELP header");
+        CHECK(strcmp(r->element[9]->str, "USAGE <key> [SAMPLES <count>]") == 0, "HELP usage");
+        CHECK(strcmp(r->element[13]->str, "    Prints this help.") == 0, "HELP footer");
+    }
+    freeReplyObject(r);
+}
+
+static void
+test_dispatch_errors(redisContext *c)
+{
+    expect_error(c, "MEMORY", "ERR wrong number of arguments for 'memory' command");
+    expect_error(c, "MEMORY STATS x", "ERR wrong number of arguments for 'memory|stats' command");
+    expect_error(c, "MEMORY doctor x", "ERR wrong number of arguments for 'memory|doctor' command");
+    expect_error(c, "MEMORY HELP x", "ERR wrong number of arguments for 'memory|help' command");
+    expect_error(c, "MEMORY PURGE x", "ERR wrong number of arguments for 'memory|purge' command");
+    expect_error(c, "MEMORY MALLOC-STATS x",
+                 "ERR wrong number of arguments for 'memory|malloc-stats' command");
+    expect_error(c, "MEMORY bogus", "ERR unknown subcommand 'bogus'. Try MEMORY HELP.");
+    expect_error(c, "memory BoGuS 1", "ERR unknown subcommand 'BoGuS'. Try MEMORY HELP.");
+}
+
+int
+main(void)
+{
+    struct zserver srv;
+    if (zserver_start(&srv, NULL) != 0) {
+        printf("could not start the server\n");
+        return 1;
+    }
+    redisContext *c = zserver_connect(&srv);
+    if (c == NULL) {
+        zserver_stop(&srv);
+        printf("could not connect\n");
+        return 1;
+    }
+    test_doctor_purge_help(c);
+    test_dispatch_errors(c);
+    test_usage(c);
+    test_stats(c, &srv);
+    redisFree(c);
+    zserver_stop(&srv);
+    return iu_summary();
+}
