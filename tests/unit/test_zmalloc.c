@@ -133,6 +133,44 @@ test_counted_equals_lookup(void **state)
     assert_int_equal(zmalloc_used_memory(), base);
 }
 
+/* Allocations that bypass zmalloc on the same thread (libc, libraries calling malloc) never
+ * show up in used_memory, however they interleave with zmalloc calls. */
+static void
+test_foreign_allocations_ignored(void **state)
+{
+    size_t base = zmalloc_used_memory();
+    void *z[64], *f[64];
+    long long expect = 0;
+
+    for (int i = 0; i < 64; i++) {
+        f[i] = malloc((size_t)(i * 37 + 1)); /* deliberately not zmalloc */
+        z[i] = i % 2 ? zmalloc((size_t)(i * 53)) : zcalloc((size_t)(i * 53));
+        expect += (long long)zmalloc_size(z[i]);
+        if (i % 3 == 0) {
+            free(f[i]);
+            f[i] = NULL;
+        }
+        assert_true(delta(base) == expect);
+    }
+    for (int i = 0; i < 64; i++) {
+        void *g = malloc(100);
+
+        expect -= (long long)zmalloc_size(z[i]);
+        z[i] = zrealloc(z[i], (size_t)(i * 91 + 5));
+        expect += (long long)zmalloc_size(z[i]);
+        free(g);
+        free(f[i]);
+        assert_true(delta(base) == expect);
+    }
+    for (int i = 0; i < 64; i++) {
+        void *g = malloc(5000);
+
+        zfree(z[i]);
+        free(g);
+    }
+    assert_int_equal(zmalloc_used_memory(), base);
+}
+
 static void
 test_size_for(void **state)
 {
@@ -679,6 +717,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malloc_free_exact),
         cmocka_unit_test(test_counted_equals_lookup),
+        cmocka_unit_test(test_foreign_allocations_ignored),
         cmocka_unit_test(test_size_for),
         cmocka_unit_test(test_realloc_grow_shrink),
         cmocka_unit_test(test_realloc_null_and_zero),
