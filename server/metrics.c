@@ -45,7 +45,7 @@ ident_init(void)
 {
     struct utsname u;
     uint64_t h = 1469598103934665603ULL; /* FNV-1a over what identifies this build */
-    const char *seed = ZMEM_VERSION " " __VERSION__ " " __DATE__;
+    const char *seed = ZMEM_VERSION " " __VERSION__;
     const char *run = server_run_id();
 
     if (ident.ready)

@@ -51,8 +51,7 @@ sampler_take(struct mem_sample *s)
     if (now >= sampler.dirty_next_ms) {
         int64_t t0 = mono_us();
         sampler.dirty_last = zmalloc_get_private_dirty(-1);
-        int64_t cost_ms = (mono_us() - t0) / 1000;
-        sampler.dirty_next_ms = now + cost_ms * SAMPLER_DIRTY_DUTY;
+        sampler.dirty_next_ms = now + (mono_us() - t0) * SAMPLER_DIRTY_DUTY / 1000;
     }
     s->private_dirty = sampler.dirty_last;
     s->taken_ms = mono_ms();

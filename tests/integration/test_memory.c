@@ -167,6 +167,50 @@ test_doctor_purge_help(redisContext *c)
 }
 
 static void
+fill(redisContext *c, int db, int n, int value_len)
+{
+    char *value = malloc((size_t)value_len + 1);
+    memset(value, 'v', (size_t)value_len);
+    value[value_len] = '\0';
+    freeReplyObject(iu_cmd(c, "SELECT %d", db));
+    for (int i = 0; i < n; i++)
+        redisAppendCommand(c, "SET doc:%d %s", i, value);
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK)
+            break;
+        freeReplyObject(r);
+    }
+    freeReplyObject(iu_cmd(c, "SELECT 0"));
+    free(value);
+}
+
+/* Past 5 MB the checks run. A peak three times today's usage must be the first bullet, in the
+ * report's fixed frame. */
+static void
+test_doctor_report(redisContext *c)
+{
+    static const char head[] = "Sam, I detected a few issues in this Redis instance memory "
+                               "implants:\n\n * Peak memory: ";
+    static const char tail[] = "\n\nI'm here to keep you safe, Sam. I want to help you.\n";
+
+    fill(c, 0, 20000, 300);  /* ~7 MB that stay */
+    fill(c, 1, 60000, 300);  /* ~20 MB that go */
+    freeReplyObject(iu_cmd(c, "SELECT 1"));
+    freeReplyObject(iu_cmd(c, "FLUSHDB"));
+    freeReplyObject(iu_cmd(c, "SELECT 0"));
+    usleep(300000); /* a sampler period or two */
+    redisReply *r = iu_cmd(c, "MEMORY DOCTOR");
+    CHECK(r && r->type == REDIS_REPLY_STRING && strncmp(r->str, head, sizeof(head) - 1) == 0,
+          "DOCTOR after a peak: %s", r ? r->str : "(null)");
+    CHECK(r && r->len > sizeof(tail) && strcmp(r->str + r->len - (sizeof(tail) - 1), tail) == 0,
+          "DOCTOR report closing line");
+    if (r)
+        freeReplyObject(r);
+    freeReplyObject(iu_cmd(c, "FLUSHALL"));
+}
+
+static void
 test_dispatch_errors(redisContext *c)
 {
     expect_error(c, "MEMORY", "ERR wrong number of arguments for 'memory' command");
@@ -198,6 +242,7 @@ main(void)
     test_dispatch_errors(c);
     test_usage(c);
     test_stats(c, &srv);
+    test_doctor_report(c);
     redisFree(c);
     zserver_stop(&srv);
     return iu_summary();
