@@ -142,8 +142,12 @@ static void
 vol_remove_idx(struct db *db, uint32_t idx)
 {
     struct kv *last = db->vol[--db->vol_count];
-    db->vol[idx] = last;
-    kv_set_vidx(last, idx);
+    if (idx != db->vol_count) {
+        /* Move the last one into the hole. Never write the leaving entry: SET may be
+         * rewriting it in place without a TTL, and those bytes are its value by now. */
+        db->vol[idx] = last;
+        kv_set_vidx(last, idx);
+    }
     if (db->vol_count == 0) {
         zfree(db->vol); /* no volatile keys, no memory: back to the baseline */
         db->vol = NULL;

@@ -190,6 +190,12 @@ test_set_get_options(void **state)
     expect_int(100, "TTL k");
     expect_status("OK", "SET k v3");
     expect_int(-1, "TTL k");
+    /* The only volatile key, rewritten in place without its TTL (same size class). */
+    expect_status("OK", "SET k 0123456789 EX 100");
+    expect_status("OK", "SET k abcdefghijklmnopqrstuv");
+    expect_bulk("abcdefghijklmnopqrstuv", "GET k");
+    expect_int(-1, "TTL k");
+    expect_status("OK", "SET k 0123456789 EX 100");
     expect_status("OK", "SET k v EX 10 EX 20"); /* the same option twice: the last wins */
     expect_int(20, "TTL k");
     expect_status("OK", "SETEX k 50 v");

@@ -373,6 +373,20 @@ test_lazy_expiry_and_set_overwrite(void **state)
     assert_int_equal(kv_expire(db_peek(db, "k", 1)), -1);
     assert_int_equal(db_expires_size(db), 0);
     assert_int_equal(db_delete(db, "k", 1, FREE_SYNC), 1);
+
+    /* Volatile to plain in the same size class (10-byte value + TTL = 22-byte value): the
+     * entry is rewritten in place and must come out intact. */
+    assert_int_equal(str_val("0123456789", 10, &v), 0);
+    assert_int_equal(db_set(db, "k", 1, &v, db_now_ms() + 60000, 0), 0);
+    assert_int_equal(str_val("abcdefghijklmnopqrstuv", 22, &v), 0);
+    assert_int_equal(db_set(db, "k", 1, &v, -1, 0), 0);
+    char ibuf[24];
+    size_t len;
+    const char *s = kv_str(db_peek(db, "k", 1), &len, ibuf);
+    assert_int_equal(len, 22);
+    assert_memory_equal(s, "abcdefghijklmnopqrstuv", 22);
+    assert_int_equal(db_expires_size(db), 0);
+    assert_int_equal(db_delete(db, "k", 1, FREE_SYNC), 1);
     assert_int_equal(zmalloc_used_memory(), base);
 }
 
