@@ -29,7 +29,7 @@ kv_needed(size_t klen, const struct val *v, int volatile_key)
 void
 kv_write(struct kv *e, const char *key, size_t klen, const struct val *v, int64_t expire)
 {
-    e->node.next = NULL;
+    /* node.next is left alone: an entry rewritten in place stays linked in its bucket. */
     e->enc = (uint32_t)v->enc;
     e->flags = expire >= 0 ? KV_VOLATILE : 0;
     e->klen = (uint32_t)klen;
@@ -56,6 +56,7 @@ kv_build(const char *key, size_t klen, const struct val *v, int64_t expire)
     struct kv *e = ztrymalloc(kv_needed(klen, v, expire >= 0));
     if (e == NULL)
         return NULL;
+    e->node.next = NULL;
     e->lru = 0;
     kv_write(e, key, klen, v, expire);
     return e;

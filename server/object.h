@@ -153,7 +153,8 @@ const char *kv_dict_key(const struct dict_node *n, size_t *len);
 /* Bytes an entry needs for this key length, value and expiry choice. */
 size_t kv_needed(size_t klen, const struct val *v, int volatile_key);
 /* Lay out an entry in e (at least kv_needed() bytes): header, expiry (expire >= 0 makes it
- * volatile; vidx is then set by the caller), value, key. lru is left as it is. */
+ * volatile; vidx is then set by the caller), value, key. The dict link and lru are left as
+ * they are, so an entry can be rewritten in place while it is in the dict. */
 void kv_write(struct kv *e, const char *key, size_t klen, const struct val *v, int64_t expire);
 /* ztrymalloc + kv_write; NULL on allocation failure. */
 struct kv *kv_build(const char *key, size_t klen, const struct val *v, int64_t expire);

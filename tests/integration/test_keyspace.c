@@ -216,6 +216,32 @@ test_set_get_options(void **state)
     expect_error("ERR wrong number of arguments for 'get' command", "GET");
 }
 
+/* Overwriting with a value of the same size rewrites entries in place: every key of every
+ * bucket chain must survive it. */
+static void
+test_overwrite_in_place(void **state)
+{
+    redisReply *r;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 2000; i++)
+            redisAppendCommand(ctx, "SET key:%d %s", i, round == 1 ? "bbbb" : "aaaa");
+        for (int i = 0; i < 2000; i++) {
+            assert_int_equal(redisGetReply(ctx, (void **)&r), REDIS_OK);
+            freeReplyObject(r);
+        }
+    }
+    expect_int(2000, "DBSIZE");
+    for (int i = 0; i < 2000; i++) {
+        r = run("GET key:%d", i);
+        if (r->type != REDIS_REPLY_STRING || strcmp(r->str, "aaaa") != 0)
+            fail_msg("key:%d lost after in-place overwrites", i);
+        freeReplyObject(r);
+    }
+    r = run("KEYS *");
+    assert_int_equal(r->elements, 2000);
+    freeReplyObject(r);
+}
+
 static void
 test_mget_mset(void **state)
 {
@@ -775,6 +801,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_set_get_options, flush),
+        cmocka_unit_test_setup(test_overwrite_in_place, flush),
         cmocka_unit_test_setup(test_mget_mset, flush),
         cmocka_unit_test_setup(test_counters, flush),
         cmocka_unit_test_setup(test_append_strlen_ranges, flush),
