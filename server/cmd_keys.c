@@ -146,7 +146,7 @@ cmd_scan(struct client *c)
     struct db *db = CDB(c);
     struct scan_acc acc = {NULL, 0, 0, 0};
     /* Visit buckets until `count` keys or 10*count buckets, as Redis does. */
-    long long maxiter = count * 10;
+    long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
     do {
         cursor = dict_scan(&db->keys, cursor, scan_collect, &acc);
     } while (cursor && maxiter-- && acc.n < (size_t)count && !acc.failed);
