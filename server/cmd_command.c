@@ -136,11 +136,9 @@ reply_command_doc(struct client *c, const struct command *cmd)
 
     for (const struct command *s = cmd->subcommands; s && s->name; s++)
         nsub++;
-    reply_map(c, 4 + (nsub > 0));
+    reply_map(c, 3 + (nsub > 0));
     reply_bulk_cstr(c, "summary");
     reply_bulk_cstr(c, cmd->summary ? cmd->summary : "");
-    reply_bulk_cstr(c, "since");
-    reply_bulk_cstr(c, "1.0.0");
     reply_bulk_cstr(c, "group");
     reply_bulk_cstr(c, cmd->group ? cmd->group : "server");
     /* The tables hold no argument descriptions; an empty list is well formed for clients. */

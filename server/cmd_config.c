@@ -68,14 +68,14 @@ cmd_config_set(struct client *c)
         const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];
         snprintf(name, sizeof(name), "%.*s", (int)n->len, n->ptr);
         snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
-        if (n->len >= sizeof(name) || v->len >= sizeof(value) || memchr(v->ptr, 0, v->len)) {
-            if (config_check(name, "", err, sizeof(err)) < 0 &&
-                strncmp(err, "ERR Unknown", 11) == 0) {
-                reply_error(c, err);
-                return;
-            }
+        if (n->len >= sizeof(name)) {
+            reply_errorf(c, "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
+                         name);
+            return;
+        }
+        if (v->len >= sizeof(value) || memchr(v->ptr, '\0', v->len)) {
             reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - "
-                            "argument is too long", name);
+                            "argument is too long or has a NUL byte", name);
             return;
         }
         if (config_check(name, value, err, sizeof(err)) < 0) {

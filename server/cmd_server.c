@@ -280,7 +280,7 @@ struct command cmd_server_table[] = {
      .summary = "Return the current server time", .group = "server"},
     {.name = "shutdown", .proc = cmd_shutdown, .arity = -1,
      .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Synchronously save the dataset to disk and then shut down the server",
+     .summary = "Shut down the server (nothing is saved: the keyspace is memory only)",
      .group = "server"},
     {.name = "latency", .arity = -2, .subcommands = latency_subcommands,
      .summary = "A container for latency diagnostics commands", .group = "server"},

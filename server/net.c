@@ -23,6 +23,7 @@
 #include "command.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "resp_parse.h"
 #include "stats.h"
 #include "util.h"
@@ -231,6 +232,7 @@ after_batch(struct client *c)
     size_t out = c->reply.len - c->reply.pos;
 
     clients_note_peaks(buf_alloc_size(&c->query), out);
+    metrics_update_peak(); /* the batch's reply is at its largest right now */
     if (c->reply.oom) {
         log_msg(LL_WARNING, "Closing client %s: out of memory building its reply", c->addr);
         c->flags |= CLIENT_CLOSE_ASAP;
