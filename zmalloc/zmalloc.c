@@ -81,11 +81,12 @@
 struct slot {
     _Alignas(128) _Atomic int64_t bytes; /* counted by adding sizes (the generic path) */
 #ifdef ZMALLOC_JEMALLOC
-    _Atomic uint64_t seq;    /* odd while the owner rewrites several fields at once */
+    _Atomic uint64_t seq;    /* odd while the owner rewrites the four fields below */
     _Atomic uint64_t a_seen; /* jemalloc's thread allocated counter after our last call */
     _Atomic uint64_t a_off;  /* a_seen - a_off: bytes this slot's owners allocated via zmalloc */
     _Atomic uint64_t d_seen; /* the same for deallocations */
     _Atomic uint64_t d_off;
+    _Atomic uint64_t journal[4]; /* what a rewrite is writing, for a fork child to finish */
 #endif
 };
 
@@ -135,37 +136,49 @@ slot_add(struct slot *slot, int64_t delta)
 #define STORE(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
 
 #ifdef ZMALLOC_JEMALLOC
-/* Rare multi-field rewrites (a new owner rebasing the slot, skipping foreign bytes) are
- * bracketed by an odd sequence number, so a reader never sums a half-written slot. */
-static uint64_t
-slot_write_begin(struct slot *s)
+/* Re-anchor the slot on the thread counters' current values, keeping the bytes it holds:
+ * whatever moved the counters since a_seen/d_seen (another thread's counters when the slot is
+ * recycled, or allocations made outside zmalloc) goes into the offsets. This rewrites four
+ * fields, so it runs under an odd sequence number (readers retry rather than sum a
+ * half-written slot) and writes the target values to a journal first, so that a fork child
+ * in which the writing thread no longer exists can complete it (slots_after_fork). Rare: at
+ * thread start and after foreign allocations. */
+static __attribute__((noinline, cold)) void
+slot_resync(struct slot *s, uint64_t a_now, uint64_t d_now)
 {
     uint64_t seq = LOAD(s->seq);
+    uint64_t v[4] = {a_now, LOAD(s->a_off) + (a_now - LOAD(s->a_seen)), d_now,
+                     LOAD(s->d_off) + (d_now - LOAD(s->d_seen))};
 
+    for (int i = 0; i < 4; i++)
+        STORE(s->journal[i], v[i]);
     STORE(s->seq, seq + 1);
     atomic_thread_fence(memory_order_release);
-    return seq + 2;
+    STORE(s->a_seen, v[0]);
+    STORE(s->a_off, v[1]);
+    STORE(s->d_seen, v[2]);
+    STORE(s->d_off, v[3]);
+    atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 }
 
+/* fork child: only the forking thread survives; finish any rewrite another thread was in. */
 static void
-slot_write_end(struct slot *s, uint64_t seq)
+slots_after_fork(void)
 {
-    atomic_store_explicit(&s->seq, seq, memory_order_release);
-}
+    unsigned n = atomic_load_explicit(&slots_used, memory_order_acquire);
 
-/* Continue counting in the slot from the thread counters' current values, keeping what the
- * slot holds (a recycled slot keeps its dead owners' bytes). */
-static void
-slot_rebase(struct slot *s, uint64_t a_now, uint64_t d_now)
-{
-    uint64_t seq = slot_write_begin(s);
-    uint64_t za = LOAD(s->a_seen) - LOAD(s->a_off), zd = LOAD(s->d_seen) - LOAD(s->d_off);
+    for (unsigned i = 0; i < n; i++) {
+        struct slot *s = &slots[i];
+        uint64_t seq = LOAD(s->seq);
 
-    STORE(s->a_seen, a_now);
-    STORE(s->a_off, a_now - za);
-    STORE(s->d_seen, d_now);
-    STORE(s->d_off, d_now - zd);
-    slot_write_end(s, seq);
+        if (seq & 1) {
+            STORE(s->a_seen, LOAD(s->journal[0]));
+            STORE(s->a_off, LOAD(s->journal[1]));
+            STORE(s->d_seen, LOAD(s->journal[2]));
+            STORE(s->d_off, LOAD(s->journal[3]));
+            STORE(s->seq, seq + 1);
+        }
+    }
 }
 #endif
 
@@ -190,6 +203,9 @@ static void
 exit_key_create(void)
 {
     exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
+#ifdef ZMALLOC_JEMALLOC
+    (void)pthread_atfork(NULL, NULL, slots_after_fork);
+#endif
 }
 
 /* First allocator call of a thread: take the lowest free slot, or stay shared if none. */
@@ -225,7 +241,7 @@ thread_register(void)
 
         if (mallctl("thread.allocatedp", &a, &len, NULL, 0) == 0 &&
             mallctl("thread.deallocatedp", &d, &len, NULL, 0) == 0 && a && d) {
-            slot_rebase(self.slot, *(volatile uint64_t *)a, *(volatile uint64_t *)d);
+            slot_resync(self.slot, *(volatile uint64_t *)a, *(volatile uint64_t *)d);
             self.allocp = a;
             self.deallocp = d;
         }
@@ -313,31 +329,11 @@ generic_free(void *ptr)
  * as it was right after this thread's last zmalloc call, and a_off, the bytes the counter saw
  * that were not ours; so a_seen - a_off are the bytes allocated through zmalloc. A call reads
  * the counter before the allocator call: if it moved since a_seen, someone else (libc, a
- * library calling malloc) allocated on this thread, and those bytes go into a_off (rare,
- * under the sequence number). After the call it stores the counter into a_seen. The hot path
- * is two loads, a compare and one store, with no read-modify-write of the slot, so there is
- * no chain of dependent memory operations from one call to the next. (A slot += size design
- * measured ~2 ns more per pair here.) Deallocations work the same way with d_seen/d_off. */
-static __attribute__((noinline, cold)) void
-skip_foreign_alloc(struct slot *s, uint64_t now)
-{
-    uint64_t seq = slot_write_begin(s);
-
-    STORE(s->a_off, LOAD(s->a_off) + (now - LOAD(s->a_seen)));
-    STORE(s->a_seen, now);
-    slot_write_end(s, seq);
-}
-
-static __attribute__((noinline, cold)) void
-skip_foreign_dalloc(struct slot *s, uint64_t now)
-{
-    uint64_t seq = slot_write_begin(s);
-
-    STORE(s->d_off, LOAD(s->d_off) + (now - LOAD(s->d_seen)));
-    STORE(s->d_seen, now);
-    slot_write_end(s, seq);
-}
-
+ * library calling malloc) allocated on this thread, and slot_resync() sets those bytes apart.
+ * After the call it stores the counter into a_seen. The hot path is two loads, a compare and
+ * one store, with no read-modify-write of the slot, so no chain of dependent memory
+ * operations runs from one call to the next: measured ~0.6 ns per pair cheaper than
+ * slot += (after - before). Deallocations work the same way with d_seen/d_off. */
 /* allocp set implies slot and deallocp set: they belong to a registered thread. */
 static inline void *
 counted_malloc(size_t size, size_t *usable)
@@ -350,7 +346,7 @@ counted_malloc(size_t size, size_t *usable)
         void *p;
 
         if (UNLIKELY(before != LOAD(s->a_seen)))
-            skip_foreign_alloc(s, before);
+            slot_resync(s, before, LOAD(s->d_seen));
         p = malloc(size);
         after = *ap;
         STORE(s->a_seen, after);
@@ -372,7 +368,7 @@ counted_calloc(size_t size)
         void *p;
 
         if (UNLIKELY(before != LOAD(s->a_seen)))
-            skip_foreign_alloc(s, before);
+            slot_resync(s, before, LOAD(s->d_seen));
         p = calloc(1, size);
         STORE(s->a_seen, *ap);
         return p;
@@ -390,10 +386,8 @@ counted_realloc(void *ptr, size_t size)
         uint64_t a = *ap, d = *dp;
         void *p;
 
-        if (UNLIKELY(a != LOAD(s->a_seen)))
-            skip_foreign_alloc(s, a);
-        if (UNLIKELY(d != LOAD(s->d_seen)))
-            skip_foreign_dalloc(s, d);
+        if (UNLIKELY(a != LOAD(s->a_seen) || d != LOAD(s->d_seen)))
+            slot_resync(s, a, d);
         /* Moved or resized in place, jemalloc adds the new usable size to allocated and the
          * old one to deallocated; a failure changes neither. */
         p = realloc(ptr, size);
@@ -414,7 +408,7 @@ counted_free(void *ptr)
         uint64_t before = *dp;
 
         if (UNLIKELY(before != LOAD(s->d_seen)))
-            skip_foreign_dalloc(s, before);
+            slot_resync(s, LOAD(s->a_seen), before);
         free(ptr);
         STORE(s->d_seen, *dp);
         return;
@@ -434,7 +428,7 @@ counted_free_sized(void *ptr, size_t size)
         uint64_t before = *dp;
 
         if (UNLIKELY(before != LOAD(s->d_seen)))
-            skip_foreign_dalloc(s, before);
+            slot_resync(s, LOAD(s->a_seen), before);
         sdallocx(ptr, size ? size : 1, 0);
         STORE(s->d_seen, *dp);
         return;
@@ -680,7 +674,7 @@ slot_bytes(struct slot *s)
         uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire), v;
 
         if (seq & 1) {
-            if (spins > 100) /* the owner was preempted mid-rewrite */
+            if (spins > 100) /* the owner was preempted inside its few stores */
                 sched_yield();
             continue;
         }

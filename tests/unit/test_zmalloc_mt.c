@@ -11,8 +11,12 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "zmalloc.h"
 
@@ -370,6 +374,66 @@ test_concurrent_reader(void **state)
     assert_true(zmalloc_peak_memory() >= base);
 }
 
+/* ======================== fork while threads allocate ======================== */
+
+static _Atomic int stop_mixers;
+
+/* zmalloc interleaved with plain malloc: every zmalloc call finds the thread's allocator
+ * counters moved by someone else and re-anchors its slot (a multi-store rewrite). */
+static void *
+mixer(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+
+    while (!atomic_load_explicit(&stop_mixers, memory_order_relaxed)) {
+        void *f = malloc(16 + rnd(&seed) % 512); /* deliberately not zmalloc */
+        void *p = zmalloc(16 + rnd(&seed) % 512);
+
+        free(f);
+        zfree(p);
+    }
+    return NULL;
+}
+
+/* A fork child inherits whatever the other threads were doing at that instant, including a
+ * half-done slot rewrite; reading used_memory there must not hang. When the threads are
+ * quiet, the child must read exactly what the parent reads. */
+static void
+test_fork_child(void **state)
+{
+    size_t base = zmalloc_used_memory();
+    pthread_t t[2];
+    int status;
+    pid_t pid;
+
+    atomic_store(&stop_mixers, 0);
+    for (int i = 0; i < 2; i++)
+        t[i] = spawn(mixer, (void *)(uintptr_t)(i + 11));
+    for (int i = 0; i < 40; i++) {
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            signal(SIGALRM, SIG_DFL);
+            alarm(5);
+            (void)zmalloc_used_memory();
+            _exit(0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    atomic_store(&stop_mixers, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(zmalloc_used_memory(), base);
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(zmalloc_used_memory() == base ? 0 : 1);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int
 main(void)
 {
@@ -377,6 +441,7 @@ main(void)
         cmocka_unit_test(test_handoff_exact),
         cmocka_unit_test(test_more_threads_than_slots),
         cmocka_unit_test(test_concurrent_reader),
+        cmocka_unit_test(test_fork_child),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
