@@ -48,6 +48,41 @@ iu_cmd(redisContext *c, const char *fmt, ...)
     return r;
 }
 
+/* Start a server and connect to it; on failure say why and return NULL. */
+static inline redisContext *
+iu_start(struct zserver *srv)
+{
+    redisContext *c = NULL;
+    if (zserver_start(srv, NULL) != 0) {
+        printf("could not start the server\n");
+        return NULL;
+    }
+    c = zserver_connect(srv);
+    if (c == NULL) {
+        zserver_stop(srv);
+        printf("could not connect\n");
+    }
+    return c;
+}
+
+/* SET <prefix><i> <value_len bytes> for i in 0..n-1 in the current database, pipelined. */
+static inline void
+iu_fill(redisContext *c, const char *prefix, int n, int value_len)
+{
+    char *value = malloc((size_t)value_len + 1);
+    memset(value, 'v', (size_t)value_len);
+    value[value_len] = '\0';
+    for (int i = 0; i < n; i++)
+        redisAppendCommand(c, "SET %s%d %s", prefix, i, value);
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(c, (void **)&r) != REDIS_OK)
+            break;
+        freeReplyObject(r);
+    }
+    free(value);
+}
+
 /* The text of an INFO reply (malloc'd, "" on error). */
 static inline char *
 iu_info(redisContext *c, const char *sections)

@@ -255,48 +255,39 @@ close_round(redisContext **cl, int n)
             redisFree(cl[i]);
 }
 
+/* Closes are noticed by the server loop: wait until only c is left (5 s at most). */
+static void
+wait_alone(redisContext *c)
+{
+    for (int tries = 0; tries < 250; tries++) {
+        char *s = iu_info(c, "clients");
+        long long n = iu_ll(s, "connected_clients");
+        free(s);
+        if (n == 1)
+            return;
+        usleep(20000);
+    }
+}
+
 static void
 test_baseline_after_clients(redisContext *c, const struct zserver *srv)
 {
     redisContext *cl[50];
-    long long base, busy, after = 0;
+    long long base, busy, after;
 
     /* A first round lets libevent size its per-descriptor tables for 50 more sockets: those
      * stay (they are indexed by fd), so the baseline is taken after it. */
     connect_round(srv, cl, 50);
     close_round(cl, 50);
-    usleep(100000);
+    wait_alone(c); /* else round two may get higher descriptors and grow those tables again */
     base = used_memory(c);
     connect_round(srv, cl, 50);
     busy = used_memory(c);
     close_round(cl, 50);
-    /* Closes are noticed by the server loop: give it a moment. */
-    for (int tries = 0; tries < 50; tries++) {
-        usleep(20000);
-        after = used_memory(c);
-        if (after == base)
-            break;
-    }
+    wait_alone(c);
+    after = used_memory(c);
     CHECK(busy > base, "50 clients cost memory: %lld > %lld", busy, base);
     CHECK(after == base, "used_memory back to baseline: %lld vs %lld", after, base);
-}
-
-static void
-load_keys(redisContext *c, int n, int value_len)
-{
-    char *value = malloc((size_t)value_len + 1);
-    memset(value, 'v', (size_t)value_len);
-    value[value_len] = '\0';
-    for (int i = 0; i < n; i++)
-        redisAppendCommand(c, "SET key:%d %s", i, value);
-    for (int i = 0; i < n; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK)
-            break;
-        freeReplyObject(r);
-    }
-    free(value);
-    usleep(400000); /* a few sampler periods (hz 10) */
 }
 
 /* Everything the server allocates goes through zmalloc, so used_memory and the allocator's own
@@ -315,7 +306,8 @@ test_used_vs_allocated(redisContext *c)
                alloc_name);
         return;
     }
-    load_keys(c, 50000, 8);
+    iu_fill(c, "key:", 50000, 8);
+    usleep(400000); /* a few sampler periods (hz 10) */
     s = iu_info(c, "memory");
     long long used = iu_ll(s, "used_memory"), allocated = iu_ll(s, "allocator_allocated");
     CHECK(allocated - used >= 0 && allocated - used < 1536 * 1024,
@@ -325,7 +317,8 @@ test_used_vs_allocated(redisContext *c)
     free(s);
     freeReplyObject(iu_cmd(c, "FLUSHALL"));
 
-    load_keys(c, 50000, 400);
+    iu_fill(c, "key:", 50000, 400);
+    usleep(400000);
     s = iu_info(c, "memory");
     double ratio = (double)iu_ll(s, "used_memory") / (double)iu_ll(s, "allocator_allocated");
     CHECK(ratio >= 0.97 && ratio <= 1.03,
@@ -338,16 +331,9 @@ int
 main(void)
 {
     struct zserver srv;
-    if (zserver_start(&srv, NULL) != 0) {
-        printf("could not start the server\n");
+    redisContext *c = iu_start(&srv);
+    if (c == NULL)
         return 1;
-    }
-    redisContext *c = zserver_connect(&srv);
-    if (c == NULL) {
-        zserver_stop(&srv);
-        printf("could not connect\n");
-        return 1;
-    }
     test_sections(c);
     test_server_fields(c, &srv);
     test_memory_fields(c);

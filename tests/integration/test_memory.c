@@ -166,25 +166,6 @@ test_doctor_purge_help(redisContext *c)
     freeReplyObject(r);
 }
 
-static void
-fill(redisContext *c, int db, int n, int value_len)
-{
-    char *value = malloc((size_t)value_len + 1);
-    memset(value, 'v', (size_t)value_len);
-    value[value_len] = '\0';
-    freeReplyObject(iu_cmd(c, "SELECT %d", db));
-    for (int i = 0; i < n; i++)
-        redisAppendCommand(c, "SET doc:%d %s", i, value);
-    for (int i = 0; i < n; i++) {
-        redisReply *r = NULL;
-        if (redisGetReply(c, (void **)&r) != REDIS_OK)
-            break;
-        freeReplyObject(r);
-    }
-    freeReplyObject(iu_cmd(c, "SELECT 0"));
-    free(value);
-}
-
 /* Past 5 MB the checks run. A peak three times today's usage must be the first bullet, in the
  * report's fixed frame. */
 static void
@@ -194,9 +175,9 @@ test_doctor_report(redisContext *c)
                                "implants:\n\n * Peak memory: ";
     static const char tail[] = "\n\nI'm here to keep you safe, Sam. I want to help you.\n";
 
-    fill(c, 0, 20000, 300);  /* ~7 MB that stay */
-    fill(c, 1, 60000, 300);  /* ~20 MB that go */
+    iu_fill(c, "doc:", 20000, 300); /* ~7 MB that stay */
     freeReplyObject(iu_cmd(c, "SELECT 1"));
+    iu_fill(c, "doc:", 60000, 300); /* ~20 MB that go */
     freeReplyObject(iu_cmd(c, "FLUSHDB"));
     freeReplyObject(iu_cmd(c, "SELECT 0"));
     usleep(300000); /* a sampler period or two */
@@ -228,16 +209,9 @@ int
 main(void)
 {
     struct zserver srv;
-    if (zserver_start(&srv, NULL) != 0) {
-        printf("could not start the server\n");
+    redisContext *c = iu_start(&srv);
+    if (c == NULL)
         return 1;
-    }
-    redisContext *c = zserver_connect(&srv);
-    if (c == NULL) {
-        zserver_stop(&srv);
-        printf("could not connect\n");
-        return 1;
-    }
     test_doctor_purge_help(c);
     test_dispatch_errors(c);
     test_usage(c);
