@@ -74,8 +74,7 @@ cmd_memory_usage(struct client *c)
         }
     }
     struct db *db = db_get(c->db_id);
-    long long bytes =
-        db ? db_memory_usage(db, c->argv[2].ptr, c->argv[2].len, samples) : -1;
+    long long bytes = db ? db_memory_usage(db, c->argv[2].ptr, c->argv[2].len, samples) : -1;
     if (bytes < 0)
         reply_null(c);
     else
@@ -84,9 +83,9 @@ cmd_memory_usage(struct client *c)
 
 /* ---- MEMORY DOCTOR ---- */
 
-#define DOCTOR_EMPTY_BELOW (5 << 20) /* used_memory under which no check means anything */
-#define DOCTOR_BIG_DIFF (10 << 20)   /* a ratio matters only above this many bytes */
-#define DOCTOR_CLIENT_BIG (200 << 10)
+#define DOCTOR_EMPTY_BELOW (5 << 20)  /* used_memory under which no check means anything */
+#define DOCTOR_BIG_DIFF    (10 << 20) /* a ratio matters only above this many bytes */
+#define DOCTOR_CLIENT_BIG  (200 << 10)
 
 /* The titles, their order and the thresholds are Redis's (compat.md §3.4); the explanations are
  * ours. */
@@ -213,24 +212,50 @@ cmd_memory_help(struct client *c)
 }
 
 static struct command memory_subcommands[] = {
-    {.name = "doctor", .proc = cmd_memory_doctor, .arity = 2,
-     .summary = "Outputs a memory problems report", .group = "server"},
-    {.name = "help", .proc = cmd_memory_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands", .group = "server"},
-    {.name = "malloc-stats", .proc = cmd_memory_malloc_stats, .arity = 2,
-     .summary = "Show allocator internal stats", .group = "server"},
-    {.name = "purge", .proc = cmd_memory_purge, .arity = 2,
-     .summary = "Ask the allocator to release memory", .group = "server"},
-    {.name = "stats", .proc = cmd_memory_stats, .arity = 2,
-     .summary = "Show memory usage details", .group = "server"},
-    {.name = "usage", .proc = cmd_memory_usage, .arity = -3, .flags = CMD_READONLY,
-     .first_key = 2, .last_key = 2, .key_step = 1,
-     .summary = "Estimate the memory usage of a key", .group = "server"},
+    {.name = "doctor",
+     .proc = cmd_memory_doctor,
+     .arity = 2,
+     .summary = "Outputs a memory problems report",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_memory_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands",
+     .group = "server"},
+    {.name = "malloc-stats",
+     .proc = cmd_memory_malloc_stats,
+     .arity = 2,
+     .summary = "Show allocator internal stats",
+     .group = "server"},
+    {.name = "purge",
+     .proc = cmd_memory_purge,
+     .arity = 2,
+     .summary = "Ask the allocator to release memory",
+     .group = "server"},
+    {.name = "stats",
+     .proc = cmd_memory_stats,
+     .arity = 2,
+     .summary = "Show memory usage details",
+     .group = "server"},
+    {.name = "usage",
+     .proc = cmd_memory_usage,
+     .arity = -3,
+     .flags = CMD_READONLY,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .summary = "Estimate the memory usage of a key",
+     .group = "server"},
     {.name = NULL},
 };
 
 struct command cmd_memory_table[] = {
-    {.name = "memory", .proc = NULL, .arity = -2, .subcommands = memory_subcommands,
-     .summary = "A container for memory diagnostics commands", .group = "server"},
+    {.name = "memory",
+     .proc = NULL,
+     .arity = -2,
+     .subcommands = memory_subcommands,
+     .summary = "A container for memory diagnostics commands",
+     .group = "server"},
     {.name = NULL},
 };

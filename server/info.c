@@ -120,8 +120,8 @@ info_row(struct buf *out, const struct metric_def *d, size_t nlen, const union m
     const char *val = info_value(d, v, num, &vlen);
 
     if (d->unit == MU_BYTES_H) {
-        unsigned long long bytes = d->kind == MK_I64 ? (v->i > 0 ? (unsigned long long)v->i : 0)
-                                                     : v->u;
+        unsigned long long bytes =
+            d->kind == MK_I64 ? (v->i > 0 ? (unsigned long long)v->i : 0) : v->u;
         hlen = info_fmt_human(human, bytes);
     }
     if (buf_reserve(out, 2 * nlen + vlen + hlen + 16) != 0)

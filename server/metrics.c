@@ -22,7 +22,7 @@
 #include "zmalloc.h"
 
 const struct metric_def metric_defs[M_COUNT] = {
-#define METRIC_DEF(id, sect, info, stats, pos, prom, kind, unit, type, help)                      \
+#define METRIC_DEF(id, sect, info, stats, pos, prom, kind, unit, type, help)                       \
     [M_##id] = {info, stats, prom, help, MS_##sect, MK_##kind, MU_##unit, MT_##type, pos},
     METRICS(METRIC_DEF)
 #undef METRIC_DEF
@@ -98,7 +98,7 @@ metrics_update_peak(void)
 
 /* Instantaneous rates, as Redis keeps them: one rate per >= 100 ms sample, averaged over the
  * last 16 samples. */
-#define INST_SAMPLES 16
+#define INST_SAMPLES   16
 #define INST_PERIOD_MS 100
 enum { INST_OPS, INST_IN, INST_OUT, INST_COUNT };
 static struct {
@@ -122,8 +122,7 @@ metrics_cron(void)
 {
     struct server_stats *st = server_stats();
     int64_t now = mono_ms();
-    uint64_t cur[INST_COUNT] = {st->commands_processed, st->net_input_bytes,
-                                st->net_output_bytes};
+    uint64_t cur[INST_COUNT] = {st->commands_processed, st->net_input_bytes, st->net_output_bytes};
 
     zmalloc_update_peak();
     metrics_sampler_interval(config_get()->hz);
@@ -150,9 +149,8 @@ metrics_cron(void)
 /* ---- Section names. ---- */
 
 static const char *const section_names[MS_COUNT] = {
-    "server",       "clients",    "memory",       "persistence", "stats",
-    "replication",  "cpu",        "modules",      "commandstats", "errorstats",
-    "latencystats", "cluster",    "keyspace",
+    "server",  "clients",      "memory",     "persistence",  "stats",   "replication", "cpu",
+    "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace",
 };
 
 unsigned
@@ -189,9 +187,8 @@ const char *
 metrics_section_title(int sect)
 {
     static const char *const titles[MS_COUNT] = {
-        "Server",       "Clients",      "Memory",     "Persistence", "Stats",
-        "Replication",  "CPU",          "Modules",    "Commandstats", "Errorstats",
-        "Latencystats", "Cluster",      "Keyspace",
+        "Server",  "Clients",      "Memory",     "Persistence",  "Stats",   "Replication", "CPU",
+        "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace",
     };
     return sect >= 0 && sect < MS_COUNT ? titles[sect] : "";
 }
@@ -300,7 +297,8 @@ collect_memory(union metric_value *v)
     v[M_MAXMEMORY].i = cfg->maxmemory;
     v[M_MAXMEMORY_POLICY].s = config_policy_name(cfg->maxmemory_policy);
     v[M_ALLOCATOR_FRAG_RATIO].d = fratio(ms.active, ms.allocated);
-    v[M_ALLOCATOR_FRAG_BYTES].i = ms.active > ms.allocated ? (int64_t)(ms.active - ms.allocated) : 0;
+    v[M_ALLOCATOR_FRAG_BYTES].i =
+        ms.active > ms.allocated ? (int64_t)(ms.active - ms.allocated) : 0;
     v[M_ALLOCATOR_RSS_RATIO].d = fratio(ms.resident, ms.active);
     v[M_ALLOCATOR_RSS_BYTES].i = (int64_t)ms.resident - (int64_t)ms.active;
     v[M_RSS_OVERHEAD_RATIO].d = fratio(ms.rss, ms.resident);
@@ -426,8 +424,7 @@ map_value(const struct metrics_snapshot *s, int id, const struct metrics_map_sin
 }
 
 void
-metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *k,
-                   int with_dbs)
+metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *k, int with_dbs)
 {
     int by_pos[M_COUNT + 1], npos = 0, ndb = 0;
 
@@ -513,9 +510,8 @@ prom_row(struct buf *out, const struct metrics_snapshot *s, int id)
 static void
 prom_instance_info(struct buf *out, const struct metrics_snapshot *s)
 {
-    static const int labels[] = {M_MAXMEMORY_POLICY, M_OS,       M_PROCESS_ID,
-                                 M_BUILD_ID,         M_REDIS_MODE, M_REDIS_VERSION,
-                                 M_ROLE,             M_RUN_ID,   M_TCP_PORT};
+    static const int labels[] = {M_MAXMEMORY_POLICY, M_OS,   M_PROCESS_ID, M_BUILD_ID, M_REDIS_MODE,
+                                 M_REDIS_VERSION,    M_ROLE, M_RUN_ID,     M_TCP_PORT};
 
     prom_family(out, "instance_info", "Information about the server, in labels.", MT_GAUGE);
     buf_append_str(out, "redis_instance_info{");

@@ -30,12 +30,22 @@ enum metric_section {
     MS_COUNT
 };
 #define MS_BIT(s) (1u << (s))
-#define MS_ALL ((1u << MS_COUNT) - 1)
+#define MS_ALL    ((1u << MS_COUNT) - 1)
 /* INFO with no argument, or "default": everything but commandstats and latencystats. */
 #define MS_DEFAULT (MS_ALL & ~(MS_BIT(MS_COMMANDSTATS) | MS_BIT(MS_LATENCYSTATS)))
 
 enum metric_kind { MK_U64, MK_I64, MK_F64, MK_STR };
-enum metric_unit { MU_COUNT, MU_BYTES, MU_BYTES_H, MU_HUMAN, MU_PCT, MU_RATIO, MU_SEC, MU_USEC, MU_TEXT };
+enum metric_unit {
+    MU_COUNT,
+    MU_BYTES,
+    MU_BYTES_H,
+    MU_HUMAN,
+    MU_PCT,
+    MU_RATIO,
+    MU_SEC,
+    MU_USEC,
+    MU_TEXT
+};
 enum metric_type { MT_GAUGE, MT_COUNTER };
 
 /* M_USED_MEMORY, ... one id per row of metrics_def.h, then M_COUNT. */
@@ -43,7 +53,7 @@ enum metric_id {
 #define METRIC_ID(id, sect, info, stats, pos, prom, kind, unit, type, help) M_##id,
     METRICS(METRIC_ID)
 #undef METRIC_ID
-    M_COUNT
+        M_COUNT
 };
 
 struct metric_def {
@@ -99,8 +109,8 @@ void metrics_render_map(const struct metrics_snapshot *s, const struct metrics_m
 
 /* One consistent sample of the slow probes, taken together by the sampler thread. */
 struct mem_sample {
-    int64_t taken_ms;      /* 0 until the first sample */
-    size_t used;           /* zmalloc_used_memory() at the same instant */
+    int64_t taken_ms; /* 0 until the first sample */
+    size_t used;      /* zmalloc_used_memory() at the same instant */
     size_t rss;
     size_t allocated, active, resident, retained, muzzy;
     size_t private_dirty;

@@ -10,10 +10,10 @@
  *   pos       position of that key in MEMORY STATS (1..27), 0 when absent; the db.<N> maps go
  *             after position METRICS_STATS_DB_AFTER
  *   prom      Prometheus name without the "redis_" prefix, as redis_exporter 1.45 names it
- *             (our own name, in its style, for what the exporter does not know); NULL: not exported.
- *             Where the exporter's name breaks Prometheus's rules, the row either takes a name
- *             that keeps them (a counter without _total gets it) or, for the always -1 "_sec"
- *             durations of RDB/AOF that zmem does not have, is not exported.
+ *             (our own name, in its style, for what the exporter does not know); NULL: not
+ *             exported. Where the exporter's name breaks Prometheus's rules, the row takes a
+ *             name that keeps them (a counter without _total gets it) or, for the always -1
+ *             "_sec" durations of RDB/AOF that zmem does not have, is not exported.
  *   kind      U64, I64, F64 or STR: which member of union metric_value holds it
  *   unit      COUNT, BYTES, BYTES_H (INFO adds a <name>_human twin right after it), HUMAN (bytes
  *             shown only as human text), PCT (INFO "%.2f%%"), RATIO (INFO "%.2f"), SEC (INFO

@@ -12,7 +12,7 @@
 
 /* smaps_rollup walks every page table of the process: milliseconds once RSS reaches hundreds
  * of MB. Keep it to about 1% of the sampler's time by spacing reads 100x their cost apart. */
-#define SAMPLER_DIRTY_DUTY 100
+#define SAMPLER_DIRTY_DUTY          100
 #define SAMPLER_DEFAULT_INTERVAL_MS 100
 
 static struct {
@@ -21,7 +21,7 @@ static struct {
     pthread_cond_t wake;
     int started;
     int stop;
-    int interval_ms;      /* atomic: written by the event loop (metrics_sampler_interval) */
+    int interval_ms; /* atomic: written by the event loop (metrics_sampler_interval) */
     struct mem_sample sample;
     int64_t dirty_next_ms; /* sampler thread only */
     size_t dirty_last;     /* sampler thread only */

@@ -5,12 +5,12 @@
 #include "metrics_ref.h"
 
 static const char *const default_headers[] = {
-    "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# CPU",
-    "# Modules", "# Errorstats", "# Cluster", "# Keyspace", NULL};
+    "# Server", "# Clients", "# Memory",     "# Persistence", "# Stats",    "# Replication",
+    "# CPU",    "# Modules", "# Errorstats", "# Cluster",     "# Keyspace", NULL};
 static const char *const all_headers[] = {
-    "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# CPU",
-    "# Modules", "# Commandstats", "# Errorstats", "# Latencystats", "# Cluster", "# Keyspace",
-    NULL};
+    "# Server",   "# Clients", "# Memory",       "# Persistence", "# Stats",        "# Replication",
+    "# CPU",      "# Modules", "# Commandstats", "# Errorstats",  "# Latencystats", "# Cluster",
+    "# Keyspace", NULL};
 
 /* The "# ..." lines of an INFO text, in order, compared with want. */
 static int
@@ -76,8 +76,9 @@ test_sections(redisContext *c)
     CHECK(r && r->type == REDIS_REPLY_STRING && r->len == 0, "INFO bogus is an empty bulk");
     freeReplyObject(r);
     static const char *const dflt_cmd[] = {
-        "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication",
-        "# CPU", "# Modules", "# Commandstats", "# Errorstats", "# Cluster", "# Keyspace", NULL};
+        "# Server",      "# Clients",  "# Memory",  "# Persistence",  "# Stats",
+        "# Replication", "# CPU",      "# Modules", "# Commandstats", "# Errorstats",
+        "# Cluster",     "# Keyspace", NULL};
     s = iu_info(c, "default commandstats");
     CHECK(headers_are(s, dflt_cmd), "INFO default commandstats");
     free(s);

@@ -15,8 +15,8 @@ expect_error(redisContext *c, const char *cmd, const char *text)
     for (char *w = strtok(words, " "); w && argc < 8; w = strtok(NULL, " "))
         argv[argc++] = w;
     redisReply *r = redisCommandArgv(c, argc, argv, NULL);
-    CHECK(r && r->type == REDIS_REPLY_ERROR && strcmp(r->str, text) == 0, "%s -> %s (want %s)",
-          cmd, r ? r->str : "(null)", text);
+    CHECK(r && r->type == REDIS_REPLY_ERROR && strcmp(r->str, text) == 0, "%s -> %s (want %s)", cmd,
+          r ? r->str : "(null)", text);
     if (r)
         freeReplyObject(r);
 }
@@ -39,8 +39,7 @@ check_stats_shape(redisContext *c, int ndb)
         if (i == 10) {
             for (int d = 0; d < ndb; d++, k += 2) {
                 redisReply *m = r->element[k + 1];
-                CHECK(strncmp(r->element[k]->str, "db.", 3) == 0, "db key %s",
-                      r->element[k]->str);
+                CHECK(strncmp(r->element[k]->str, "db.", 3) == 0, "db key %s", r->element[k]->str);
                 CHECK(m->type == REDIS_REPLY_ARRAY && m->elements == 6 &&
                           strcmp(m->element[0]->str, "overhead.hashtable.main") == 0 &&
                           m->element[1]->type == REDIS_REPLY_INTEGER &&

@@ -266,12 +266,33 @@ test_info_numbers_match_printf(void **state)
     (void)state;
 
     /* Edges first: unit boundaries, .xx5 cases, exact binary ties (1.125 prints 1.12). */
-    static const unsigned long long edge_n[] = {0, 1, 1023, 1024, 1025, 1034, 1048565, 1048566,
-                                                1048575, 1048576, 1073741823, 1073741824,
-                                                1099511627776ULL, 1125899906842624ULL,
+    static const unsigned long long edge_n[] = {0,
+                                                1,
+                                                1023,
+                                                1024,
+                                                1025,
+                                                1034,
+                                                1048565,
+                                                1048566,
+                                                1048575,
+                                                1048576,
+                                                1073741823,
+                                                1073741824,
+                                                1099511627776ULL,
+                                                1125899906842624ULL,
                                                 1152921504606846976ULL};
-    static const double edge_x[] = {0, 0.005, 0.015, 0.125, 1.125, 2.675, 1.005, 99.995,
-                                    1023.995, 0.0000005, 13.024999999999999, 1e12};
+    static const double edge_x[] = {0,
+                                    0.005,
+                                    0.015,
+                                    0.125,
+                                    1.125,
+                                    2.675,
+                                    1.005,
+                                    99.995,
+                                    1023.995,
+                                    0.0000005,
+                                    13.024999999999999,
+                                    1e12};
     const int nedge_n = (int)(sizeof(edge_n) / sizeof(*edge_n));
     const int nedge_x = (int)(sizeof(edge_x) / sizeof(*edge_x));
 
