@@ -672,6 +672,26 @@ zmalloc_usable_size(const void *ptr)
 #endif
 #endif
 
+#ifdef ZMALLOC_SANITIZED
+/* By default ASan and TSan abort on an allocation they cannot satisfy, where malloc returns
+ * NULL; ztry* promise NULL (a client may ask for any size), so sanitized builds should behave
+ * like production. Weak: a program's own definition, or ASAN_OPTIONS/TSAN_OPTIONS, wins. */
+const char *__asan_default_options(void) __attribute__((weak));
+const char *__tsan_default_options(void) __attribute__((weak));
+
+const char *
+__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+
+const char *
+__tsan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+#endif
+
 size_t
 zmalloc_size_for(size_t size)
 {

@@ -26,21 +26,8 @@
 #include <gperftools/malloc_extension_c.h>
 #endif
 
-/* The sanitizers abort on impossible sizes unless told to return NULL like malloc does. */
-const char *__asan_default_options(void);
-const char *__tsan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-    return "allocator_may_return_null=1";
-}
-const char *
-__tsan_default_options(void)
-{
-    return "allocator_may_return_null=1";
-}
-
-/* Sizes no allocator can satisfy. Volatile so the compiler cannot see (and warn about) them. */
+/* Sizes no allocator can satisfy. Volatile so the compiler cannot see (and warn about) them.
+ * Under ASan/TSan, NULL for these relies on zmalloc's default allocator_may_return_null=1. */
 static volatile size_t huge_sizes[] = {SIZE_MAX, SIZE_MAX / 2 + 1, (size_t)PTRDIFF_MAX + 1,
                                        (size_t)1 << 62};
 
