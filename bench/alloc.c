@@ -59,17 +59,17 @@ lookup_thread_init(void)
     t_deallocp = d;
 }
 
-#define COUNTED_MALLOC(p, n, COUNT)                                                            \
-    do {                                                                                       \
-        uint64_t before_ = *t_allocp;                                                          \
-        (p) = malloc(n);                                                                       \
-        COUNT((int64_t)(*t_allocp - before_));                                                 \
+#define COUNTED_MALLOC(p, n, COUNT)                                                                \
+    do {                                                                                           \
+        uint64_t before_ = *t_allocp;                                                              \
+        (p) = malloc(n);                                                                           \
+        COUNT((int64_t)(*t_allocp - before_));                                                     \
     } while (0)
-#define COUNTED_FREE(p, COUNT)                                                                 \
-    do {                                                                                       \
-        uint64_t before_ = *t_deallocp;                                                        \
-        free(p);                                                                               \
-        COUNT(-(int64_t)(*t_deallocp - before_));                                              \
+#define COUNTED_FREE(p, COUNT)                                                                     \
+    do {                                                                                           \
+        uint64_t before_ = *t_deallocp;                                                            \
+        free(p);                                                                                   \
+        COUNT(-(int64_t)(*t_deallocp - before_));                                                  \
     } while (0)
 #define RAW_MALLOC(n) malloc(n)
 #define RAW_FREE(p)   free(p)
@@ -87,15 +87,15 @@ static void
 lookup_thread_init(void)
 {
 }
-#define COUNTED_MALLOC(p, n, COUNT)                                                            \
-    do {                                                                                       \
-        (p) = RAW_MALLOC(n);                                                                   \
-        COUNT((int64_t)RAW_SIZE(p));                                                           \
+#define COUNTED_MALLOC(p, n, COUNT)                                                                \
+    do {                                                                                           \
+        (p) = RAW_MALLOC(n);                                                                       \
+        COUNT((int64_t)RAW_SIZE(p));                                                               \
     } while (0)
-#define COUNTED_FREE(p, COUNT)                                                                 \
-    do {                                                                                       \
-        COUNT(-(int64_t)RAW_SIZE(p));                                                          \
-        RAW_FREE(p);                                                                           \
+#define COUNTED_FREE(p, COUNT)                                                                     \
+    do {                                                                                           \
+        COUNT(-(int64_t)RAW_SIZE(p));                                                              \
+        RAW_FREE(p);                                                                               \
     } while (0)
 #endif
 
@@ -106,11 +106,11 @@ static _Alignas(128) int64_t mutex_counter;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define COUNT_ATOMIC(d) atomic_fetch_add_explicit(&global_counter, (d), memory_order_relaxed)
-#define COUNT_MUTEX(d)                                                                         \
-    do {                                                                                       \
-        pthread_mutex_lock(&counter_lock);                                                     \
-        mutex_counter += (d);                                                                  \
-        pthread_mutex_unlock(&counter_lock);                                                   \
+#define COUNT_MUTEX(d)                                                                             \
+    do {                                                                                           \
+        pthread_mutex_lock(&counter_lock);                                                         \
+        mutex_counter += (d);                                                                      \
+        pthread_mutex_unlock(&counter_lock);                                                       \
     } while (0)
 
 /* ---- One timed loop per variant, each with its calls inlined (no indirect call) ---- */
@@ -135,36 +135,36 @@ wall_ns(void)
 
 /* The block in ring slot i & (RING-1) at step i was allocated RING steps earlier, so its
  * requested size is sizes[(i - RING) & (NSIZES - 1)]; the ring is filled to match. */
-#define DEFINE_LOOP(name, ALLOC, FREE)                                                         \
-    static double loop_##name(long pairs)                                                      \
-    {                                                                                          \
-        void *ring[RING];                                                                      \
-        double t0, t1;                                                                         \
-        long i;                                                                                \
-        for (i = 0; i < RING; i++)                                                             \
-            ALLOC(ring[i], sizes[(i - RING) & (NSIZES - 1)]);                                  \
-        t0 = now_ns();                                                                         \
-        for (i = 0; i < pairs; i++) {                                                          \
-            unsigned k = (unsigned)i & (RING - 1);                                             \
-            FREE(ring[k], sizes[(i - RING) & (NSIZES - 1)]);                                   \
-            ALLOC(ring[k], sizes[i & (NSIZES - 1)]);                                           \
-            *(volatile char *)ring[k] = 1;                                                     \
-        }                                                                                      \
-        t1 = now_ns();                                                                         \
-        for (i = pairs; i < pairs + RING; i++)                                                 \
-            FREE(ring[i & (RING - 1)], sizes[(i - RING) & (NSIZES - 1)]);                      \
-        return (t1 - t0) / (double)pairs;                                                      \
+#define DEFINE_LOOP(name, ALLOC, FREE)                                                             \
+    static double loop_##name(long pairs)                                                          \
+    {                                                                                              \
+        void *ring[RING];                                                                          \
+        double t0, t1;                                                                             \
+        long i;                                                                                    \
+        for (i = 0; i < RING; i++)                                                                 \
+            ALLOC(ring[i], sizes[(i - RING) & (NSIZES - 1)]);                                      \
+        t0 = now_ns();                                                                             \
+        for (i = 0; i < pairs; i++) {                                                              \
+            unsigned k = (unsigned)i & (RING - 1);                                                 \
+            FREE(ring[k], sizes[(i - RING) & (NSIZES - 1)]);                                       \
+            ALLOC(ring[k], sizes[i & (NSIZES - 1)]);                                               \
+            *(volatile char *)ring[k] = 1;                                                         \
+        }                                                                                          \
+        t1 = now_ns();                                                                             \
+        for (i = pairs; i < pairs + RING; i++)                                                     \
+            FREE(ring[i & (RING - 1)], sizes[(i - RING) & (NSIZES - 1)]);                          \
+        return (t1 - t0) / (double)pairs;                                                          \
     }
 
-#define A_RAW(p, n)     ((p) = RAW_MALLOC(n))
-#define F_RAW(p, n)     RAW_FREE(p)
-#define A_Z(p, n)       ((p) = zmalloc(n))
-#define F_Z(p, n)       zfree(p)
-#define F_ZSIZED(p, n)  zfree_with_size((p), (n))
-#define A_ATOMIC(p, n)  COUNTED_MALLOC(p, n, COUNT_ATOMIC)
-#define F_ATOMIC(p, n)  COUNTED_FREE(p, COUNT_ATOMIC)
-#define A_MUTEX(p, n)   COUNTED_MALLOC(p, n, COUNT_MUTEX)
-#define F_MUTEX(p, n)   COUNTED_FREE(p, COUNT_MUTEX)
+#define A_RAW(p, n)    ((p) = RAW_MALLOC(n))
+#define F_RAW(p, n)    RAW_FREE(p)
+#define A_Z(p, n)      ((p) = zmalloc(n))
+#define F_Z(p, n)      zfree(p)
+#define F_ZSIZED(p, n) zfree_with_size((p), (n))
+#define A_ATOMIC(p, n) COUNTED_MALLOC(p, n, COUNT_ATOMIC)
+#define F_ATOMIC(p, n) COUNTED_FREE(p, COUNT_ATOMIC)
+#define A_MUTEX(p, n)  COUNTED_MALLOC(p, n, COUNT_MUTEX)
+#define F_MUTEX(p, n)  COUNTED_FREE(p, COUNT_MUTEX)
 
 DEFINE_LOOP(raw, A_RAW, F_RAW)
 DEFINE_LOOP(zmalloc, A_Z, F_Z)
@@ -178,18 +178,18 @@ DEFINE_LOOP(mutex, A_MUTEX, F_MUTEX)
 static _Thread_local struct {
     _Alignas(128) _Atomic int64_t v;
 } t_slot;
-#define COUNT_SLOT(d)                                                                          \
-    atomic_store_explicit(&t_slot.v, atomic_load_explicit(&t_slot.v, memory_order_relaxed) + (d), \
+#define COUNT_SLOT(d)                                                                              \
+    atomic_store_explicit(&t_slot.v, atomic_load_explicit(&t_slot.v, memory_order_relaxed) + (d),  \
                           memory_order_relaxed)
-#define A_SALLOCX(p, n)                                                                        \
-    do {                                                                                       \
-        (p) = malloc(n);                                                                       \
-        COUNT_SLOT((int64_t)sallocx((p), 0));                                                  \
+#define A_SALLOCX(p, n)                                                                            \
+    do {                                                                                           \
+        (p) = malloc(n);                                                                           \
+        COUNT_SLOT((int64_t)sallocx((p), 0));                                                      \
     } while (0)
-#define F_SALLOCX(p, n)                                                                        \
-    do {                                                                                       \
-        COUNT_SLOT(-(int64_t)sallocx((p), 0));                                                 \
-        free(p);                                                                               \
+#define F_SALLOCX(p, n)                                                                            \
+    do {                                                                                           \
+        COUNT_SLOT(-(int64_t)sallocx((p), 0));                                                     \
+        free(p);                                                                                   \
     } while (0)
 DEFINE_LOOP(sallocx, A_SALLOCX, F_SALLOCX)
 #endif

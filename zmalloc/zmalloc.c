@@ -256,9 +256,9 @@ thread_register(void)
     } while (!atomic_compare_exchange_weak_explicit(&slots_free, &mask, mask & ~(UINT64_C(1) << i),
                                                     memory_order_acquire, memory_order_relaxed));
     used = atomic_load_explicit(&slots_used, memory_order_relaxed);
-    while (used < i + 1 && !atomic_compare_exchange_weak_explicit(&slots_used, &used, i + 1,
-                                                                  memory_order_release,
-                                                                  memory_order_relaxed))
+    while (used < i + 1 &&
+           !atomic_compare_exchange_weak_explicit(&slots_used, &used, i + 1, memory_order_release,
+                                                  memory_order_relaxed))
         ;
     /* Without the destructor the slot is simply never recycled: still exact. */
     if (exit_key_ok)
@@ -467,12 +467,12 @@ counted_free_sized(void *ptr, size_t size)
     generic_free(ptr);
 }
 #else
-#define counted_malloc(size, usable)     generic_malloc((size), (usable))
-#define counted_calloc(size)             generic_calloc(size)
-#define counted_realloc(ptr, size)       generic_realloc((ptr), (size))
-#define counted_free(ptr)                generic_free(ptr)
+#define counted_malloc(size, usable)  generic_malloc((size), (usable))
+#define counted_calloc(size)          generic_calloc(size)
+#define counted_realloc(ptr, size)    generic_realloc((ptr), (size))
+#define counted_free(ptr)             generic_free(ptr)
 /* No sized free that is both available and exact for every block: plain free. */
-#define counted_free_sized(ptr, size)    generic_free(ptr)
+#define counted_free_sized(ptr, size) generic_free(ptr)
 #endif
 
 /* ======================== Out of memory ======================== */
@@ -483,8 +483,8 @@ static void
 oom_default(size_t size)
 {
     char msg[96];
-    int n = snprintf(msg, sizeof(msg), "zmalloc: Out of memory trying to allocate %zu bytes\n",
-                     size);
+    int n =
+        snprintf(msg, sizeof(msg), "zmalloc: Out of memory trying to allocate %zu bytes\n", size);
 
     /* write(2), not stdio: no allocation while out of memory. */
     if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
@@ -758,9 +758,8 @@ raise_peak(size_t used)
 {
     size_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
 
-    while (used > peak && !atomic_compare_exchange_weak_explicit(&peak_bytes, &peak, used,
-                                                                 memory_order_relaxed,
-                                                                 memory_order_relaxed))
+    while (used > peak && !atomic_compare_exchange_weak_explicit(
+                              &peak_bytes, &peak, used, memory_order_relaxed, memory_order_relaxed))
         ;
 }
 

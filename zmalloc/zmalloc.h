@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #if defined(__GNUC__)
-#define ZMALLOC_ATTR_MALLOC __attribute__((malloc))
-#define ZMALLOC_ATTR_SIZE(n) __attribute__((alloc_size(n)))
+#define ZMALLOC_ATTR_MALLOC      __attribute__((malloc))
+#define ZMALLOC_ATTR_SIZE(n)     __attribute__((alloc_size(n)))
 #define ZMALLOC_ATTR_SIZE2(n, m) __attribute__((alloc_size(n, m)))
 #else
 #define ZMALLOC_ATTR_MALLOC
@@ -24,19 +24,19 @@
 #define ZMALLOC_ATTR_SIZE2(n, m)
 #endif
 
-#define zmalloc zmem_malloc
-#define zcalloc zmem_calloc
-#define zcalloc_n zmem_calloc_n
-#define zrealloc zmem_realloc
-#define zfree zmem_free
-#define zstrdup zmem_strdup
-#define zstrndup zmem_strndup
-#define ztrymalloc zmem_trymalloc
-#define ztrycalloc zmem_trycalloc
-#define ztryrealloc zmem_tryrealloc
-#define zmalloc_usable zmem_malloc_usable
+#define zmalloc            zmem_malloc
+#define zcalloc            zmem_calloc
+#define zcalloc_n          zmem_calloc_n
+#define zrealloc           zmem_realloc
+#define zfree              zmem_free
+#define zstrdup            zmem_strdup
+#define zstrndup           zmem_strndup
+#define ztrymalloc         zmem_trymalloc
+#define ztrycalloc         zmem_trycalloc
+#define ztryrealloc        zmem_tryrealloc
+#define zmalloc_usable     zmem_malloc_usable
 #define ztryrealloc_usable zmem_tryrealloc_usable
-#define zfree_with_size zmem_free_with_size
+#define zfree_with_size    zmem_free_with_size
 
 /* ---- Allocation. On failure these call the OOM handler (default: print the size, abort). ---- */
 
@@ -44,14 +44,16 @@
 void *zmalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
 /* Allocate size zeroed bytes (Redis's one-argument form). */
 void *zcalloc(size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
-/* Allocate count*size zeroed bytes; an overflowing product is an allocation failure. */
+/* Allocate count*size zeroed bytes; an overflowing product is an allocation failure (the
+ * OOM handler is called with SIZE_MAX). */
 void *zcalloc_n(size_t count, size_t size) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE2(1, 2);
 /* realloc rules: zrealloc(NULL, n) allocates; zrealloc(p, 0) frees p and returns NULL. */
 void *zrealloc(void *ptr, size_t size) ZMALLOC_ATTR_SIZE(2);
 /* Free a block from any z* call (NULL is ignored). Any thread may free any thread's block. */
 void zfree(void *ptr);
-/* Free when the caller knows the size it asked for (or the usable size): skips the size lookup
- * where the backend allows it (jemalloc sdallocx). Passing any other size is undefined. */
+/* Free when the caller knows the size it asked for (or the usable size): jemalloc then frees
+ * with sdallocx, skipping its own size-class lookup; elsewhere the same as zfree. Passing any
+ * other size is undefined. */
 void zfree_with_size(void *ptr, size_t size);
 /* Copy a NUL-terminated string / at most n bytes of it (result always NUL-terminated). */
 char *zstrdup(const char *s) ZMALLOC_ATTR_MALLOC;
@@ -118,9 +120,10 @@ struct zmalloc_allocator_info {
     size_t retained;  /* bytes unmapped from RSS but kept as address space */
     size_t muzzy;     /* bytes given back lazily (MADV_FREE) that still count in RSS */
 };
-/* Fill *info from the allocator (jemalloc: epoch refresh, then stats.*). Returns 0 with real
- * numbers, or -1 when the allocator keeps none (libc): then allocated is zmalloc_used_memory()
- * and active = resident = RSS, Redis's fallback, and the rest 0. Cost: ~5-25 us on jemalloc. */
+/* Fill *info from the allocator (jemalloc: epoch refresh, then stats.*; tcmalloc: numeric
+ * properties, mapped as described in zmalloc_os.c). Returns 0 with real numbers, or -1 when
+ * the allocator keeps none (libc): then allocated is zmalloc_used_memory() and active =
+ * resident = RSS, Redis's fallback, and the rest 0. Cost: ~12-25 us (jemalloc, tcmalloc). */
 int zmalloc_get_allocator_info(struct zmalloc_allocator_info *info);
 /* Return free memory to the OS: jemalloc purges all arenas, libc malloc_trim, tcmalloc
  * ReleaseFreeMemory. Returns 0 on success, -1 if the allocator reported an error. */
@@ -131,7 +134,8 @@ int zmalloc_stats_print(void (*cb)(void *ctx, const char *text), void *ctx);
 
 /* ---- Process memory probes (zmalloc_os.c). None of these allocate. ---- */
 
-/* Resident set size in bytes, from /proc/self/stat field 24 (no stdio). ~3-8 us. */
+/* Resident set size in bytes, from /proc/self/stat field 24 (no stdio); 0 if unreadable.
+ * ~6 us. */
 size_t zmalloc_get_rss(void);
 /* RSS / used memory, for callers that have no cached sample (prefer one consistent sample). */
 float zmalloc_get_fragmentation_ratio(size_t rss);

@@ -216,7 +216,7 @@ test_handoff_exact(void **state)
 
 /* ======================== Thread churn beyond the slot array ======================== */
 
-#define WIDE (ZMALLOC_THREAD_SLOTS + 16) /* alive at once: 16 of them find no free slot */
+#define WIDE       (ZMALLOC_THREAD_SLOTS + 16) /* alive at once: 16 of them find no free slot */
 #define PER_THREAD 20
 
 static pthread_barrier_t wide_ready, wide_go;
@@ -325,8 +325,7 @@ test_more_threads_than_slots(void **state)
             w[i] = spawn(churn_worker, (void *)(uintptr_t)(wave * 40 + i + 1));
         for (int i = 0; i < 40; i++)
             pthread_join(w[i], NULL);
-        assert_true((long long)zmalloc_used_memory() - (long long)base ==
-                    atomic_load(&live_bytes));
+        assert_true((long long)zmalloc_used_memory() - (long long)base == atomic_load(&live_bytes));
     }
     assert_int_equal(atomic_load(&worker_errors), 0);
     q_drain();
