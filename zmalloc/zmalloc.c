@@ -364,8 +364,8 @@ generic_free(void *ptr)
  * After the call it stores the counter into a_seen. The hot path is two loads, a compare and
  * one store, with no read-modify-write of the slot, so no chain of dependent memory
  * operations runs from one call to the next: measured ~0.6 ns per pair cheaper than
- * slot += (after - before). Deallocations work the same way with d_seen/d_off. */
-/* allocp set implies slot and deallocp set: they belong to a registered thread. */
+ * slot += (after - before). Deallocations work the same way with d_seen/d_off.
+ * allocp set implies slot and deallocp set: all three belong to a registered thread. */
 static inline void *
 counted_malloc(size_t size, size_t *usable)
 {
