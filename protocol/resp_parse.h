@@ -24,7 +24,8 @@ struct resp_parser {
     /* Limits: set after resp_parser_init(), before parsing. */
     long long max_bulk_len;  /* proto-max-bulk-len */
     long long max_multibulk; /* largest accepted '*' count (at most INT_MAX) */
-    size_t max_inline;       /* longest inline line or '*'/'$' line without its terminator */
+    size_t max_inline;       /* longest line: bytes before an inline line's '\n' (a CR there
+                              * counts, as in Redis) or before a '*'/'$' line's '\r' */
     int authenticated;       /* 0: the unauthenticated caps apply (10 args, 16 KiB bulks); the
                               * owner may set it between commands, e.g. after AUTH */
 
