@@ -82,7 +82,9 @@ zserver_start(struct zserver *s, const char *const *extra)
             redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
             if (c && !c->err) {
                 redisReply *r = redisCommand(c, "PING");
-                int ok = r && r->type == REDIS_REPLY_STATUS;
+                /* NOAUTH also means up and serving (--requirepass). */
+                int ok = r && (r->type == REDIS_REPLY_STATUS ||
+                               (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0));
                 if (r)
                     freeReplyObject(r);
                 redisFree(c);
