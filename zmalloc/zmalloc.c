@@ -47,7 +47,9 @@
 #include <jemalloc/jemalloc.h>
 /* GCC 12 warns when fresh (uninitialized) memory reaches sallocx's const void * parameter,
  * though sallocx only looks the address up. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define RAW_MALLOC(n)     malloc(n)
 #define RAW_CALLOC(n)     calloc(1, (n))
 #define RAW_REALLOC(p, n) realloc((p), (n))
