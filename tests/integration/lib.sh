@@ -15,7 +15,12 @@ start_server() {
         i=0
         while [ $i -lt 250 ]; do
             if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-            if [ "$(redis-cli -p "$PORT" ping 2>/dev/null)" = "PONG" ]; then
+            # NOAUTH also means up and serving (--requirepass).
+            case "$(redis-cli -p "$PORT" ping 2>/dev/null)" in
+            PONG | NOAUTH*) ready=1 ;;
+            *) ready= ;;
+            esac
+            if [ -n "$ready" ]; then
                 trap stop_server EXIT
                 return 0
             fi
