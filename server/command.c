@@ -222,7 +222,8 @@ command_dispatch(struct client *c)
         c->cmd = NULL;
         return;
     }
-    if (!c->authenticated && !(cmd->flags & CMD_NOAUTH)) {
+    /* Clearing requirepass with CONFIG SET lets waiting clients in, as in Redis. */
+    if (!c->authenticated && !(cmd->flags & CMD_NOAUTH) && config_get()->requirepass[0]) {
         reply_error(c, "NOAUTH Authentication required.");
         reject(c, cmd);
         c->cmd = NULL;

@@ -348,7 +348,10 @@ on_read(evutil_socket_t fd, short what, void *arg)
     ssize_t n;
 
     c->flags |= CLIENT_IN_CALLBACK;
-    c->parser.max_bulk_len = config_get()->proto_max_bulk_len;
+    const struct config *cfg = config_get();
+    /* CONFIG SET may have changed the limits since the last read. */
+    c->parser.max_bulk_len = cfg->proto_max_bulk_len;
+    c->parser.authenticated = c->authenticated || cfg->requirepass[0] == '\0';
     if (reply_lent_to == NULL && c->reply.data == NULL) {
         c->reply = shared_reply;
         shared_reply = (struct buf)BUF_INIT;

@@ -228,6 +228,25 @@ test_requirepass(void **state)
     fd = raw_connect(s.port);
     raw_expect(fd, "QUIT\r\n", "+OK\r\n");
     close(fd);
+    /* As in Redis: clearing the password lets a waiting client in; setting one later keeps out
+     * the clients that never authenticated, but not those that connected without a password. */
+    fd = raw_connect(s.port);
+    raw_expect(fd, "PING\r\n", "-NOAUTH Authentication required.\r\n");
+    c = zserver_connect(&s);
+    expect_status(c, "OK", "AUTH s3cret");
+    expect_status(c, "OK", "CONFIG SET requirepass %s", "");
+    raw_expect(fd, "PING\r\n", "+PONG\r\n");
+    int fd2 = raw_connect(s.port); /* connects while no password is set */
+    raw_expect(fd2, "PING\r\n", "+PONG\r\n");
+    expect_status(c, "OK", "CONFIG SET requirepass other");
+    raw_expect(fd2, "PING\r\n", "+PONG\r\n");
+    raw_expect(fd, "PING\r\n", "-NOAUTH Authentication required.\r\n");
+    close(fd2);
+    close(fd);
+    fd = raw_connect(s.port);
+    raw_expect(fd, "PING\r\n", "-NOAUTH Authentication required.\r\n");
+    close(fd);
+    redisFree(c);
     assert_int_equal(zserver_stop(&s), 0);
 }
 
