@@ -15,6 +15,7 @@ struct event;
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
 #define CLIENT_CLOSE_ASAP (1 << 1)        /* CLIENT KILL, write error: close without flushing */
 #define CLIENT_IN_CALLBACK (1 << 2)       /* being served: a close is deferred until it returns */
+#define CLIENT_READ_OFF (1 << 3)          /* not reading: output backpressure, or EOF while flushing */
 
 struct client {
     uint64_t id;

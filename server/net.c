@@ -48,9 +48,6 @@
 #define FLUSH_DEADLINE_MS 10000
 #define IDLE_TRIM_MS 2000
 
-/* Client flag, local to the I/O code: reading stopped for backpressure or EOF. */
-#define CLIENT_READ_OFF (1 << 8)
-
 struct listener {
     int fd;
     struct event *ev;
@@ -233,6 +230,8 @@ after_batch(struct client *c)
 
     clients_note_peaks(buf_alloc_size(&c->query), out);
     metrics_update_peak(); /* the batch's reply is at its largest right now */
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+        read_off(c); /* QUIT or a protocol error: nothing more will be read */
     if (c->reply.oom) {
         log_msg(LL_WARNING, "Closing client %s: out of memory building its reply", c->addr);
         c->flags |= CLIENT_CLOSE_ASAP;
