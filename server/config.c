@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,41 +433,80 @@ split_line(const char *line, char *out, char **words, int maxwords)
     }
 }
 
+/* Read a whole file into a zmalloc'd NUL-terminated buffer (no stdio: its buffers would come
+ * from libc's malloc, outside the accounting). NULL with errno set on failure. */
+static char *
+read_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t len = 0, cap = 4096;
+    char *data;
+
+    if (fd < 0)
+        return NULL;
+    data = zmalloc(cap);
+    for (;;) {
+        if (len + 1 == cap) {
+            cap *= 2;
+            data = zrealloc(data, cap);
+        }
+        ssize_t n = read(fd, data + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            zfree(data);
+            close(fd);
+            errno = e;
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    data[len] = '\0';
+    return data;
+}
+
 static int
 config_load_file(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096], words_buf[4096];
+    char *data = read_file(path);
     char *words[64];
-    int lineno = 0;
+    int lineno = 0, rc = 0;
 
-    if (f == NULL) {
+    if (data == NULL) {
         snprintf(err, errlen, "can't open config file '%s': %s", path, strerror(errno));
         return -1;
     }
-    while (fgets(line, sizeof(line), f)) {
+    /* split_line writes at most as many bytes as the line has, so one scratch of the file's
+     * size serves every line. */
+    char *scratch = zmalloc(strlen(data) + 1);
+    for (char *line = data; line && *line && rc == 0;) {
+        char *eol = strchr(line, '\n');
+        if (eol)
+            *eol = '\0';
         lineno++;
-        int n = split_line(line, words_buf, words, 64);
+        int n = split_line(line, scratch, words, 64);
+        char why[512];
         if (n < 0) {
             snprintf(err, errlen, "config file '%s' line %d: unbalanced quotes", path, lineno);
-            fclose(f);
-            return -1;
-        }
-        if (n == 0)
-            continue;
-        char why[512];
-        if (config_apply(words[0], words + 1, n - 1, why, sizeof(why)) < 0) {
+            rc = -1;
+        } else if (n > 0 && config_apply(words[0], words + 1, n - 1, why, sizeof(why)) < 0) {
             snprintf(err, errlen, "config file '%s' line %d: %s", path, lineno, why);
-            fclose(f);
-            return -1;
+            rc = -1;
         }
+        line = eol ? eol + 1 : NULL;
     }
-    fclose(f);
-    char *abs = realpath(path, NULL);
-    if (abs) {
+    zfree(scratch);
+    zfree(data);
+    if (rc < 0)
+        return -1;
+    char abs[PATH_MAX];
+    if (realpath(path, abs)) {
         zfree(cfg.config_file);
         cfg.config_file = zstrdup(abs);
-        free(abs); /* realpath's result comes from libc malloc */
     }
     return 0;
 }

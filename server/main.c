@@ -79,15 +79,16 @@ static void
 pidfile_write(void)
 {
     const char *path = config_get()->pidfile;
+    char line[32];
+
     if (path[0] == '\0')
         return;
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+    if (fd < 0 || write(fd, line, (size_t)n) != n)
         log_msg(LL_WARNING, "Failed to write PID file %s: %s", path, strerror(errno));
-        return;
-    }
-    fprintf(f, "%d\n", (int)getpid());
-    fclose(f);
+    if (fd >= 0)
+        close(fd);
 }
 
 static void
