@@ -208,8 +208,9 @@ cmd_shutdown(struct client *c)
         }
     }
     log_msg(LL_WARNING, "User requested shutdown...");
-    /* No reply: like Redis, the client sees the connection close. */
-    c->flags |= CLIENT_CLOSE_ASAP;
+    /* No reply of its own: the client sees the connection close, after the replies to what it
+     * pipelined before SHUTDOWN (Redis exits without sending those). */
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
     net_request_shutdown();
 }
 

@@ -593,6 +593,10 @@ net_teardown(void)
     while (clients_first()) {
         struct client *c = clients_first();
         c->flags &= ~CLIENT_IN_CALLBACK;
+        /* One last try at replies already computed (e.g. those before a SHUTDOWN in the same
+         * pipeline), without waiting for slow readers. */
+        if (c->reply.len > c->reply.pos)
+            flush_reply(c);
         client_free(c);
     }
     buf_free(&shared_reply);

@@ -158,6 +158,18 @@ test_sigterm_clean_exit(void **state)
     unlink(logf);
 }
 
+/* Wait up to 5 s for the server to exit by itself; its exit status, or -1. */
+static int
+wait_exit(struct zserver *s)
+{
+    int status = -1;
+    long long deadline = harness_now_ms() + 5000;
+    while (harness_now_ms() < deadline && waitpid(s->pid, &status, WNOHANG) != s->pid)
+        usleep(10000);
+    s->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 static void
 test_shutdown_command(void **state)
 {
@@ -168,13 +180,20 @@ test_shutdown_command(void **state)
     expect_error(c, "ERR No shutdown in progress.", "SHUTDOWN ABORT");
     assert_null(redisCommand(c, "SHUTDOWN NOSAVE")); /* no reply: the connection closes */
     redisFree(c);
-    int status = -1;
-    long long deadline = harness_now_ms() + 5000;
-    while (harness_now_ms() < deadline && waitpid(s.pid, &status, WNOHANG) != s.pid)
-        usleep(10000);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-    s.pid = 0;
+    assert_int_equal(wait_exit(&s), 0);
+
+    /* Replies to commands pipelined before it still arrive; nothing after it runs. */
+    assert_int_equal(zserver_start(&s, NULL), 0);
+    int fd = raw_connect(s.port);
+    size_t len;
+    int closed;
+    raw_sends(fd, "PING\r\nECHO bye\r\nSHUTDOWN\r\nPING\r\n");
+    char *got = raw_read(fd, (size_t)-2, 3000, &len, &closed);
+    assert_string_equal(got, "+PONG\r\n$3\r\nbye\r\n");
+    assert_true(closed);
+    free(got);
+    close(fd);
+    assert_int_equal(wait_exit(&s), 0);
 }
 
 static void
