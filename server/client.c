@@ -152,16 +152,13 @@ reply_set_deferred(struct client *c, size_t at, char type, long long n)
     resp_write_set_deferred(&c->reply, at, type, n, c->proto);
 }
 
-/* The name of the command being run, upper case, as Redis prints it in help and errors. */
+/* Copy src upper-cased (command names in help and subcommand errors, as Redis prints them). */
 static void
-upper_name(const struct client *c, const char *fallback, char *dst, size_t size)
+upper_copy(char *dst, size_t size, const char *src)
 {
-    const char *name = c->cmd ? c->cmd->name : fallback;
-    if (c->cmd && c->cmd->parent)
-        name = c->cmd->parent->name;
     size_t i = 0;
-    for (; name[i] && i + 1 < size; i++)
-        dst[i] = (char)toupper((unsigned char)name[i]);
+    for (; src[i] && i + 1 < size; i++)
+        dst[i] = (char)toupper((unsigned char)src[i]);
     dst[i] = '\0';
 }
 
@@ -174,10 +171,7 @@ reply_help(struct client *c, const char *cmdname, const char *const *lines)
 
     while (lines[n])
         n++;
-    size_t i = 0;
-    for (; cmdname[i] && i + 1 < sizeof(upper); i++)
-        upper[i] = (char)toupper((unsigned char)cmdname[i]);
-    upper[i] = '\0';
+    upper_copy(upper, sizeof(upper), cmdname);
     snprintf(head, sizeof(head), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
              upper);
     reply_array(c, n + 3);
@@ -224,7 +218,8 @@ reply_error_subcommand(struct client *c)
 {
     char upper[64];
 
-    upper_name(c, "", upper, sizeof(upper));
+    const struct command *top = c->cmd && c->cmd->parent ? c->cmd->parent : c->cmd;
+    upper_copy(upper, sizeof(upper), top ? top->name : "");
     if (c->argc < 2) {
         reply_error_arity(c);
         return;
@@ -335,9 +330,9 @@ clients_memory_total(void)
 }
 
 void
-clients_note_peaks(size_t in, size_t out)
+clients_note_peaks(size_t in, size_t out, int64_t now_ms)
 {
-    size_t slot = (size_t)(mono_ms() / 1000) % CLIENT_PEAK_SLOTS;
+    size_t slot = (size_t)(now_ms / 1000) % CLIENT_PEAK_SLOTS;
     if (in > peak_in[slot])
         peak_in[slot] = in;
     if (out > peak_out[slot])

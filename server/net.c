@@ -228,7 +228,7 @@ after_batch(struct client *c)
 {
     size_t out = c->reply.len - c->reply.pos;
 
-    clients_note_peaks(buf_alloc_size(&c->query), out);
+    clients_note_peaks(buf_alloc_size(&c->query), out, c->last_io_ms);
     metrics_update_peak(); /* the batch's reply is at its largest right now */
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         read_off(c); /* QUIT or a protocol error: nothing more will be read */
@@ -612,12 +612,6 @@ net_request_shutdown(void)
     shutdown_requested = 1;
     if (base)
         event_base_loopbreak(base);
-}
-
-int
-net_shutdown_requested(void)
-{
-    return shutdown_requested;
 }
 
 /* ---- Clients cron ---- */

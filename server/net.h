@@ -5,6 +5,7 @@
 #define ZMEM_SERVER_NET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct event_base;
@@ -20,7 +21,6 @@ void net_teardown(void);
 void net_cron(void);
 /* Ask the main loop to stop after the current callback (SHUTDOWN, SIGTERM). */
 void net_request_shutdown(void);
-int net_shutdown_requested(void);
 
 /* ---- Shared between client.c and net.c ---- */
 void clients_link(struct client *c);
@@ -28,7 +28,7 @@ void clients_unlink(struct client *c);
 /* Recompute c's share of clients_memory_total() after its buffers changed. */
 void client_account(struct client *c);
 /* Record buffer sizes seen, for clients_recent_max_input/_output. */
-void clients_note_peaks(size_t in, size_t out);
+void clients_note_peaks(size_t in, size_t out, int64_t now_ms);
 /* Once a second: forget the oldest peaks. */
 void clients_peaks_cron(void);
 
