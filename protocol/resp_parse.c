@@ -518,8 +518,10 @@ resp_parse(struct resp_parser *p, const char *buf, size_t len, size_t *consumed)
         if (p->scratch_cap > RESP_SCRATCH_KEEP)
             resp_free_scratch(p);
     }
-    /* Nothing new to look at (and buf may be NULL): keep the state and the want hint. */
-    if (len == 0)
+    /* Nothing new to look at (and buf may be NULL): keep the state and the want hint. Fewer
+     * bytes than already parsed breaks the contract (the partial command must be passed
+     * again); refuse to look rather than read past the end. */
+    if (len == 0 || len < p->off)
         return RESP_INCOMPLETE;
     p->want = 0;
     for (;;) {

@@ -703,6 +703,9 @@ test_want(void **state)
     assert_int_equal(consumed, 2);
     /* Counted from the start of the command (after the dropped "\r\n"): header, payload, CRLF. */
     assert_int_equal(resp_parse_want(&p), 29 + 100000 + 2);
+    /* A caller that passes fewer bytes than were parsed gets nothing read past its end. */
+    assert_int_equal(resp_parse(&p, in + 2, 10, &consumed), RESP_INCOMPLETE);
+    assert_int_equal(consumed, 0);
     /* Still waiting for a header: unknown. */
     resp_parser_reset(&p);
     assert_int_equal(resp_parse(&p, "*3\r\n$3", 6, &consumed), RESP_INCOMPLETE);
