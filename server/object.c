@@ -91,6 +91,15 @@ val_free(int enc, void *ptr)
     case ENC_LIST_QUICK:
         list_free(enc, ptr);
         break;
+    case ENC_SET_INT:
+    case ENC_SET_PACK:
+    case ENC_SET_TABLE:
+        set_free(enc, ptr);
+        break;
+    case ENC_ZSET_PACK:
+    case ENC_ZSET_SKIP:
+        zset_free(enc, ptr);
+        break;
     default:
         break;
     }
@@ -120,6 +129,13 @@ kv_free_effort(const struct kv *e)
     case ENC_LIST_PACK:
     case ENC_LIST_QUICK:
         return list_free_effort(e->enc, kv_ptr(e));
+    case ENC_SET_INT:
+    case ENC_SET_PACK:
+    case ENC_SET_TABLE:
+        return set_free_effort(e->enc, kv_ptr(e));
+    case ENC_ZSET_PACK:
+    case ENC_ZSET_SKIP:
+        return zset_free_effort(e->enc, kv_ptr(e));
     default:
         return 1;
     }
@@ -141,6 +157,15 @@ kv_memory(const struct kv *e, long long samples)
     case ENC_LIST_QUICK:
         m += list_memory(e->enc, kv_ptr(e), samples);
         break;
+    case ENC_SET_INT:
+    case ENC_SET_PACK:
+    case ENC_SET_TABLE:
+        m += set_memory(e->enc, kv_ptr(e), samples);
+        break;
+    case ENC_ZSET_PACK:
+    case ENC_ZSET_SKIP:
+        m += zset_memory(e->enc, kv_ptr(e), samples);
+        break;
     default:
         break;
     }
@@ -150,15 +175,17 @@ kv_memory(const struct kv *e, long long samples)
 const char *
 kv_type_name(const struct kv *e)
 {
-    static const char *const names[] = {"string", "list", "hash"};
+    static const char *const names[] = {"string", "list", "hash", "set", "zset"};
     return names[kv_type(e)];
 }
 
 const char *
 kv_enc_name(const struct kv *e)
 {
-    static const char *const names[] = {"int",       "embstr",   "raw",      "listpack",
-                                        "hashtable", "listpack", "quicklist"};
+    static const char *const names[] = {
+        "int",      "embstr",   "raw",       "listpack", "hashtable", "listpack",
+        "quicklist", "intset",  "listpack",  "hashtable", "listpack", "skiplist",
+    };
     return names[e->enc];
 }
 

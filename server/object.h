@@ -6,7 +6,11 @@
  * Encodings and the Redis names OBJECT ENCODING gives them:
  *   strings  ENC_INT "int", ENC_EMBSTR "embstr" (<= 44 bytes, in the entry), ENC_RAW "raw"
  *   hashes   ENC_HASH_PACK "listpack" (<= 128 fields of <= 64 bytes), ENC_HASH_TABLE "hashtable"
- *   lists    ENC_LIST_PACK "listpack" (<= 8 KiB), ENC_LIST_QUICK "quicklist" (linked packs) */
+ *   lists    ENC_LIST_PACK "listpack" (<= 8 KiB), ENC_LIST_QUICK "quicklist" (linked packs)
+ *   sets     ENC_SET_INT "intset" (<= 512 integers), ENC_SET_PACK "listpack" (<= 128 members of
+ *            <= 64 bytes, as Redis 7.2 names it), ENC_SET_TABLE "hashtable"
+ *   zsets    ENC_ZSET_PACK "listpack" (<= 128 members of <= 64 bytes), ENC_ZSET_SKIP "skiplist"
+ * The encoding field has 4 bits: at most 16 encodings. */
 #ifndef ZMEM_SERVER_OBJECT_H
 #define ZMEM_SERVER_OBJECT_H
 
@@ -16,7 +20,7 @@
 
 #include "dict.h"
 
-enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_HASH };
+enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_HASH, OBJ_SET, OBJ_ZSET };
 
 enum obj_enc {
     ENC_INT,
@@ -26,6 +30,11 @@ enum obj_enc {
     ENC_HASH_TABLE,
     ENC_LIST_PACK,
     ENC_LIST_QUICK,
+    ENC_SET_INT,
+    ENC_SET_PACK,
+    ENC_SET_TABLE,
+    ENC_ZSET_PACK,
+    ENC_ZSET_SKIP,
 };
 
 #define KV_VOLATILE 1 /* the entry carries an expiry time and its index in the expires array */
@@ -34,6 +43,11 @@ enum obj_enc {
 #define HASH_PACK_ENTRIES 128  /* hash-max-listpack-entries */
 #define HASH_PACK_VALUE 64     /* hash-max-listpack-value */
 #define LIST_PACK_BYTES 8192   /* list-max-listpack-size -2: 8 KiB per pack */
+#define SET_INT_ENTRIES 512    /* set-max-intset-entries */
+#define SET_PACK_ENTRIES 128   /* set-max-listpack-entries (7.2) */
+#define SET_PACK_VALUE 64      /* set-max-listpack-value (7.2) */
+#define ZSET_PACK_ENTRIES 128  /* zset-max-listpack-entries */
+#define ZSET_PACK_VALUE 64     /* zset-max-listpack-value */
 
 struct kv {
     struct dict_node node;
@@ -83,9 +97,11 @@ kv_key(const struct kv *e, size_t *len)
 static inline int
 kv_type(const struct kv *e)
 {
-    if (e->enc <= ENC_RAW)
-        return OBJ_STRING;
-    return e->enc <= ENC_HASH_TABLE ? OBJ_HASH : OBJ_LIST;
+    static const unsigned char types[] = {
+        OBJ_STRING, OBJ_STRING, OBJ_STRING, OBJ_HASH, OBJ_HASH, OBJ_LIST,
+        OBJ_LIST,   OBJ_SET,    OBJ_SET,    OBJ_SET,  OBJ_ZSET, OBJ_ZSET,
+    };
+    return types[e->enc];
 }
 
 /* Expiry time in unix ms, -1 when the key has none. */
@@ -254,5 +270,118 @@ void list_range(const struct kv *l, size_t start, size_t n,
 void list_free(int enc, void *ptr);
 size_t list_free_effort(int enc, const void *ptr);
 size_t list_memory(int enc, const void *ptr, long long samples);
+
+/* ---- Sets (objset.c), same conventions: functions may change the encoding and pointer of
+ * the entry in place. Members are handed out as bytes; an intset member is printed into the
+ * caller's ibuf (>= 24 bytes) first. ---- */
+
+struct smember {
+    struct dict_node node;
+    uint32_t len;
+    char data[];
+};
+
+/* A new empty set value for a first member s and about `hint` members to come: an intset
+ * when s is an integer, a pack when the members may fit one, else a table. */
+void set_new_val(struct val *v, const char *s, size_t len, size_t hint);
+size_t set_len(const struct kv *s);
+/* Add a member: 1 if added, 0 if present, -1 on allocation failure (set unchanged). */
+int set_add(struct kv *s, const char *m, size_t ml);
+/* 1 if the member was removed. */
+int set_del(struct kv *s, const char *m, size_t ml);
+int set_has(const struct kv *s, const char *m, size_t ml);
+/* A uniformly random member (a table's chains make it slightly uneven, as in Redis); the set
+ * must not be empty. The bytes stay valid until the set changes. */
+const char *set_random(const struct kv *s, size_t *len, char *ibuf);
+/* Remove a random member; fn sees its bytes first. 0, or -1 when empty. */
+int set_pop(struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* Up to n distinct random members, each visited once (n < set_len). 0, or -1 when the
+ * scratch array could not be allocated. */
+int set_random_distinct(const struct kv *s, size_t n,
+                        void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* Visit every member. fn must not change the set. */
+void set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml),
+                 void *ctx);
+void set_free(int enc, void *ptr);
+size_t set_free_effort(int enc, const void *ptr);
+size_t set_memory(int enc, const void *ptr, long long samples);
+
+/* ---- Sorted sets (objzset.c). Elements are ordered by score, then by member bytes. A score
+ * of -0 is stored as 0 (what Redis 7.0 answers for it). ---- */
+
+/* zset_add flags in and results out (Redis's ZADD_IN_* / ZADD_OUT_*). */
+#define ZADD_INCR 1
+#define ZADD_NX 2
+#define ZADD_XX 4
+#define ZADD_GT 8
+#define ZADD_LT 16
+
+#define ZADD_OUT_NOP 1     /* nothing done (NX, XX, GT, LT said no) */
+#define ZADD_OUT_NAN 2     /* the increment made NaN: nothing done */
+#define ZADD_OUT_ADDED 4   /* a new member */
+#define ZADD_OUT_UPDATED 8 /* an existing member got a new score */
+
+/* A score interval: ZCOUNT, ZRANGE BYSCORE. */
+struct zscore_range {
+    double min, max;
+    int minex, maxex; /* exclusive ends: "(1" */
+};
+
+/* A member interval: ZLEXCOUNT, ZRANGE BYLEX. An end of kind -1 is "-", 1 is "+". */
+struct zlex_bound {
+    int kind; /* -1, 0 (a member), 1 */
+    int ex;   /* "(" */
+    const char *s;
+    size_t len;
+};
+
+/* An element read from a sorted set: the member bytes stay valid until it changes. */
+struct zelem {
+    const char *m;
+    size_t ml;
+    double score;
+};
+
+/* A read position in a sorted set, walking up (rev 0) or down by rank. */
+struct zset_iter {
+    const struct kv *z;
+    int rev;
+    long off;   /* packed: offset of the member, -1 at the end */
+    void *node; /* skiplist: the node, NULL at the end */
+};
+
+void zset_new_val(struct val *v);
+size_t zset_len(const struct kv *z);
+/* Parse a score as ZADD does (strtod rules, inf allowed, NaN and out-of-range refused). 0/-1. */
+int zset_parse_score(const char *s, size_t len, double *out);
+/* Parse ZCOUNT/BYSCORE ends ("(1.5", "-inf"); 0, or -1 when not a float. */
+int zset_parse_range(const char *min, size_t minl, const char *max, size_t maxl,
+                     struct zscore_range *r);
+/* Parse a BYLEX end ("-", "+", "[a", "(a"); 0, or -1. */
+int zset_parse_lex(const char *s, size_t len, struct zlex_bound *b);
+/* Look a member up: 1 and its score, or 0. */
+int zset_score(const struct kv *z, const char *m, size_t ml, double *score);
+/* ZADD one element with the ZADD_* flags; *out gets the ZADD_OUT_* result and *newscore the
+ * score the member has afterwards (when added or updated). 0, or -1 on allocation failure
+ * (the set unchanged). */
+int zset_add(struct kv *z, double score, const char *m, size_t ml, int flags, int *out,
+             double *newscore);
+/* 1 if the member was removed. */
+int zset_del(struct kv *z, const char *m, size_t ml);
+/* 0-based rank from the lowest (rev: from the highest), -1 if absent. */
+long long zset_rank(const struct kv *z, const char *m, size_t ml, int rev);
+/* Elements with a score below r's lower end / up to its upper end: the ranks [lo, hi) are the
+ * elements in the range. */
+void zset_score_span(const struct kv *z, const struct zscore_range *r, size_t *lo, size_t *hi);
+/* The same for a member interval (meaningful when all scores are equal, as in Redis). */
+void zset_lex_span(const struct kv *z, const struct zlex_bound *min, const struct zlex_bound *max,
+                   size_t *lo, size_t *hi);
+/* Start at rank `rank` (counted from the top when rev). */
+void zset_iter_init(struct zset_iter *it, const struct kv *z, size_t rank, int rev);
+/* The next element: 1, or 0 at the end. */
+int zset_iter_next(struct zset_iter *it, struct zelem *e);
+void zset_free(int enc, void *ptr);
+size_t zset_free_effort(int enc, const void *ptr);
+size_t zset_memory(int enc, const void *ptr, long long samples);
 
 #endif
