@@ -27,8 +27,9 @@ group_category(const char *group)
     static const struct {
         const char *group, *category;
     } map[] = {
-        {"generic", "@keyspace"}, {"string", "@string"}, {"hash", "@hash"},
-        {"list", "@list"},        {"connection", "@connection"},
+        {"generic", "@keyspace"}, {"string", "@string"},        {"hash", "@hash"},
+        {"list", "@list"},        {"set", "@set"},              {"sorted-set", "@sortedset"},
+        {"connection", "@connection"},
     };
     for (size_t i = 0; group && i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(group, map[i].group) == 0)

@@ -37,7 +37,7 @@ struct command {
     int first_key, last_key, key_step; /* key positions (COMMAND, redis-cli hints); 0 none */
     struct command *subcommands; /* NULL-name-terminated, or NULL */
     const char *summary;  /* one line, for COMMAND DOCS */
-    const char *group;    /* "string", "hash", "list", "generic", "server", "connection" */
+    const char *group;    /* "string", "hash", "list", "set", "sorted-set", "generic", ... */
     struct command_stats *stats;  /* zcalloc'd by command_setup() */
     const struct command *parent; /* set by command_setup() for subcommands */
 };
@@ -49,6 +49,8 @@ extern struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace comma
 extern struct command cmd_string_table[];  /* cmd_string.c */
 extern struct command cmd_hash_table[];    /* cmd_hash.c */
 extern struct command cmd_list_table[];    /* cmd_list.c */
+extern struct command cmd_set_table[];     /* cmd_set.c */
+extern struct command cmd_zset_table[];    /* cmd_zset.c */
 extern struct command cmd_info_table[];    /* cmd_info.c: INFO */
 extern struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
 extern struct command cmd_client_table[];  /* cmd_client.c: CLIENT */

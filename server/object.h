@@ -368,6 +368,8 @@ int zset_add(struct kv *z, double score, const char *m, size_t ml, int flags, in
              double *newscore);
 /* 1 if the member was removed. */
 int zset_del(struct kv *z, const char *m, size_t ml);
+/* Remove n elements from 0-based rank `rank` upwards (rank + n <= zset_len). */
+void zset_del_range(struct kv *z, size_t rank, size_t n);
 /* 0-based rank from the lowest (rev: from the highest), -1 if absent. */
 long long zset_rank(const struct kv *z, const char *m, size_t ml, int rev);
 /* Elements with a score below r's lower end / up to its upper end: the ranks [lo, hi) are the

@@ -1,9 +1,8 @@
 /* objzset.c — sorted set values. Small ones (<= 128 elements, members <= 64 bytes) are one
  * pack of alternating member and score, in order. A packed score that is an integer of at most
  * 2^53 takes 0-7 bytes (0 takes none), any other the 8 bytes of the double. Bigger sets are a
- * skiplist (Redis's: levels with spans, so ranks are O(log n)) whose nodes are also the nodes
- * of a dict keyed by member: one block per element serves the ordered walk and the lookup.
- * Like Redis 7.0 a sorted set never converts back to the packed form. */
+ * skiplist whose nodes are also the entries of a dict keyed by member (zskiplist.c). Like
+ * Redis 7.0 a sorted set never converts back to the packed form. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -11,28 +10,10 @@
 
 #include "object.h"
 #include "pack.h"
+#include "zskiplist.h"
 #include "zmalloc.h"
 
-/* ---- Ordering and parsing ---- */
-
-static int
-mem_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-    int c = memcmp(a, b, al < bl ? al : bl);
-    if (c)
-        return c;
-    return al < bl ? -1 : al > bl;
-}
-
-static int
-elem_cmp(double as, const char *am, size_t al, double bs, const char *bm, size_t bl)
-{
-    if (as < bs)
-        return -1;
-    if (as > bs)
-        return 1;
-    return mem_cmp(am, al, bm, bl);
-}
+/* ---- Parsing ---- */
 
 int
 zset_parse_score(const char *s, size_t len, double *out)
@@ -182,7 +163,7 @@ pk_insert_pos(const struct pack *p, double score, const char *m, size_t ml)
         size_t len, next;
         const char *s = pack_get(p, off, &len);
         double sc = pk_score(p, off, &next);
-        if (elem_cmp(sc, s, len, score, m, ml) > 0)
+        if (zs_elem_cmp(sc, s, len, score, m, ml) > 0)
             break;
         off = next;
     }
@@ -235,284 +216,6 @@ pk_update(struct kv *z, size_t off, double score, const char *m, size_t ml)
     return 0;
 }
 
-/* ---- Skiplist ---- */
-
-#define ZSL_MAX_LEVEL 32
-
-struct zsnode {
-    struct dict_node node; /* the dict's link: the member is the key */
-    double score;
-    struct zsnode *back; /* previous element, NULL for the first */
-    uint32_t len;        /* member bytes */
-    uint32_t level;
-    /* then `level` forward pointers, `level` spans (uint32_t), the member */
-};
-
-struct zset {
-    struct dict dict;
-    struct zsnode *head; /* ZSL_MAX_LEVEL levels, no member */
-    struct zsnode *tail;
-    uint32_t length;
-    uint32_t level;
-};
-
-static inline struct zsnode **
-zs_fwd(const struct zsnode *n)
-{
-    return (struct zsnode **)(void *)((char *)(uintptr_t)n + sizeof(*n));
-}
-
-/* Steps at level 0 from n to its forward node at each level (Redis's span). */
-static inline uint32_t *
-zs_span(const struct zsnode *n)
-{
-    return (uint32_t *)(void *)(zs_fwd(n) + n->level);
-}
-
-static inline const char *
-zs_mem(const struct zsnode *n)
-{
-    return (const char *)(zs_span(n) + n->level);
-}
-
-static const char *
-zsnode_key(const struct dict_node *n, size_t *len)
-{
-    const struct zsnode *z = (const struct zsnode *)n;
-    *len = z->len;
-    return zs_mem(z);
-}
-
-static struct zsnode *
-zsnode_new(uint32_t level, double score, const char *m, size_t ml)
-{
-    size_t size = sizeof(struct zsnode) + level * (sizeof(struct zsnode *) + 4) + ml;
-    struct zsnode *n = ztrymalloc(size);
-    if (n == NULL)
-        return NULL;
-    memset(n, 0, size - ml);
-    n->score = score;
-    n->len = (uint32_t)ml;
-    n->level = level;
-    if (ml)
-        memcpy((char *)zs_mem(n), m, ml);
-    return n;
-}
-
-/* Level of a new node: each further level with probability 1/4 (two random bits). */
-static uint32_t
-random_level(void)
-{
-    uint64_t r = dict_rand64();
-    uint32_t level = 1;
-    while (level < ZSL_MAX_LEVEL && (r & 3) == 0) {
-        level++;
-        r >>= 2;
-    }
-    return level;
-}
-
-static struct zset *
-zsl_create(void)
-{
-    struct zset *z = zmalloc(sizeof(*z));
-    size_t hsize = sizeof(struct zsnode) + ZSL_MAX_LEVEL * (sizeof(struct zsnode *) + 4);
-    z->head = zcalloc(hsize);
-    z->head->level = ZSL_MAX_LEVEL;
-    dict_init(&z->dict, zsnode_key);
-    z->tail = NULL;
-    z->length = 0;
-    z->level = 1;
-    return z;
-}
-
-static int
-node_cmp(const struct zsnode *n, double score, const char *m, size_t ml)
-{
-    return elem_cmp(n->score, zs_mem(n), n->len, score, m, ml);
-}
-
-/* Put node n (not in the list) in its place. */
-static void
-zsl_link(struct zset *z, struct zsnode *n)
-{
-    struct zsnode *update[ZSL_MAX_LEVEL];
-    uint32_t rank[ZSL_MAX_LEVEL];
-    struct zsnode *x = z->head, *f;
-    const char *m = zs_mem(n);
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        rank[i] = i == (int)z->level - 1 ? 0 : rank[i + 1];
-        while ((f = zs_fwd(x)[i]) && node_cmp(f, n->score, m, n->len) < 0) {
-            rank[i] += zs_span(x)[i];
-            x = f;
-        }
-        update[i] = x;
-    }
-    if (n->level > z->level) {
-        for (uint32_t i = z->level; i < n->level; i++) {
-            rank[i] = 0;
-            update[i] = z->head;
-            zs_span(z->head)[i] = z->length;
-        }
-        z->level = n->level;
-    }
-    for (uint32_t i = 0; i < n->level; i++) {
-        zs_fwd(n)[i] = zs_fwd(update[i])[i];
-        zs_fwd(update[i])[i] = n;
-        zs_span(n)[i] = zs_span(update[i])[i] - (rank[0] - rank[i]);
-        zs_span(update[i])[i] = rank[0] - rank[i] + 1;
-    }
-    for (uint32_t i = n->level; i < z->level; i++)
-        zs_span(update[i])[i]++;
-    n->back = update[0] == z->head ? NULL : update[0];
-    if (zs_fwd(n)[0])
-        zs_fwd(n)[0]->back = n;
-    else
-        z->tail = n;
-    z->length++;
-}
-
-/* Take node n out of the list (not out of the dict, not freed). */
-static void
-zsl_unlink(struct zset *z, struct zsnode *n)
-{
-    struct zsnode *update[ZSL_MAX_LEVEL];
-    struct zsnode *x = z->head, *f;
-    const char *m = zs_mem(n);
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        while ((f = zs_fwd(x)[i]) && node_cmp(f, n->score, m, n->len) < 0)
-            x = f;
-        update[i] = x;
-    }
-    for (uint32_t i = 0; i < z->level; i++) {
-        if (zs_fwd(update[i])[i] == n) {
-            zs_span(update[i])[i] += zs_span(n)[i] - 1;
-            zs_fwd(update[i])[i] = zs_fwd(n)[i];
-        } else {
-            zs_span(update[i])[i]--;
-        }
-    }
-    if (zs_fwd(n)[0])
-        zs_fwd(n)[0]->back = n->back;
-    else
-        z->tail = n->back;
-    while (z->level > 1 && zs_fwd(z->head)[z->level - 1] == NULL)
-        z->level--;
-    z->length--;
-}
-
-/* 0-based rank of node n. */
-static size_t
-zsl_rank(const struct zset *z, const struct zsnode *n)
-{
-    size_t rank = 0;
-    const struct zsnode *x = z->head;
-    struct zsnode *f;
-    const char *m = zs_mem(n);
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        while ((f = zs_fwd(x)[i]) && node_cmp(f, n->score, m, n->len) <= 0) {
-            rank += zs_span(x)[i];
-            x = f;
-        }
-        if (x == n)
-            break;
-    }
-    return rank - 1;
-}
-
-/* The node at 0-based rank, NULL past the end. */
-static struct zsnode *
-zsl_at(const struct zset *z, size_t rank)
-{
-    size_t traversed = 0, want = rank + 1;
-    struct zsnode *x = z->head, *f;
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        while ((f = zs_fwd(x)[i]) && traversed + zs_span(x)[i] <= want) {
-            traversed += zs_span(x)[i];
-            x = f;
-        }
-        if (traversed == want)
-            return x;
-    }
-    return NULL;
-}
-
-/* Elements before the first one for which `below` fails, walking in order. */
-static size_t
-zsl_count_score(const struct zset *z, double s, int inclusive)
-{
-    size_t rank = 0;
-    const struct zsnode *x = z->head;
-    struct zsnode *f;
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        while ((f = zs_fwd(x)[i]) && (f->score < s || (inclusive && f->score == s))) {
-            rank += zs_span(x)[i];
-            x = f;
-        }
-    }
-    return rank;
-}
-
-static size_t
-zsl_count_lex(const struct zset *z, const char *m, size_t ml, int inclusive)
-{
-    size_t rank = 0;
-    const struct zsnode *x = z->head;
-    struct zsnode *f;
-    for (int i = (int)z->level - 1; i >= 0; i--) {
-        int c;
-        while ((f = zs_fwd(x)[i]) &&
-               ((c = mem_cmp(zs_mem(f), f->len, m, ml)) < 0 || (inclusive && c == 0))) {
-            rank += zs_span(x)[i];
-            x = f;
-        }
-    }
-    return rank;
-}
-
-static void
-zsl_free(struct zset *z)
-{
-    struct zsnode *n = zs_fwd(z->head)[0];
-    while (n) {
-        struct zsnode *next = zs_fwd(n)[0];
-        zfree(n);
-        n = next;
-    }
-    dict_clear(&z->dict, NULL, NULL); /* the nodes were its entries: only the tables left */
-    zfree(z->head);
-    zfree(z);
-}
-
-static int
-zsl_insert(struct zset *z, double score, const char *m, size_t ml)
-{
-    if (z->length == UINT32_MAX - 1) /* spans are 32-bit */
-        return -1;
-    struct zsnode *n = zsnode_new(random_level(), score, m, ml);
-    if (n == NULL)
-        return -1;
-    zsl_link(z, n);
-    dict_insert(&z->dict, &n->node, dict_hash(m, ml));
-    return 0;
-}
-
-/* A new score for node n: in place when the neighbours allow, else unlink and relink. */
-static void
-zsl_update(struct zset *z, struct zsnode *n, double score)
-{
-    struct zsnode *next = zs_fwd(n)[0];
-    const char *m = zs_mem(n);
-    if ((n->back == NULL || node_cmp(n->back, score, m, n->len) < 0) &&
-        (next == NULL || node_cmp(next, score, m, n->len) > 0)) {
-        n->score = score;
-        return;
-    }
-    zsl_unlink(z, n);
-    n->score = score;
-    zsl_link(z, n);
-}
-
 /* Pack → skiplist. Every node is allocated before the pack goes, so a failure leaves the set
  * as it was. */
 static int
@@ -554,19 +257,12 @@ zset_len(const struct kv *z)
     return ((const struct zset *)kv_ptr(z))->length;
 }
 
-static struct zsnode *
-zsl_find(const struct kv *kz, const char *m, size_t ml)
-{
-    struct zset *z = kv_ptr(kz);
-    return (struct zsnode *)dict_find(&z->dict, m, ml, dict_hash(m, ml));
-}
-
 int
 zset_score(const struct kv *z, const char *m, size_t ml, double *score)
 {
     if (z->enc == ENC_ZSET_PACK)
         return pk_find(kv_ptr(z), m, ml, score) >= 0;
-    struct zsnode *n = zsl_find(z, m, ml);
+    struct zsnode *n = zsl_find(kv_ptr(z), m, ml);
     if (n == NULL)
         return 0;
     *score = n->score;
@@ -583,7 +279,7 @@ zset_add(struct kv *z, double score, const char *m, size_t ml, int flags, int *o
     *out = 0;
     if (z->enc == ENC_ZSET_PACK)
         off = pk_find(kv_ptr(z), m, ml, &cur);
-    else if ((node = zsl_find(z, m, ml)) != NULL)
+    else if ((node = zsl_find(kv_ptr(z), m, ml)) != NULL)
         cur = node->score;
     if (off >= 0 || node) {
         if (flags & ZADD_NX) {
@@ -648,13 +344,30 @@ zset_del(struct kv *z, const char *m, size_t ml)
         kv_set_ptr(z, pack_remove(p, (size_t)off, 2));
         return 1;
     }
-    struct zset *zs = kv_ptr(z);
-    struct zsnode *n = (struct zsnode *)dict_remove(&zs->dict, m, ml, dict_hash(m, ml));
+    struct zsnode *n = zsl_find(kv_ptr(z), m, ml);
     if (n == NULL)
         return 0;
-    zsl_unlink(zs, n);
-    zfree(n);
+    zsl_delete(kv_ptr(z), n);
     return 1;
+}
+
+void
+zset_del_range(struct kv *z, size_t rank, size_t n)
+{
+    if (n == 0)
+        return;
+    if (z->enc == ENC_ZSET_PACK) {
+        struct pack *p = kv_ptr(z);
+        kv_set_ptr(z, pack_remove(p, (size_t)pack_seek(p, 2 * (long long)rank), 2 * n));
+        return;
+    }
+    struct zset *zs = kv_ptr(z);
+    struct zsnode *x = zsl_at(zs, rank);
+    while (n-- && x) {
+        struct zsnode *next = zs_fwd(x)[0];
+        zsl_delete(zs, x);
+        x = next;
+    }
 }
 
 long long
@@ -669,7 +382,7 @@ zset_rank(const struct kv *z, const char *m, size_t ml, int rev)
         for (size_t o = 0; o < (size_t)off; o = pack_next(p, pack_next(p, o)))
             rank++;
     } else {
-        struct zsnode *n = zsl_find(z, m, ml);
+        struct zsnode *n = zsl_find(kv_ptr(z), m, ml);
         if (n == NULL)
             return -1;
         rank = zsl_rank(kv_ptr(z), n);
@@ -698,7 +411,7 @@ pk_count_lex(const struct pack *p, const char *m, size_t ml, int inclusive)
     while (off < p->bytes) {
         size_t len;
         const char *s = pack_get(p, off, &len);
-        int c = mem_cmp(s, len, m, ml);
+        int c = zs_mem_cmp(s, len, m, ml);
         if (!(c < 0 || (inclusive && c == 0)))
             break;
         n++;
@@ -807,13 +520,5 @@ zset_memory(int enc, const void *ptr, long long samples)
 {
     if (enc == ENC_ZSET_PACK)
         return zmalloc_size(ptr);
-    const struct zset *z = ptr;
-    size_t n = z->length, limit = samples > 0 && (size_t)samples < n ? (size_t)samples : n;
-    size_t seen = 0, bytes = 0;
-    for (const struct zsnode *x = zs_fwd(z->head)[0]; x && seen < limit; x = zs_fwd(x)[0]) {
-        bytes += zmalloc_size(x);
-        seen++;
-    }
-    size_t nodes = seen ? (size_t)((double)bytes / seen * n) : 0;
-    return zmalloc_size(z) + zmalloc_size(z->head) + dict_table_memory(&z->dict) + nodes;
+    return zsl_memory(ptr, samples);
 }

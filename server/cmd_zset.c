@@ -1,0 +1,600 @@
+/* cmd_zset.c — sorted set commands: ZADD (NX/XX/GT/LT/CH/INCR), ZINCRBY, ZCARD, ZSCORE,
+ * ZMSCORE, ZREM, ZRANGE (by rank, BYSCORE or BYLEX, REV, LIMIT, WITHSCORES) and its older
+ * forms (ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX), ZRANK/ZREVRANK, ZCOUNT, ZLEXCOUNT,
+ * ZPOPMIN/ZPOPMAX and ZREMRANGEBYRANK/SCORE/LEX. Replies and error texts are Redis 7.0's
+ * (scores as "%.17g" bulks in RESP2, doubles in RESP3); an emptied sorted set is deleted. */
+#include "client.h"
+#include "cmd_util.h"
+#include "command.h"
+#include "keyspace.h"
+#include "resp.h"
+#include "zmalloc.h"
+
+#define ERR_FLOAT       "ERR value is not a valid float"
+#define ERR_RANGE_FLOAT "ERR min or max is not a float"
+#define ERR_RANGE_LEX   "ERR min or max not valid string range item"
+
+/* The sorted set at argv[1]: NULL if missing, or NULL with *wrongtype after the error. */
+static struct kv *
+zset_lookup(struct client *c, int write, int *wrongtype)
+{
+    struct db *db = CDB(c);
+    struct kv *e = write ? db_lookup_write(db, ARGP(c, 1), ARGL(c, 1))
+                         : db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
+    *wrongtype = 0;
+    if (e && kv_type(e) != OBJ_ZSET) {
+        reply_error_wrongtype(c);
+        *wrongtype = 1;
+        return NULL;
+    }
+    return e;
+}
+
+static void
+drop_if_empty(struct client *c, struct kv *e)
+{
+    if (zset_len(e) == 0)
+        db_delete_kv(CDB(c), e, FREE_SYNC);
+}
+
+/* ---- ZADD / ZINCRBY ---- */
+
+/* Add the `pairs` score-member pairs from argv[first] on. */
+static void
+zadd_run(struct client *c, int first, int pairs, int flags, int ch)
+{
+    double *scores = ztrymalloc((size_t)pairs * sizeof(*scores));
+    if (scores == NULL) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    /* Every score is checked before anything changes, as in Redis. */
+    for (int i = 0; i < pairs; i++) {
+        int j = first + 2 * i;
+        if (zset_parse_score(ARGP(c, j), ARGL(c, j), &scores[i]) < 0) {
+            reply_error(c, ERR_FLOAT);
+            goto done;
+        }
+    }
+    int wt;
+    struct kv *e = zset_lookup(c, 1, &wt);
+    if (wt)
+        goto done;
+    if (e == NULL) {
+        if (flags & ZADD_XX) { /* nothing could be added: no key either */
+            if (flags & ZADD_INCR)
+                reply_null(c);
+            else
+                reply_int(c, 0);
+            goto done;
+        }
+        struct val v;
+        zset_new_val(&v);
+        e = db_add(CDB(c), ARGP(c, 1), ARGL(c, 1), &v, -1);
+        if (e == NULL) {
+            val_free(v.enc, v.ptr);
+            reply_error(c, ERR_ALLOC);
+            goto done;
+        }
+    }
+    long long added = 0, updated = 0;
+    double newscore = 0;
+    int out = 0;
+    for (int i = 0; i < pairs; i++) {
+        int j = first + 2 * i + 1;
+        if (zset_add(e, scores[i], ARGP(c, j), ARGL(c, j), flags, &out, &newscore) < 0) {
+            drop_if_empty(c, e);
+            reply_error(c, ERR_ALLOC);
+            goto done;
+        }
+        if (out & ZADD_OUT_NAN) {
+            drop_if_empty(c, e);
+            reply_error(c, "ERR resulting score is not a number (NaN)");
+            goto done;
+        }
+        added += (out & ZADD_OUT_ADDED) != 0;
+        updated += (out & ZADD_OUT_UPDATED) != 0;
+    }
+    drop_if_empty(c, e);
+    if (!(flags & ZADD_INCR))
+        reply_int(c, added + (ch ? updated : 0));
+    else if (out & ZADD_OUT_NOP)
+        reply_null(c);
+    else
+        reply_double(c, newscore);
+done:
+    zfree(scores);
+}
+
+static void
+cmd_zadd(struct client *c)
+{
+    int flags = 0, ch = 0, j;
+    for (j = 2; j < c->argc; j++) {
+        if (arg_is(c, j, "nx"))
+            flags |= ZADD_NX;
+        else if (arg_is(c, j, "xx"))
+            flags |= ZADD_XX;
+        else if (arg_is(c, j, "gt"))
+            flags |= ZADD_GT;
+        else if (arg_is(c, j, "lt"))
+            flags |= ZADD_LT;
+        else if (arg_is(c, j, "incr"))
+            flags |= ZADD_INCR;
+        else if (arg_is(c, j, "ch"))
+            ch = 1;
+        else
+            break;
+    }
+    int left = c->argc - j;
+    if (left == 0 || left % 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    if ((flags & ZADD_NX) && (flags & ZADD_XX)) {
+        reply_error(c, "ERR XX and NX options at the same time are not compatible");
+        return;
+    }
+    if (((flags & (ZADD_GT | ZADD_LT)) && (flags & ZADD_NX)) ||
+        ((flags & ZADD_GT) && (flags & ZADD_LT))) {
+        reply_error(c, "ERR GT, LT, and/or NX options at the same time are not compatible");
+        return;
+    }
+    if ((flags & ZADD_INCR) && left > 2) {
+        reply_error(c, "ERR INCR option supports a single increment-element pair");
+        return;
+    }
+    zadd_run(c, j, left / 2, flags, ch);
+}
+
+static void
+cmd_zincrby(struct client *c)
+{
+    zadd_run(c, 2, 1, ZADD_INCR, 0);
+}
+
+/* ---- Reading members and scores ---- */
+
+static void
+cmd_zcard(struct client *c)
+{
+    int wt;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (!wt)
+        reply_int(c, e ? (long long)zset_len(e) : 0);
+}
+
+static void
+cmd_zscore(struct client *c)
+{
+    int wt;
+    double d;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    if (e && zset_score(e, ARGP(c, 2), ARGL(c, 2), &d))
+        reply_double(c, d);
+    else
+        reply_null(c);
+}
+
+static void
+cmd_zmscore(struct client *c)
+{
+    int wt;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    reply_array(c, c->argc - 2);
+    for (int j = 2; j < c->argc; j++) {
+        double d;
+        if (e && zset_score(e, ARGP(c, j), ARGL(c, j), &d))
+            reply_double(c, d);
+        else
+            reply_null(c);
+    }
+}
+
+static void
+cmd_zrem(struct client *c)
+{
+    int wt;
+    struct kv *e = zset_lookup(c, 1, &wt);
+    long long n = 0;
+    if (wt)
+        return;
+    for (int j = 2; e && j < c->argc; j++) {
+        n += zset_del(e, ARGP(c, j), ARGL(c, j));
+        if (zset_len(e) == 0) {
+            db_delete_kv(CDB(c), e, FREE_SYNC);
+            break;
+        }
+    }
+    reply_int(c, n);
+}
+
+static void
+rank_common(struct client *c, int rev)
+{
+    int wt;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    long long r = e ? zset_rank(e, ARGP(c, 2), ARGL(c, 2), rev) : -1;
+    if (r < 0)
+        reply_null(c);
+    else
+        reply_int(c, r);
+}
+
+static void
+cmd_zrank(struct client *c)
+{
+    rank_common(c, 0);
+}
+
+static void
+cmd_zrevrank(struct client *c)
+{
+    rank_common(c, 1);
+}
+
+static void
+cmd_zcount(struct client *c)
+{
+    struct zscore_range r;
+    if (zset_parse_range(ARGP(c, 2), ARGL(c, 2), ARGP(c, 3), ARGL(c, 3), &r) < 0) {
+        reply_error(c, ERR_RANGE_FLOAT);
+        return;
+    }
+    int wt;
+    size_t lo = 0, hi = 0;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    if (e)
+        zset_score_span(e, &r, &lo, &hi);
+    reply_int(c, (long long)(hi - lo));
+}
+
+static void
+cmd_zlexcount(struct client *c)
+{
+    struct zlex_bound min, max;
+    if (zset_parse_lex(ARGP(c, 2), ARGL(c, 2), &min) < 0 ||
+        zset_parse_lex(ARGP(c, 3), ARGL(c, 3), &max) < 0) {
+        reply_error(c, ERR_RANGE_LEX);
+        return;
+    }
+    int wt;
+    size_t lo = 0, hi = 0;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    if (e)
+        zset_lex_span(e, &min, &max, &lo, &hi);
+    reply_int(c, (long long)(hi - lo));
+}
+
+/* ---- Ranges ---- */
+
+/* Reply n elements from rank `from` (counted from the top when rev): members, with scores as
+ * [member, score] pairs in RESP3 when `pairs`, else flat. */
+static void
+reply_elems(struct client *c, const struct kv *e, size_t from, size_t n, int rev, int withscores,
+            int pairs)
+{
+    struct zset_iter it;
+    struct zelem el;
+    reply_array(c, (long long)(withscores && !pairs ? 2 * n : n));
+    zset_iter_init(&it, e, from, rev);
+    while (n-- && zset_iter_next(&it, &el)) {
+        if (withscores && pairs)
+            reply_array(c, 2);
+        reply_bulk(c, el.m, el.ml);
+        if (withscores)
+            reply_double(c, el.score);
+    }
+}
+
+/* Redis's index range: negative from the end, clamped. 0 and [*start, *start + *n), or -1
+ * when it is empty. */
+static int
+clamp_ranks(long long start, long long end, size_t len, size_t *from, size_t *n)
+{
+    long long l = (long long)len;
+    if (start < 0)
+        start += l;
+    if (end < 0)
+        end += l;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= l)
+        return -1;
+    if (end >= l)
+        end = l - 1;
+    *from = (size_t)start;
+    *n = (size_t)(end - start + 1);
+    return 0;
+}
+
+enum zrange_kind { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
+
+/* ZRANGE and its older forms: kind and rev (-1: not fixed) come from the command name or,
+ * for ZRANGE, from the options. */
+static void
+zrange_generic(struct client *c, int kind, int rev)
+{
+    int withscores = 0, has_limit = 0;
+    long long offset = 0, limit = -1;
+    for (int j = 4; j < c->argc; j++) {
+        if (arg_is(c, j, "withscores")) {
+            withscores = 1;
+        } else if (arg_is(c, j, "limit") && c->argc - j - 1 >= 2) {
+            if (arg_ll(c, j + 1, &offset) < 0 || arg_ll(c, j + 2, &limit) < 0) {
+                reply_error_notint(c);
+                return;
+            }
+            has_limit = 1;
+            j += 2;
+        } else if (rev < 0 && arg_is(c, j, "rev")) {
+            rev = 1;
+        } else if (kind == ZR_AUTO && arg_is(c, j, "bylex")) {
+            kind = ZR_LEX;
+        } else if (kind == ZR_AUTO && arg_is(c, j, "byscore")) {
+            kind = ZR_SCORE;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    if (rev < 0)
+        rev = 0;
+    if (kind == ZR_AUTO)
+        kind = ZR_RANK;
+    if (has_limit && kind == ZR_RANK) {
+        reply_error(c, "ERR syntax error, LIMIT is only supported in combination with either "
+                       "BYSCORE or BYLEX");
+        return;
+    }
+    if (withscores && kind == ZR_LEX) {
+        reply_error(c, "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return;
+    }
+    /* By score or member, a reversed range is written max first. */
+    int mini = rev && kind != ZR_RANK ? 3 : 2, maxi = mini == 2 ? 3 : 2;
+    long long start = 0, end = 0;
+    struct zscore_range sr;
+    struct zlex_bound lmin, lmax;
+    if (kind == ZR_RANK && (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0)) {
+        reply_error_notint(c);
+        return;
+    }
+    if (kind == ZR_SCORE &&
+        zset_parse_range(ARGP(c, mini), ARGL(c, mini), ARGP(c, maxi), ARGL(c, maxi), &sr) < 0) {
+        reply_error(c, ERR_RANGE_FLOAT);
+        return;
+    }
+    if (kind == ZR_LEX && (zset_parse_lex(ARGP(c, mini), ARGL(c, mini), &lmin) < 0 ||
+                           zset_parse_lex(ARGP(c, maxi), ARGL(c, maxi), &lmax) < 0)) {
+        reply_error(c, ERR_RANGE_LEX);
+        return;
+    }
+    int wt;
+    struct kv *e = zset_lookup(c, 0, &wt);
+    if (wt)
+        return;
+    size_t len = e ? zset_len(e) : 0, from = 0, n = 0;
+    if (e && kind == ZR_RANK) {
+        if (clamp_ranks(start, end, len, &from, &n) < 0)
+            n = 0;
+    } else if (e) {
+        size_t lo, hi;
+        if (kind == ZR_SCORE)
+            zset_score_span(e, &sr, &lo, &hi);
+        else
+            zset_lex_span(e, &lmin, &lmax, &lo, &hi);
+        n = hi - lo;
+        from = rev ? len - hi : lo;
+        /* LIMIT: a negative offset gives nothing, a negative count everything. */
+        if (offset < 0 || (unsigned long long)offset >= n) {
+            n = 0;
+        } else {
+            from += (size_t)offset;
+            n -= (size_t)offset;
+            if (limit >= 0 && (unsigned long long)limit < n)
+                n = (size_t)limit;
+        }
+    }
+    if (n == 0) {
+        reply_array(c, 0);
+        return;
+    }
+    reply_elems(c, e, from, n, rev, withscores, c->proto == RESP3);
+}
+
+static void
+cmd_zrange(struct client *c)
+{
+    zrange_generic(c, ZR_AUTO, -1);
+}
+
+static void
+cmd_zrevrange(struct client *c)
+{
+    zrange_generic(c, ZR_RANK, 1);
+}
+
+static void
+cmd_zrangebyscore(struct client *c)
+{
+    zrange_generic(c, ZR_SCORE, 0);
+}
+
+static void
+cmd_zrevrangebyscore(struct client *c)
+{
+    zrange_generic(c, ZR_SCORE, 1);
+}
+
+static void
+cmd_zrangebylex(struct client *c)
+{
+    zrange_generic(c, ZR_LEX, 0);
+}
+
+static void
+cmd_zrevrangebylex(struct client *c)
+{
+    zrange_generic(c, ZR_LEX, 1);
+}
+
+/* ---- Removing ---- */
+
+static void
+pop_common(struct client *c, int max)
+{
+    long long count = -1;
+    if (c->argc > 3) {
+        reply_error_syntax(c);
+        return;
+    }
+    if (c->argc == 3 && (arg_ll(c, 2, &count) < 0 || count < 0)) {
+        reply_error(c, "ERR value is out of range, must be positive");
+        return;
+    }
+    int wt;
+    struct kv *e = zset_lookup(c, 1, &wt);
+    if (wt)
+        return;
+    size_t len = e ? zset_len(e) : 0;
+    size_t n = count < 0 ? 1 : (unsigned long long)count < len ? (size_t)count : len;
+    if (e == NULL || n == 0) {
+        reply_array(c, 0);
+        return;
+    }
+    /* With a count, RESP3 gets [member, score] pairs; without one a flat pair, as 7.0. */
+    reply_elems(c, e, 0, n, max, 1, count >= 0 && c->proto == RESP3);
+    zset_del_range(e, max ? len - n : 0, n);
+    drop_if_empty(c, e);
+}
+
+static void
+cmd_zpopmin(struct client *c)
+{
+    pop_common(c, 0);
+}
+
+static void
+cmd_zpopmax(struct client *c)
+{
+    pop_common(c, 1);
+}
+
+static void
+remrange_generic(struct client *c, int kind)
+{
+    long long start = 0, end = 0;
+    struct zscore_range sr;
+    struct zlex_bound lmin, lmax;
+    if (kind == ZR_RANK && (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0)) {
+        reply_error_notint(c);
+        return;
+    }
+    if (kind == ZR_SCORE &&
+        zset_parse_range(ARGP(c, 2), ARGL(c, 2), ARGP(c, 3), ARGL(c, 3), &sr) < 0) {
+        reply_error(c, ERR_RANGE_FLOAT);
+        return;
+    }
+    if (kind == ZR_LEX && (zset_parse_lex(ARGP(c, 2), ARGL(c, 2), &lmin) < 0 ||
+                           zset_parse_lex(ARGP(c, 3), ARGL(c, 3), &lmax) < 0)) {
+        reply_error(c, ERR_RANGE_LEX);
+        return;
+    }
+    int wt;
+    struct kv *e = zset_lookup(c, 1, &wt);
+    if (wt)
+        return;
+    if (e == NULL) {
+        reply_int(c, 0);
+        return;
+    }
+    size_t from = 0, n = 0, hi;
+    if (kind == ZR_RANK) {
+        if (clamp_ranks(start, end, zset_len(e), &from, &n) < 0)
+            n = 0;
+    } else {
+        if (kind == ZR_SCORE)
+            zset_score_span(e, &sr, &from, &hi);
+        else
+            zset_lex_span(e, &lmin, &lmax, &from, &hi);
+        n = hi - from;
+    }
+    zset_del_range(e, from, n);
+    drop_if_empty(c, e);
+    reply_int(c, (long long)n);
+}
+
+static void
+cmd_zremrangebyrank(struct client *c)
+{
+    remrange_generic(c, ZR_RANK);
+}
+
+static void
+cmd_zremrangebyscore(struct client *c)
+{
+    remrange_generic(c, ZR_SCORE);
+}
+
+static void
+cmd_zremrangebylex(struct client *c)
+{
+    remrange_generic(c, ZR_LEX);
+}
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define D CMD_DENYOOM
+#define F CMD_FAST
+#define G "sorted-set"
+
+struct command cmd_zset_table[] = {
+    {"zadd", cmd_zadd, -4, W | D | F, 1, 1, 1, NULL, "Add members or update their scores", G, NULL,
+     NULL},
+    {"zincrby", cmd_zincrby, 4, W | D | F, 1, 1, 1, NULL, "Add to a member's score", G, NULL, NULL},
+    {"zcard", cmd_zcard, 2, R | F, 1, 1, 1, NULL, "Number of members", G, NULL, NULL},
+    {"zscore", cmd_zscore, 3, R | F, 1, 1, 1, NULL, "Score of a member", G, NULL, NULL},
+    {"zmscore", cmd_zmscore, -3, R | F, 1, 1, 1, NULL, "Scores of members", G, NULL, NULL},
+    {"zrem", cmd_zrem, -3, W | F, 1, 1, 1, NULL, "Remove members", G, NULL, NULL},
+    {"zrange", cmd_zrange, -4, R, 1, 1, 1, NULL, "Members in a range of ranks, scores or names", G,
+     NULL, NULL},
+    {"zrevrange", cmd_zrevrange, -4, R, 1, 1, 1, NULL, "Members by rank, highest first", G, NULL,
+     NULL},
+    {"zrangebyscore", cmd_zrangebyscore, -4, R, 1, 1, 1, NULL, "Members in a score range", G, NULL,
+     NULL},
+    {"zrevrangebyscore", cmd_zrevrangebyscore, -4, R, 1, 1, 1, NULL,
+     "Members in a score range, highest first", G, NULL, NULL},
+    {"zrangebylex", cmd_zrangebylex, -4, R, 1, 1, 1, NULL, "Members in a name range", G, NULL,
+     NULL},
+    {"zrevrangebylex", cmd_zrevrangebylex, -4, R, 1, 1, 1, NULL,
+     "Members in a name range, last first", G, NULL, NULL},
+    {"zrank", cmd_zrank, 3, R | F, 1, 1, 1, NULL, "Rank of a member", G, NULL, NULL},
+    {"zrevrank", cmd_zrevrank, 3, R | F, 1, 1, 1, NULL, "Rank of a member, highest first", G, NULL,
+     NULL},
+    {"zcount", cmd_zcount, 4, R | F, 1, 1, 1, NULL, "Count the members in a score range", G, NULL,
+     NULL},
+    {"zlexcount", cmd_zlexcount, 4, R | F, 1, 1, 1, NULL, "Count the members in a name range", G,
+     NULL, NULL},
+    {"zpopmin", cmd_zpopmin, -2, W | F, 1, 1, 1, NULL, "Remove and return the lowest members", G,
+     NULL, NULL},
+    {"zpopmax", cmd_zpopmax, -2, W | F, 1, 1, 1, NULL, "Remove and return the highest members", G,
+     NULL, NULL},
+    {"zremrangebyrank", cmd_zremrangebyrank, 4, W, 1, 1, 1, NULL, "Remove a range of ranks", G,
+     NULL, NULL},
+    {"zremrangebyscore", cmd_zremrangebyscore, 4, W, 1, 1, 1, NULL, "Remove a score range", G, NULL,
+     NULL},
+    {"zremrangebylex", cmd_zremrangebylex, 4, W, 1, 1, 1, NULL, "Remove a name range", G, NULL,
+     NULL},
+    {.name = NULL},
+};
