@@ -28,6 +28,7 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
     X("maxmemory-samples",       OPT_INT,      maxmemory_samples,       "5",          1,         INT_MAX,   1, "keys sampled per eviction") \
     X("requirepass",             OPT_STR,      requirepass,             "",           0,         0,         1, "password for AUTH; empty means none") \
     X("metrics-port",            OPT_INT,      metrics_port,            "0",          0,         65535,     0, "HTTP port serving Prometheus /metrics; 0 means off") \
+    X("metrics-bind",            OPT_STR,      metrics_bind,            "127.0.0.1",  0,         0,         0, "numeric address /metrics listens on; loopback only: /metrics has no authentication yet, so any other address refuses to start") \
     X("logfile",                 OPT_STR,      logfile,                 "",           0,         0,         0, "log file; empty means standard output") \
     X("loglevel",                OPT_LOGLEVEL, loglevel,                "notice",     0,         0,         1, "debug, verbose, notice or warning") \
     X("daemonize",               OPT_BOOL,     daemonize,               "no",         0,         1,         0, "run in the background") \

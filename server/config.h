@@ -31,6 +31,7 @@ struct config {
     int maxmemory_samples;
     char *requirepass;        /* "" = no password */
     int metrics_port;         /* 0 = off */
+    char *metrics_bind;       /* one numeric address; must be loopback (no auth yet) */
     char *logfile;            /* "" = stdout */
     int loglevel;             /* enum log_level */
     int daemonize;

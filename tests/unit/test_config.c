@@ -47,6 +47,7 @@ test_defaults(void **state)
     assert_int_equal(c->maxmemory_samples, 5);
     assert_string_equal(c->requirepass, "");
     assert_int_equal(c->metrics_port, 0);
+    assert_string_equal(c->metrics_bind, "127.0.0.1");
     assert_string_equal(c->logfile, "");
     assert_int_equal(c->loglevel, LL_NOTICE);
     assert_int_equal(c->daemonize, 0);
