@@ -18,6 +18,7 @@
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_http.h"
 #include "net.h"
 #include "slowlog.h"
 #include "stats.h"
@@ -157,6 +158,8 @@ main(int argc, char **argv)
     }
     if (net_setup(base) < 0)
         goto out_net;
+    if (metrics_http_setup(base) < 0)
+        goto out_http;
     pidfile_write();
 
     cron_ev = evtimer_new(base, on_cron, NULL);
@@ -173,12 +176,15 @@ main(int argc, char **argv)
 
     /* Shutdown: stop accepting, drop clients, then every module in reverse order. */
     net_close_listeners();
+    metrics_http_teardown();
     log_msg(LL_WARNING, "User requested shutdown... closing %zu clients", clients_count());
     event_free(sigint_ev);
     event_free(sigterm_ev);
     event_free(cron_ev);
     pidfile_remove();
     rc = 0;
+out_http:
+    metrics_http_teardown();
 out_net:
     net_teardown();
     metrics_teardown();

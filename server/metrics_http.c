@@ -1,0 +1,455 @@
+/* metrics_http.c — Prometheus /metrics over HTTP, as reliability.md §3f asks: libevent's evhttp
+ * on a listener of its own, bound to loopback only, answering two read-only paths, with capped
+ * headers, bodies and connections, a per-request deadline against slowloris, and a Host check
+ * against DNS rebinding. Each scrape renders one metrics snapshot on the event loop: O(#metrics),
+ * never O(#keys), so a scrape cannot stall RESP clients for long. */
+#include "metrics_http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+#include "zmalloc.h"
+
+/* Request headers beyond this are refused by evhttp (400 or 413) and the connection closed
+ * (§3f: 8 KiB). */
+#define HTTP_MAX_HEADERS (8 * 1024)
+/* Nothing we serve takes a body; a small one is still read so that a POST is answered 405. */
+#define HTTP_MAX_BODY 1024
+/* evhttp's idle timeout, for reads and writes alike. */
+#define HTTP_TIMEOUT_S 5
+/* A request must have arrived in full this long after the connection opened or after the
+ * previous request: evhttp's timeout restarts on every byte, so one byte every few seconds
+ * would otherwise hold a connection (and one of the few slots) for hours. */
+#define HTTP_REQUEST_DEADLINE_S 5
+/* Kernel accept queue: where connections wait while all slots are taken. */
+#define HTTP_BACKLOG 64
+
+#define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define TEXT_CONTENT_TYPE "text/plain; charset=utf-8"
+
+/* One accepted HTTP connection, from evhttp's bevcb until evhttp's close callback. */
+struct http_conn {
+    struct http_conn *next;
+    struct bufferevent *bev;         /* referenced by us until adopted */
+    struct evhttp_connection *evcon; /* NULL until adopted */
+    struct event *timer;             /* adoption first, then the request deadline */
+};
+
+static struct {
+    struct evhttp *http;
+    struct evconnlistener *listener; /* evhttp's; NULL once teardown has begun */
+    struct http_conn *conns;         /* every connection not yet closed */
+    size_t nconns;
+    int paused; /* listener disabled because nconns reached the cap */
+} mh;
+
+/* ---- Connections: counting, the cap and the request deadline ----
+ *
+ * libevent 2.1 has no evhttp_set_max_connections and tells nobody about a new connection but
+ * the bevcb, which runs before evhttp has made its connection object. So the bevcb makes the
+ * socket bufferevent itself, counts the connection and activates its timer; the timer runs
+ * once evhttp has finished setting up, finds the connection object as the bufferevent's
+ * callback argument and registers a close callback on it, which is where the count goes down.
+ * The reference held in between keeps the bufferevent readable even if evhttp freed the
+ * connection first (its callbacks are then cleared, which says so). */
+
+static void
+conn_unlink(struct http_conn *c)
+{
+    for (struct http_conn **pp = &mh.conns; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    mh.nconns--;
+    if (mh.paused && mh.listener && mh.nconns < METRICS_HTTP_MAX_CONNS) {
+        evconnlistener_enable(mh.listener);
+        mh.paused = 0;
+    }
+    event_free(c->timer);
+    zfree(c);
+}
+
+/* evhttp's close callback: the connection is being freed. */
+static void
+conn_on_close(struct evhttp_connection *evcon, void *arg)
+{
+    conn_unlink(arg);
+}
+
+static void
+conn_arm(struct http_conn *c, int seconds)
+{
+    struct timeval tv = {seconds, 0};
+    evtimer_add(c->timer, &tv);
+}
+
+static void
+conn_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_conn *c = arg;
+
+    if (c->evcon) {
+        /* The deadline passed without a complete request: close (conn_on_close frees c). */
+        evhttp_connection_free(c->evcon);
+        return;
+    }
+    void (*eventcb)(struct bufferevent *, short, void *) = NULL;
+    void *cbarg = NULL;
+    struct bufferevent *bev = c->bev;
+    bufferevent_getcb(bev, NULL, NULL, &eventcb, &cbarg);
+    c->bev = NULL;
+    if (eventcb == NULL) {
+        conn_unlink(c); /* evhttp already freed the connection */
+    } else {
+        c->evcon = cbarg;
+        evhttp_connection_set_closecb(c->evcon, conn_on_close, c);
+        if (mh.nconns > METRICS_HTTP_MAX_CONNS)
+            evhttp_connection_free(c->evcon); /* accepted in one batch past the cap */
+        else
+            conn_arm(c, HTTP_REQUEST_DEADLINE_S);
+    }
+    bufferevent_decref(bev);
+}
+
+/* evhttp's bevcb, called once for each accepted connection, before evhttp has set it up. */
+static struct bufferevent *
+conn_create(struct event_base *base, void *arg)
+{
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL)
+        return NULL; /* evhttp gives up on the connection */
+    struct http_conn *c = zcalloc(sizeof(*c));
+    c->bev = bev;
+    bufferevent_incref(bev);
+    c->timer = evtimer_new(base, conn_on_timer, c);
+    event_active(c->timer, EV_TIMEOUT, 1);
+    c->next = mh.conns;
+    mh.conns = c;
+    if (++mh.nconns >= METRICS_HTTP_MAX_CONNS && mh.listener && !mh.paused) {
+        evconnlistener_disable(mh.listener);
+        mh.paused = 1;
+    }
+    return bev;
+}
+
+/* A request arrived in full: the next one has a fresh deadline. */
+static void
+conn_request_done(struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+
+    for (struct http_conn *c = mh.conns; c; c = c->next) {
+        if (c->evcon == evcon) {
+            conn_arm(c, HTTP_REQUEST_DEADLINE_S);
+            return;
+        }
+    }
+}
+
+/* ---- Requests ---- */
+
+/* A Host value (or an absolute URI's host) naming this machine: localhost, 127.0.0.1 or [::1],
+ * case-insensitive, with an optional numeric port. Any port number passes: a forwarded port
+ * (ssh -L) changes the number but keeps the name, and in a DNS-rebinding attack it is the
+ * name that is foreign. */
+static int
+host_is_local(const char *h)
+{
+    static const char *const names[] = {"localhost", "127.0.0.1", "[::1]"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(h, names[i], n) != 0)
+            continue;
+        const char *p = h + n;
+        if (*p == '\0')
+            return 1;
+        if (*p != ':' || p[1] == '\0')
+            return 0;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+        return *p == '\0';
+    }
+    return 0;
+}
+
+/* 0 when the request may be answered, else the status to refuse it with: 400 without exactly
+ * one Host header (RFC 9112 §3.2), 403 when it does not name this machine. */
+static int
+host_check(struct evhttp_request *req)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    struct evkeyval *kv;
+    const char *host = NULL;
+    int nhost = 0;
+
+    for (kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+        if (strcasecmp(kv->key, "Host") == 0) {
+            host = kv->value;
+            nhost++;
+        }
+    }
+    if (nhost != 1)
+        return 400;
+    if (!host_is_local(host))
+        return 403;
+    /* "GET http://evil.example/metrics": the authority in the target must pass too. */
+    const char *uhost = uri ? evhttp_uri_get_host(uri) : NULL;
+    if (uhost && !host_is_local(uhost))
+        return 403;
+    return 0;
+}
+
+/* Send body (taken) with code. Error statuses close the connection: a client that got one has
+ * nothing more to ask. A HEAD request gets the headers only, with the Content-Length the body
+ * would have had: evhttp 2.1 would otherwise send the body after them. */
+static void
+reply(struct evhttp_request *req, int code, const char *reason, const char *ctype,
+      struct evbuffer *body)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+    evhttp_add_header(h, "Content-Type", ctype);
+    if (code >= 400)
+        evhttp_add_header(h, "Connection", "close");
+    if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+        char len[32];
+        snprintf(len, sizeof(len), "%zu", evbuffer_get_length(body));
+        evhttp_add_header(h, "Content-Length", len);
+        evbuffer_drain(body, evbuffer_get_length(body));
+    }
+    evhttp_send_reply(req, code, reason, body);
+    evbuffer_free(body);
+}
+
+/* A short text/plain answer; allow, when set, is the Allow header of a 405. */
+static void
+reply_text(struct evhttp_request *req, int code, const char *reason, const char *text,
+           const char *allow)
+{
+    struct evbuffer *body = evbuffer_new();
+
+    if (allow)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+    evbuffer_add(body, text, strlen(text));
+    reply(req, code, reason, TEXT_CONTENT_TYPE, body);
+}
+
+static void
+rendered_free(const void *data, size_t len, void *arg)
+{
+    zfree((void *)data);
+}
+
+static void
+serve_metrics(struct evhttp_request *req)
+{
+    struct buf out = BUF_INIT;
+
+    metrics_render_prom(&out);
+    if (out.oom || out.len == 0) {
+        buf_free(&out);
+        reply_text(req, 500, "Internal Server Error", "out of memory rendering metrics\n", NULL);
+        return;
+    }
+    struct evbuffer *body = evbuffer_new();
+    /* The rendered text goes out as is, no copy: the evbuffer frees it once it is written. */
+    evbuffer_add_reference(body, out.data, out.len, rendered_free, NULL);
+    reply(req, HTTP_OK, "OK", PROM_CONTENT_TYPE, body);
+}
+
+/* Every request: Host first, then the path (404), then the method (405). The query string is
+ * not looked at: there is nothing to select. */
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    enum evhttp_cmd_type method = evhttp_request_get_command(req);
+    int metrics;
+
+    conn_request_done(req);
+    switch (host_check(req)) {
+    case 400:
+        reply_text(req, 400, "Bad Request", "exactly one Host header is required\n", NULL);
+        return;
+    case 403:
+        reply_text(req, 403, "Forbidden", "Host must be localhost, 127.0.0.1 or [::1]\n", NULL);
+        return;
+    }
+    if (path && strcmp(path, "/metrics") == 0)
+        metrics = 1;
+    else if (path && strcmp(path, "/health") == 0)
+        metrics = 0;
+    else {
+        reply_text(req, HTTP_NOTFOUND, "Not Found", "not found: try /metrics\n", NULL);
+        return;
+    }
+    if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+        reply_text(req, HTTP_BADMETHOD, "Method Not Allowed", "method not allowed\n", "GET, HEAD");
+        return;
+    }
+    if (metrics)
+        serve_metrics(req);
+    else
+        reply_text(req, HTTP_OK, "OK", "ok\n", NULL);
+}
+
+/* ---- Listener ---- */
+
+/* Parse a numeric address into ss with port. Returns 0, or -1 when addr is not numeric. */
+static int
+addr_parse(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *sl)
+{
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        *sl = sizeof(*s4);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        *sl = sizeof(*s6);
+        return 0;
+    }
+    return -1;
+}
+
+/* 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
+static int
+addr_is_loopback(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+        return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+    }
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
+static int
+listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
+{
+    int one = 1;
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (ss->ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, (const struct sockaddr *)ss, sl) < 0 || listen(fd, HTTP_BACKLOG) < 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+int
+metrics_http_setup(struct event_base *base)
+{
+    const struct config *cfg = config_get();
+    const char *addr = cfg->metrics_bind;
+    struct sockaddr_storage ss;
+    socklen_t sl;
+
+    if (cfg->metrics_port == 0)
+        return 0;
+    if (addr_parse(addr, cfg->metrics_port, &ss, &sl) < 0) {
+        log_msg(LL_WARNING, "Invalid metrics-bind address '%s' (numeric IPv4 or IPv6 expected)",
+                addr);
+        return -1;
+    }
+    /* Protected-mode style: /metrics has no authentication yet, so it is not offered beyond
+     * this host. An authenticating reverse proxy on the same host can forward to it. */
+    if (!addr_is_loopback(&ss)) {
+        log_msg(LL_WARNING,
+                "Refusing to serve /metrics on %s: not a loopback address, and /metrics has no "
+                "authentication. Keep metrics-bind 127.0.0.1 (or ::1) and put an "
+                "authenticating reverse proxy in front to reach it from other hosts.",
+                addr);
+        return -1;
+    }
+    int fd = listen_socket(&ss, sl);
+    if (fd < 0) {
+        log_msg(LL_WARNING, "Could not create the /metrics listening socket %s:%d: %s", addr,
+                cfg->metrics_port, strerror(errno));
+        return -1;
+    }
+    mh.http = evhttp_new(base);
+    if (mh.http == NULL) {
+        close(fd);
+        log_msg(LL_WARNING, "Could not create the /metrics HTTP server");
+        return -1;
+    }
+    evhttp_set_max_headers_size(mh.http, HTTP_MAX_HEADERS);
+    evhttp_set_max_body_size(mh.http, HTTP_MAX_BODY);
+    evhttp_set_timeout(mh.http, HTTP_TIMEOUT_S);
+    /* Every method evhttp knows reaches on_request, which answers 405 itself (with Allow);
+     * evhttp's own refusal would be a 501, which is what methods it does not know still get. */
+    evhttp_set_allowed_methods(mh.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(mh.http, on_request, NULL);
+    evhttp_set_bevcb(mh.http, conn_create, NULL);
+    struct evhttp_bound_socket *bound = evhttp_accept_socket_with_handle(mh.http, fd);
+    if (bound == NULL) {
+        close(fd);
+        metrics_http_teardown();
+        log_msg(LL_WARNING, "Could not listen for /metrics on %s:%d", addr, cfg->metrics_port);
+        return -1;
+    }
+    mh.listener = evhttp_bound_socket_get_listener(bound);
+    log_msg(LL_NOTICE, "Serving Prometheus metrics on http://%s%s%s:%d/metrics",
+            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
+            cfg->metrics_port);
+    return 0;
+}
+
+void
+metrics_http_teardown(void)
+{
+    /* evhttp_free closes the listener before the connections; conn_unlink must not re-enable
+     * it in between. */
+    mh.listener = NULL;
+    mh.paused = 0;
+    if (mh.http) {
+        evhttp_free(mh.http); /* every adopted connection goes through conn_on_close */
+        mh.http = NULL;
+    }
+    /* Connections accepted in the loop's last turn, never adopted. */
+    while (mh.conns) {
+        struct http_conn *c = mh.conns;
+        if (c->bev)
+            bufferevent_decref(c->bev);
+        conn_unlink(c);
+    }
+}
