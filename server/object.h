@@ -284,24 +284,27 @@ struct smember {
 /* A new empty set value for a first member s and about `hint` members to come: an intset
  * when s is an integer, a pack when the members may fit one, else a table. */
 void set_new_val(struct val *v, const char *s, size_t len, size_t hint);
+/* Number of members. */
 size_t set_len(const struct kv *s);
 /* Add a member: 1 if added, 0 if present, -1 on allocation failure (set unchanged). */
 int set_add(struct kv *s, const char *m, size_t ml);
 /* 1 if the member was removed. */
 int set_del(struct kv *s, const char *m, size_t ml);
+/* 1 if m is a member. */
 int set_has(const struct kv *s, const char *m, size_t ml);
 /* A uniformly random member (a table's chains make it slightly uneven, as in Redis); the set
  * must not be empty. The bytes stay valid until the set changes. */
 const char *set_random(const struct kv *s, size_t *len, char *ibuf);
 /* Remove a random member; fn sees its bytes first. 0, or -1 when empty. */
 int set_pop(struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
-/* Up to n distinct random members, each visited once (n < set_len). 0, or -1 when the
- * scratch array could not be allocated. */
+/* n distinct random members (at most set_len), each visited once. 0, or -1 before any visit
+ * when the scratch array could not be allocated. */
 int set_random_distinct(const struct kv *s, size_t n,
                         void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
 /* Visit every member. fn must not change the set. */
-void set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml),
-                 void *ctx);
+void set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* Free a set value; the allocations freeing it costs (lazy free's measure); its allocator
+ * bytes, a table's estimated from `samples` members (0: all). */
 void set_free(int enc, void *ptr);
 size_t set_free_effort(int enc, const void *ptr);
 size_t set_memory(int enc, const void *ptr, long long samples);
@@ -311,14 +314,14 @@ size_t set_memory(int enc, const void *ptr, long long samples);
 
 /* zset_add flags in and results out (Redis's ZADD_IN_* / ZADD_OUT_*). */
 #define ZADD_INCR 1
-#define ZADD_NX 2
-#define ZADD_XX 4
-#define ZADD_GT 8
-#define ZADD_LT 16
+#define ZADD_NX   2
+#define ZADD_XX   4
+#define ZADD_GT   8
+#define ZADD_LT   16
 
-#define ZADD_OUT_NOP 1     /* nothing done (NX, XX, GT, LT said no) */
-#define ZADD_OUT_NAN 2     /* the increment made NaN: nothing done */
-#define ZADD_OUT_ADDED 4   /* a new member */
+#define ZADD_OUT_NOP     1 /* nothing done (NX, XX, GT, LT said no) */
+#define ZADD_OUT_NAN     2 /* the increment made NaN: nothing done */
+#define ZADD_OUT_ADDED   4 /* a new member */
 #define ZADD_OUT_UPDATED 8 /* an existing member got a new score */
 
 /* A score interval: ZCOUNT, ZRANGE BYSCORE. */
@@ -350,6 +353,7 @@ struct zset_iter {
     void *node; /* skiplist: the node, NULL at the end */
 };
 
+/* A new empty sorted set value (packed), and the number of its elements. */
 void zset_new_val(struct val *v);
 size_t zset_len(const struct kv *z);
 /* Parse a score as ZADD does (strtod rules, inf allowed, NaN and out-of-range refused). 0/-1. */
@@ -382,6 +386,7 @@ void zset_lex_span(const struct kv *z, const struct zlex_bound *min, const struc
 void zset_iter_init(struct zset_iter *it, const struct kv *z, size_t rank, int rev);
 /* The next element: 1, or 0 at the end. */
 int zset_iter_next(struct zset_iter *it, struct zelem *e);
+/* As for sets: free, free effort, allocator bytes (a skiplist estimated from `samples`). */
 void zset_free(int enc, void *ptr);
 size_t zset_free_effort(int enc, const void *ptr);
 size_t zset_memory(int enc, const void *ptr, long long samples);
