@@ -12,7 +12,7 @@
 
 #define LAZYFREE_THRESHOLD 64
 
-enum job_kind { JOB_KV, JOB_DICT, JOB_PURGE };
+enum job_kind { JOB_KV, JOB_DICT };
 
 struct job {
     struct job *next;
@@ -29,6 +29,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct job *head, *tail;
 static atomic_size_t pending;
+/* A purge request is a flag, not a queued job: a job would be an allocation still alive after
+ * pending drops to 0, so used_memory would not be final when a caller sees 0. */
+static int purge_requested; /* guarded by mu */
 static atomic_uint_least64_t freed;
 
 size_t
@@ -67,9 +70,6 @@ run_job(struct job *j)
         dict_destroy(j->ptr);
         zfree(j->vol);
         break;
-    case JOB_PURGE:
-        zmalloc_purge();
-        break;
     }
 }
 
@@ -78,9 +78,17 @@ worker(void *arg)
 {
     for (;;) {
         pthread_mutex_lock(&mu);
-        while (head == NULL && !stopping)
+        while (head == NULL && !purge_requested && !stopping)
             pthread_cond_wait(&cv, &mu);
         struct job *j = head;
+        if (j == NULL && purge_requested) {
+            /* The queue has drained: give the freed pages back to the OS (purging allocates
+             * nothing through zmalloc, so used_memory is already final). */
+            purge_requested = 0;
+            pthread_mutex_unlock(&mu);
+            zmalloc_purge();
+            continue;
+        }
         if (j == NULL) { /* stopping and drained */
             pthread_mutex_unlock(&mu);
             break;
@@ -166,8 +174,12 @@ lazyfree_dict(struct dict *d, struct kv **vol, size_t keys)
 void
 lazyfree_purge(void)
 {
-    if (running)
-        enqueue(JOB_PURGE, NULL, NULL, 0);
-    else
+    if (!running) {
         zmalloc_purge();
+        return;
+    }
+    pthread_mutex_lock(&mu);
+    purge_requested = 1;
+    pthread_cond_signal(&cv);
+    pthread_mutex_unlock(&mu);
 }
