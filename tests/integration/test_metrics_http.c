@@ -34,10 +34,24 @@ free_port(void)
     return ntohs(sa.sin_port);
 }
 
-/* Start a server with --metrics-port on a free port (and extra args, up to 4); *mport gets it. */
-static void
-start_http(struct zserver *s, int *mport, const char *const *extra)
+/* The server of the running test: stop_server() (each test's teardown) stops it even when an
+ * assertion ended the test early. */
+static struct zserver srv;
+
+static int
+stop_server(void **state)
 {
+    if (srv.pid > 0)
+        zserver_stop(&srv);
+    return 0;
+}
+
+/* Start srv with --metrics-port on a free port (and extra args, up to 4); *mport gets it. */
+static void
+start_http(int *mport, const char *const *extra)
+{
+    struct zserver *s = &srv;
+
     for (int attempt = 0; attempt < 3; attempt++) {
         char port[16];
         const char *args[8] = {"--metrics-port", port};
@@ -118,11 +132,11 @@ expect_ping(const struct zserver *s)
 static void
 test_request_rules(void **state)
 {
-    struct zserver s;
+    struct zserver *s = &srv;
     int mport;
     char big[12 * 1024];
 
-    start_http(&s, &mport, NULL);
+    start_http(&mport, NULL);
     /* Host: required once, naming this machine, in the header and in an absolute target. */
     assert_int_equal(http_once(mport, "GET /health HTTP/1.0\r\n\r\n"), 400);
     assert_int_equal(
@@ -182,17 +196,17 @@ test_request_rules(void **state)
     raw_sends(fd, GET_HEALTH);
     assert_int_equal(http_read(fd, 2000, NULL), 200);
     close(fd);
-    expect_ping(&s);
-    zserver_stop(&s);
+    expect_ping(s);
+    zserver_stop(s);
 }
 
 static void
 test_connection_cap(void **state)
 {
-    struct zserver s;
+    struct zserver *s = &srv;
     int mport, fds[MAX_CONNS + 4];
 
-    start_http(&s, &mport, NULL);
+    start_http(&mport, NULL);
     /* Connections that come and go in every way leave no slot behind: answered, refused,
      * closed by the client before and after a request. */
     for (int i = 0; i < 3 * MAX_CONNS; i++) {
@@ -217,7 +231,7 @@ test_connection_cap(void **state)
     raw_sends(last, GET_HEALTH);
     assert_int_equal(http_read(last, 1000, NULL), 0);
     /* The RESP port is untouched by a full HTTP side. */
-    expect_ping(&s);
+    expect_ping(s);
     /* Four slots free up: the waiting four are accepted, and the request is answered. */
     for (int i = 0; i < 4; i++)
         close(fds[i]);
@@ -232,7 +246,7 @@ test_connection_cap(void **state)
     assert_int_equal(http_once(mport, GET_HEALTH), 200);
     for (int i = 0; i < MAX_CONNS - 1; i++)
         close(fds[i]);
-    zserver_stop(&s);
+    zserver_stop(s);
 }
 
 /* A silent connection and one that sends a byte every 400 ms are both closed about 5 s after
@@ -241,12 +255,12 @@ test_connection_cap(void **state)
 static void
 test_deadlines(void **state)
 {
-    struct zserver s;
+    struct zserver *s = &srv;
     int mport;
     static const char drip[] = "GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-    start_http(&s, &mport, NULL);
+    start_http(&mport, NULL);
     long long t0 = harness_now_ms();
     int silent = raw_connect(mport);
     int slow = raw_connect(mport);
@@ -271,7 +285,7 @@ test_deadlines(void **state)
         if (!silent_closed && raw_closed_within(silent, 1))
             silent_closed = now;
         if (tick == 10)
-            expect_ping(&s);
+            expect_ping(s);
         long long next = t0 + (tick + 1) * 400LL;
         if (next > harness_now_ms())
             usleep((useconds_t)((next - harness_now_ms()) * 1000));
@@ -283,7 +297,7 @@ test_deadlines(void **state)
     close(silent);
     close(slow);
     close(keep);
-    zserver_stop(&s);
+    zserver_stop(s);
 }
 
 /* SIGTERM with HTTP connections in every state: used memory at exit is what it is without
@@ -291,13 +305,13 @@ test_deadlines(void **state)
 static void
 test_exit_memory(void **state)
 {
-    struct zserver s;
+    struct zserver *s = &srv;
     int mport, fds[MAX_CONNS + 2];
     char logf[128];
 
     snprintf(logf, sizeof(logf), "/tmp/zmem-metrics-http-%d.log", (int)getpid());
     unlink(logf);
-    start_http(&s, &mport, (const char *const[]){"--logfile", logf, NULL});
+    start_http(&mport, (const char *const[]){"--logfile", logf, NULL});
     for (int i = 0; i < MAX_CONNS + 2; i++) {
         fds[i] = raw_connect(mport);
         if (i % 4 == 1)
@@ -310,7 +324,7 @@ test_exit_memory(void **state)
         }
     }
     usleep(200000);
-    int status = zserver_stop(&s);
+    int status = zserver_stop(s);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     for (int i = 0; i < MAX_CONNS + 2; i++)
@@ -334,10 +348,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_request_rules),
-        cmocka_unit_test(test_connection_cap),
-        cmocka_unit_test(test_deadlines),
-        cmocka_unit_test(test_exit_memory),
+        cmocka_unit_test_teardown(test_request_rules, stop_server),
+        cmocka_unit_test_teardown(test_connection_cap, stop_server),
+        cmocka_unit_test_teardown(test_deadlines, stop_server),
+        cmocka_unit_test_teardown(test_exit_memory, stop_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
