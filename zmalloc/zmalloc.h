@@ -4,7 +4,7 @@
  * The backend is chosen at build time: ZMALLOC_JEMALLOC (default), ZMALLOC_TCMALLOC or
  * ZMALLOC_LIBC. What is counted is the allocator's usable size of each block, so that for a
  * process whose every allocation goes through zmalloc, zmalloc_used_memory() equals the
- * allocator's own "allocated" statistic (jemalloc stats.allocated, with tcaches flushed).
+ * allocator's own count of live blocks (zmalloc_get_allocator_info's `allocated`).
  *
  * The exported symbols carry a zmem_ prefix (zlib also exports a zcalloc); the seed names
  * below are macros onto them, so source written against Redis's zmalloc.h compiles unchanged. */
@@ -114,23 +114,68 @@ void zmalloc_set_oom_handler(void (*handler)(size_t));
 const char *zmalloc_allocator_name(void);
 
 struct zmalloc_allocator_info {
-    size_t allocated; /* bytes in live blocks handed out by the allocator */
-    size_t active;    /* bytes in pages that hold live blocks */
+    size_t allocated; /* bytes in blocks handed to the program and not freed yet */
+    size_t tcache;    /* bytes in free blocks parked in thread caches */
+    size_t internal;  /* bytes the allocator took from its own arenas for itself */
+    size_t active;    /* bytes in pages that hold any of the three above */
     size_t resident;  /* bytes of allocator memory resident in RAM (metadata included) */
     size_t retained;  /* bytes unmapped from RSS but kept as address space */
     size_t muzzy;     /* bytes given back lazily (MADV_FREE) that still count in RSS */
 };
-/* Fill *info from the allocator (jemalloc: epoch refresh, then stats.*; tcmalloc: numeric
- * properties, mapped as described in zmalloc_os.c). Returns 0 with real numbers, or -1 when
- * the allocator keeps none (libc): then allocated is zmalloc_used_memory() and active =
- * resident = RSS, Redis's fallback, and the rest 0. Cost: ~12-25 us (jemalloc, tcmalloc). */
+/* Fill *info from the allocator. Returns 0 with real numbers, or -1 when the allocator keeps
+ * none (libc): then allocated is zmalloc_used_memory() and active = resident = RSS, Redis's
+ * fallback, and the rest 0. Cost: ~12-25 us (jemalloc, tcmalloc).
+ *
+ * `allocated` is what the program holds, from the allocator's point of view: every live block
+ * the process got from malloc, through zmalloc or not (libc's own, the dynamic linker's), and
+ * nothing else. So in a process whose every allocation goes through zmalloc it equals
+ * zmalloc_used_memory(), up to blocks in flight, at any heap size.
+ * - jemalloc: stats.allocated - tcache - internal. jemalloc's stats.allocated counts every
+ *   region taken from its bins, so it also holds the blocks sitting in thread caches (freed by
+ *   the program, or fetched ahead by a cache fill that moves a whole batch at once) and its
+ *   own internal allocations (each thread's cache stack); jemalloc reports both apart
+ *   (stats.arenas.<all>.tcache_bytes and .internal), which is what `tcache` and `internal`
+ *   are. allocated + tcache + internal is stats.allocated. tcache_bytes is summed while the
+ *   owning threads keep running (jemalloc's own caveat), so it may be off by the blocks they
+ *   move during the read; allocated is clamped at 0.
+ * - tcmalloc: generic.current_allocated_bytes, which already leaves the caches out;
+ *   tcache = tcmalloc.current_total_thread_cache_bytes; internal = 0 (tcmalloc's metadata is
+ *   never part of allocated).
+ * - active, resident, retained, muzzy: jemalloc's stats.* of those names; tcmalloc as mapped in
+ *   zmalloc_os.c. */
 int zmalloc_get_allocator_info(struct zmalloc_allocator_info *info);
 /* Return free memory to the OS: jemalloc purges all arenas, libc malloc_trim, tcmalloc
  * ReleaseFreeMemory. Returns 0 on success, -1 if the allocator reported an error. */
 int zmalloc_purge(void);
+/* Switch the calling thread's allocator cache on (enable != 0) or off. Off, the thread's frees
+ * go straight back to the shared arena, where any thread can reuse them, and the cache's own
+ * memory (~28 KB per thread on jemalloc) is given back; its allocations and frees then take
+ * the arena's lock. For background threads that allocate little. jemalloc only
+ * (thread.tcache.enabled): returns 0 when applied, -1 elsewhere (tcmalloc and glibc have no
+ * per-thread switch), and then nothing changes. */
+int zmalloc_thread_cache(int enable);
+/* Let the allocator return freed pages to the OS from a thread of its own (enable != 0), or
+ * stop and join that thread. Without it jemalloc ages dirty pages only while the program
+ * allocates or frees, so an idle process keeps what it freed last. Call it after any fork
+ * that is meant to keep running (daemonizing): a fork child starts without the thread.
+ * jemalloc only (opt.background_thread, Redis's jemalloc-bg-thread): returns 0 when applied,
+ * -1 elsewhere, and then nothing changes. */
+int zmalloc_background_purge(int enable);
 /* Write the allocator's own statistics report to cb in pieces (jemalloc malloc_stats_print,
  * tcmalloc GetStats, glibc malloc_info). Returns -1 if the allocator has none. */
 int zmalloc_stats_print(void (*cb)(void *ctx, const char *text), void *ctx);
+
+/* ZMALLOC_CONF("opt:value,..."), once in a program: the allocator's start-up options, read
+ * before main (jemalloc's malloc_conf; the MALLOC_CONF environment variable still overrides
+ * them). Nothing on other allocators. Only for options that must be fixed before the first
+ * allocation; switches with a call above are better made after a fork. */
+#if defined(ZMALLOC_JEMALLOC)
+#define ZMALLOC_CONF(opts)                                                                         \
+    extern const char *malloc_conf;                                                                \
+    const char *malloc_conf = (opts)
+#else
+#define ZMALLOC_CONF(opts) extern int zmalloc_conf_unused_
+#endif
 
 /* ---- Process memory probes (zmalloc_os.c). None of these allocate. ---- */
 

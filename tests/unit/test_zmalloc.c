@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,6 +647,111 @@ test_matches_allocator_stats(void **state)
 #endif
 }
 
+/* The allocator's `allocated` leaves out the blocks parked in thread caches and the
+ * allocator's own blocks: with no flush at all it moves exactly like used_memory, although one
+ * cache fill moves a whole batch of blocks into jemalloc's stats.allocated. */
+static void
+test_allocated_net_of_caches(void **state)
+{
+#if defined(ZMALLOC_JEMALLOC) || defined(ZMALLOC_TCMALLOC)
+    static void *blocks[3000];
+    struct zmalloc_allocator_info i0, i1, i2;
+    size_t u0, u1, u2;
+
+    assert_int_equal(zmalloc_get_allocator_info(&i0), 0);
+    u0 = zmalloc_used_memory();
+    for (int i = 0; i < 3000; i++)
+        blocks[i] = zmalloc(1 + (size_t)(i % 61) * 37); /* 1..2221 bytes, many classes */
+    for (int i = 0; i < 3000; i += 3) {
+        zfree(blocks[i]);
+        blocks[i] = NULL;
+    }
+    u1 = zmalloc_used_memory();
+    assert_int_equal(zmalloc_get_allocator_info(&i1), 0);
+    assert_int_equal((long long)i1.allocated - (long long)i0.allocated,
+                     (long long)u1 - (long long)u0);
+#if defined(ZMALLOC_JEMALLOC)
+    {
+        size_t je = 0, len = sizeof(je);
+
+        assert_true(i1.tcache > 0);   /* the freed blocks are parked, not given back */
+        assert_true(i1.internal > 0); /* this thread's cache stack */
+        /* Same epoch as the call above: the three parts add up to jemalloc's own figure. */
+        assert_int_equal(mallctl("stats.allocated", &je, &len, NULL, 0), 0);
+        assert_int_equal(je, i1.allocated + i1.tcache + i1.internal);
+    }
+#endif
+    for (int i = 0; i < 3000; i++)
+        zfree(blocks[i]);
+    u2 = zmalloc_used_memory();
+    assert_int_equal(zmalloc_get_allocator_info(&i2), 0);
+    assert_int_equal(u2, u0);
+    assert_int_equal(i2.allocated, i0.allocated);
+#else
+    skip(); /* libc: allocated is zmalloc_used_memory() itself */
+#endif
+}
+
+/* Runs in a thread of its own, so the test thread keeps its cache. rc: the two switch
+ * results, whether switching off gave the cache's memory back, and the accounting drift. */
+static void *
+thread_cache_worker(void *arg)
+{
+    long long *rc = arg;
+    struct zmalloc_allocator_info before, after;
+    size_t u0 = zmalloc_used_memory();
+    void *p = zmalloc(100); /* makes sure this thread has a cache */
+
+    zfree(p);
+    zmalloc_get_allocator_info(&before);
+    rc[0] = zmalloc_thread_cache(0);
+    zmalloc_get_allocator_info(&after);
+    rc[1] = after.internal < before.internal;
+    for (int i = 0; i < 100; i++) /* still allocates, and still counts exactly, uncached */
+        zfree(zmalloc((size_t)i * 50));
+    rc[2] = zmalloc_thread_cache(1);
+    rc[3] = (long long)zmalloc_used_memory() - (long long)u0;
+    return NULL;
+}
+
+static void
+test_thread_cache(void **state)
+{
+    pthread_t t;
+    long long rc[4] = {0};
+
+    assert_int_equal(pthread_create(&t, NULL, thread_cache_worker, rc), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+#if defined(ZMALLOC_JEMALLOC)
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 1);
+    assert_int_equal(rc[2], 0);
+#else
+    assert_int_equal(rc[0], -1); /* no per-thread switch: nothing changes */
+    assert_int_equal(rc[2], -1);
+#endif
+    assert_int_equal(rc[3], 0);
+}
+
+static void
+test_background_purge(void **state)
+{
+#if defined(ZMALLOC_JEMALLOC)
+    bool on = false;
+    size_t len = sizeof(on);
+
+    assert_int_equal(zmalloc_background_purge(1), 0);
+    assert_int_equal(mallctl("background_thread", &on, &len, NULL, 0), 0);
+    assert_true(on);
+    assert_int_equal(zmalloc_background_purge(0), 0); /* stops and joins the thread */
+    assert_int_equal(mallctl("background_thread", &on, &len, NULL, 0), 0);
+    assert_false(on);
+#else
+    assert_int_equal(zmalloc_background_purge(1), -1);
+    assert_int_equal(zmalloc_background_purge(0), -1);
+#endif
+}
+
 static void
 test_purge(void **state)
 {
@@ -724,6 +831,9 @@ main(void)
         cmocka_unit_test(test_allocator_name),
         cmocka_unit_test(test_allocator_info),
         cmocka_unit_test(test_matches_allocator_stats),
+        cmocka_unit_test(test_allocated_net_of_caches),
+        cmocka_unit_test(test_thread_cache),
+        cmocka_unit_test(test_background_purge),
         cmocka_unit_test(test_purge),
         cmocka_unit_test(test_stats_print),
     };
