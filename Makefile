@@ -42,6 +42,14 @@ CFLAGS_BASE := -std=gnu11 -g $(OPT) -pthread -MMD -MP $(WARN)
 ifeq ($(MALLOC),jemalloc)
 ALLOC_DEF  := -DZMALLOC_JEMALLOC
 ALLOC_LIBS := -ljemalloc
+# Our programs link jemalloc's archive when the system has one (Debian's libjemalloc-dev does):
+# the shared libjemalloc.so.2 needs libstdc++, whose start-up code takes an 80 KB emergency
+# exception pool from malloc that a C program never uses but allocator_allocated would count.
+# The archive's C++ part is never pulled in. Without it, the shared library is used.
+JEMALLOC_A := $(shell $(CC) -print-file-name=libjemalloc_pic.a)
+ifneq ($(JEMALLOC_A),libjemalloc_pic.a)
+ALLOC_LINK := $(JEMALLOC_A)
+endif
 else ifeq ($(MALLOC),tcmalloc)
 ALLOC_DEF  := -DZMALLOC_TCMALLOC
 ALLOC_LIBS := -ltcmalloc_minimal
@@ -62,7 +70,10 @@ endif
 
 CFLAGS  := $(CFLAGS_BASE) $(SAN_FLAGS) $(CFLAGS_EXTRA)
 LDFLAGS := -pthread $(SAN_FLAGS) $(LDFLAGS_EXTRA)
-LIBS    := $(ALLOC_LIBS) -lm
+# ALLOC_LIBS is what a user of the installed libzmalloc.a links (zmalloc.pc); ALLOC_LINK, when
+# set, is what this Makefile's own programs link instead.
+ALLOC_LINK ?= $(ALLOC_LIBS)
+LIBS    := $(ALLOC_LINK) -lm
 
 ZM_INC    := -Izmalloc
 PROTO_INC := -Izmalloc -Iprotocol
