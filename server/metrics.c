@@ -17,6 +17,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "net.h"
 #include "stats.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -36,7 +37,6 @@ static struct {
     char gcc[32];
     char build_id[17];
     char replid[41];
-    const char *mplex;
     size_t total_system_memory;
 } ident;
 
@@ -67,9 +67,6 @@ ident_init(void)
         ident.replid[i] = c;
     }
     ident.replid[40] = '\0';
-    /* What event_base_new() picks first, unless EVENT_NO* variables say otherwise. */
-    const char **methods = event_get_supported_methods();
-    ident.mplex = methods && methods[0] ? methods[0] : "unknown";
     ident.total_system_memory = zmalloc_get_memory_size();
     ident.ready = 1;
 }
@@ -221,6 +218,10 @@ collect_server(union metric_value *v)
     const struct config *cfg = config_get();
     int64_t now_us = wall_us();
     uint64_t up = (uint64_t)server_uptime_seconds();
+    /* The backend the server's own base runs on: a static name, where
+     * event_get_supported_methods() would build a list libevent keeps until exit. */
+    struct event_base *base = net_event_base();
+    const char *mplex = base ? event_base_get_method(base) : NULL;
 
     v[M_REDIS_VERSION].s = ZMEM_REDIS_VERSION;
     v[M_ZMEM_VERSION].s = ZMEM_VERSION;
@@ -230,7 +231,7 @@ collect_server(union metric_value *v)
     v[M_OS].s = ident.os;
     v[M_ARCH_BITS].u = sizeof(void *) * 8;
     v[M_MONOTONIC_CLOCK].s = "POSIX clock_gettime";
-    v[M_MULTIPLEXING_API].s = ident.mplex;
+    v[M_MULTIPLEXING_API].s = mplex ? mplex : "unknown";
     v[M_ATOMICVAR_API].s = "c11-builtin";
     v[M_GCC_VERSION].s = ident.gcc;
     v[M_PROCESS_ID].u = (uint64_t)getpid();
