@@ -112,7 +112,8 @@ struct mem_sample {
     int64_t taken_ms; /* 0 until the first sample */
     size_t used;      /* zmalloc_used_memory() at the same instant */
     size_t rss;
-    size_t allocated, active, resident, retained, muzzy;
+    size_t allocated, tcache, internal; /* zmalloc_get_allocator_info's definitions */
+    size_t active, resident, retained, muzzy;
     size_t private_dirty;
 };
 

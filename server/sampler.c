@@ -42,6 +42,8 @@ sampler_take(struct mem_sample *s)
     s->used = zmalloc_used_memory();
     zmalloc_get_allocator_info(&ai); /* fills Redis's libc fallback when it returns -1 */
     s->allocated = ai.allocated;
+    s->tcache = ai.tcache;
+    s->internal = ai.internal;
     s->active = ai.active;
     s->resident = ai.resident;
     s->retained = ai.retained;
@@ -69,6 +71,9 @@ static void *
 sampler_main(void *arg)
 {
     (void)arg;
+    /* This thread never allocates: an allocator cache would only hold memory of its own
+     * (jemalloc creates one, ~28 KB, the first time a thread calls into it). */
+    zmalloc_thread_cache(0);
     for (;;) {
         struct mem_sample s;
         struct timespec until;
