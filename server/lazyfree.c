@@ -100,9 +100,10 @@ worker(void *arg)
         size_t objects = j->objects;
         run_job(j);
         zfree(j);
-        /* Counted only once the memory is back, so "pending == 0" means used_memory is final. */
-        atomic_fetch_sub(&pending, objects);
+        /* Counted only once the memory is back, so "pending == 0" means used_memory is final;
+         * and freed first, so that it is final too by then. */
         atomic_fetch_add(&freed, objects);
+        atomic_fetch_sub(&pending, objects);
     }
     return NULL;
 }
