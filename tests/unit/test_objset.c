@@ -500,8 +500,11 @@ test_member_sizes(void **state)
            (double)(kv_memory(s, 0) - s0) / n);
     printf("zset member (20 bytes), skiplist: %.1f bytes per member\n",
            (double)(kv_memory(z, 0) - z0) / n);
-    assert_true(kv_memory(s, 0) < (size_t)n * 64);
-    assert_true(kv_memory(z, 0) < (size_t)n * 96);
+    /* The bounds are jemalloc's size classes; glibc rounds blocks differently (8-byte header,
+     * 16-byte steps), so other allocators get a sixth more room. */
+    int je = strncmp(zmalloc_allocator_name(), "jemalloc", 8) == 0;
+    assert_true(kv_memory(s, 0) < (size_t)n * (je ? 64 : 75));
+    assert_true(kv_memory(z, 0) < (size_t)n * (je ? 96 : 112));
     kv_free(s);
     kv_free(z);
 }
