@@ -14,12 +14,6 @@
 
 #define LAZYFREE_THRESHOLD 64
 
-/* Only the event loop allocates; the other threads (this one, the stats sampler) free or do
- * not allocate at all. jemalloc would still set up an arena for each thread that calls into it,
- * ~180 KB of metadata each (measured). Freeing is the same either way: a block always goes
- * back to the arena it came from. */
-ZMALLOC_CONF("narenas:1");
-
 enum job_kind { JOB_KV, JOB_DICT };
 
 struct job {
