@@ -184,6 +184,29 @@ dict_table_memory(const struct dict *d)
     return m;
 }
 
+struct node_mem {
+    size_t seen, limit, bytes;
+};
+
+static void
+node_mem_add(struct dict_node *n, void *arg)
+{
+    struct node_mem *m = arg;
+    if (m->seen < m->limit) {
+        m->bytes += zmalloc_size(n);
+        m->seen++;
+    }
+}
+
+size_t
+dict_node_memory(struct dict *d, long long samples)
+{
+    size_t n = dict_size(d);
+    struct node_mem m = {0, samples > 0 && (size_t)samples < n ? (size_t)samples : n, 0};
+    dict_foreach(d, node_mem_add, &m);
+    return m.seen ? (size_t)((double)m.bytes / m.seen * n) : 0;
+}
+
 /* Start a resize to the smallest power of two >= want. If the dict has no table yet, the new
  * one is installed at once. A failed allocation leaves the dict as it was: it only gets
  * fuller, which is slower but correct. */

@@ -64,6 +64,9 @@ dict_is_rehashing(const struct dict *d)
 size_t dict_buckets(const struct dict *d);
 /* Allocator bytes of the bucket tables (not the struct, not the nodes). */
 size_t dict_table_memory(const struct dict *d);
+/* Estimated allocator bytes of all nodes: the mean zmalloc_size() of the first `samples`
+ * nodes visited (all of them when samples <= 0 or >= the size) times the size. 0 when empty. */
+size_t dict_node_memory(struct dict *d, long long samples);
 
 /* Find a key whose hash is h. Returns 1 and fills *pos, or 0. May move a rehash step first. */
 int dict_lookup(struct dict *d, const char *key, size_t len, uint64_t h, struct dict_pos *pos);

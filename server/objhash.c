@@ -228,29 +228,11 @@ hash_free_effort(int enc, const void *ptr)
     return enc == ENC_HASH_PACK ? 1 : dict_size(ptr);
 }
 
-struct mem_ctx {
-    size_t seen, limit, bytes;
-};
-
-static void
-mem_node(struct dict_node *n, void *arg)
-{
-    struct mem_ctx *m = arg;
-    if (m->seen < m->limit) {
-        m->bytes += zmalloc_size(n);
-        m->seen++;
-    }
-}
-
 size_t
 hash_memory(int enc, const void *ptr, long long samples)
 {
     if (enc == ENC_HASH_PACK)
         return zmalloc_size(ptr);
     struct dict *d = (struct dict *)ptr;
-    size_t n = dict_size(d);
-    struct mem_ctx m = {0, samples > 0 && (size_t)samples < n ? (size_t)samples : n, 0};
-    dict_foreach(d, mem_node, &m);
-    size_t fields = m.seen ? (size_t)((double)m.bytes / m.seen * n) : 0;
-    return zmalloc_size(d) + dict_table_memory(d) + fields;
+    return zmalloc_size(d) + dict_table_memory(d) + dict_node_memory(d, samples);
 }
