@@ -50,27 +50,12 @@ hash_len(const struct kv *h)
     return dict_size(kv_ptr(h));
 }
 
-/* Offset of field f in a packed hash, -1 if absent. */
-static long
-pack_find_field(const struct pack *p, const char *f, size_t fl)
-{
-    size_t off = 0;
-    while (off < p->bytes) {
-        size_t len;
-        const char *s = pack_get(p, off, &len);
-        if (len == fl && memcmp(s, f, fl) == 0)
-            return (long)off;
-        off = pack_next(p, pack_next(p, off));
-    }
-    return -1;
-}
-
 int
 hash_get(const struct kv *h, const char *f, size_t fl, const char **v, size_t *vl)
 {
     if (h->enc == ENC_HASH_PACK) {
         const struct pack *p = kv_ptr(h);
-        long off = pack_find_field(p, f, fl);
+        long off = pack_find(p, 2, f, fl);
         if (off < 0)
             return 0;
         *v = pack_get(p, pack_next(p, (size_t)off), vl);
@@ -117,7 +102,7 @@ hash_set(struct kv *h, const char *f, size_t fl, const char *v, size_t vl)
 {
     if (h->enc == ENC_HASH_PACK) {
         struct pack *p = kv_ptr(h);
-        long off = pack_find_field(p, f, fl);
+        long off = pack_find(p, 2, f, fl);
         int too_big = fl > HASH_PACK_VALUE || vl > HASH_PACK_VALUE ||
                       (off < 0 && p->count / 2 + 1 > HASH_PACK_ENTRIES);
         if (!too_big) {
@@ -164,7 +149,7 @@ hash_del(struct kv *h, const char *f, size_t fl)
 {
     if (h->enc == ENC_HASH_PACK) {
         struct pack *p = kv_ptr(h);
-        long off = pack_find_field(p, f, fl);
+        long off = pack_find(p, 2, f, fl);
         if (off < 0)
             return 0;
         kv_set_ptr(h, pack_remove(p, (size_t)off, 2));

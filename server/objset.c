@@ -152,19 +152,6 @@ smember_free(struct dict_node *n, void *ctx)
     zfree(n);
 }
 
-/* Offset of member m in a packed set, -1 if absent. */
-static long
-pack_find(const struct pack *p, const char *m, size_t ml)
-{
-    for (size_t off = 0; off < p->bytes; off = pack_next(p, off)) {
-        size_t len;
-        const char *s = pack_get(p, off, &len);
-        if (len == ml && memcmp(s, m, ml) == 0)
-            return (long)off;
-    }
-    return -1;
-}
-
 static int
 as_int(const char *s, size_t len, long long *v)
 {
@@ -303,7 +290,7 @@ set_add(struct kv *s, const char *m, size_t ml)
     }
     if (s->enc == ENC_SET_PACK) {
         struct pack *p = kv_ptr(s);
-        if (pack_find(p, m, ml) >= 0)
+        if (pack_find(p, 1, m, ml) >= 0)
             return 0;
         if (p->count < SET_PACK_ENTRIES && ml <= SET_PACK_VALUE) {
             struct pack *np = pack_insert(p, p->bytes, m, ml);
@@ -332,7 +319,7 @@ set_del(struct kv *s, const char *m, size_t ml)
     }
     if (s->enc == ENC_SET_PACK) {
         struct pack *p = kv_ptr(s);
-        long off = pack_find(p, m, ml);
+        long off = pack_find(p, 1, m, ml);
         if (off < 0)
             return 0;
         kv_set_ptr(s, pack_remove(p, (size_t)off, 1));
@@ -354,7 +341,7 @@ set_has(const struct kv *s, const char *m, size_t ml)
         return as_int(m, ml, &x) && is_find(kv_ptr(s), x, &pos);
     }
     if (s->enc == ENC_SET_PACK)
-        return pack_find(kv_ptr(s), m, ml) >= 0;
+        return pack_find(kv_ptr(s), 1, m, ml) >= 0;
     return dict_find(kv_ptr(s), m, ml, dict_hash(m, ml)) != NULL;
 }
 

@@ -135,23 +135,14 @@ pk_score(const struct pack *p, size_t off, size_t *next)
     return score_decode(s, len);
 }
 
-/* Offset of member m, -1 if absent. */
+/* Offset of member m, -1 if absent; its score in *score when found (score may be NULL). */
 static long
 pk_find(const struct pack *p, const char *m, size_t ml, double *score)
 {
-    size_t off = 0;
-    while (off < p->bytes) {
-        size_t len, next;
-        const char *s = pack_get(p, off, &len);
-        double sc = pk_score(p, off, &next);
-        if (len == ml && memcmp(s, m, ml) == 0) {
-            if (score)
-                *score = sc;
-            return (long)off;
-        }
-        off = next;
-    }
-    return -1;
+    long off = pack_find(p, 2, m, ml);
+    if (off >= 0 && score)
+        *score = pk_score(p, (size_t)off, NULL);
+    return off;
 }
 
 /* Where (score, m) goes: the offset of the first element ordered after it. */

@@ -134,6 +134,21 @@ pack_get(const struct pack *p, size_t off, size_t *len)
     return (const char *)p->data + off + n;
 }
 
+long
+pack_find(const struct pack *p, size_t stride, const char *s, size_t len)
+{
+    size_t off = 0;
+    while (off < p->bytes) {
+        size_t el;
+        const char *e = pack_get(p, off, &el);
+        if (el == len && memcmp(e, s, len) == 0)
+            return (long)off;
+        for (size_t i = 0; i < stride; i++)
+            off = pack_next(p, off);
+    }
+    return -1;
+}
+
 struct pack *
 pack_insert(struct pack *p, size_t off, const char *s, size_t len)
 {

@@ -26,6 +26,9 @@ long pack_prev(const struct pack *p, size_t off);
 long pack_last(const struct pack *p);
 /* Position of element idx (negative: from the tail, -1 is the last); -1 if out of range. */
 long pack_seek(const struct pack *p, long long idx);
+/* Position of the first element equal to s among elements 0, stride, 2*stride, ... (stride 1:
+ * every element; 2: the keys of key/value pairs); -1 if absent. */
+long pack_find(const struct pack *p, size_t stride, const char *s, size_t len);
 /* The bytes of the element at off. */
 const char *pack_get(const struct pack *p, size_t off, size_t *len);
 /* Insert an element before position off (p->bytes appends). Returns the (possibly moved)
