@@ -9,41 +9,17 @@
 #include "keyspace.h"
 #include "util.h"
 
-/* The hash at argv[1] for reading: NULL (after replying WRONGTYPE) or NULL with *missing. */
-static struct kv *
-hash_read(struct client *c, int *wrongtype)
-{
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
-    *wrongtype = 0;
-    if (e && kv_type(e) != OBJ_HASH) {
-        reply_error_wrongtype(c);
-        *wrongtype = 1;
-        return NULL;
-    }
-    return e;
-}
-
 /* The hash at argv[1] for writing, created empty if missing. NULL after an error reply. */
 static struct kv *
 hash_write(struct client *c)
 {
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
-    if (e) {
-        if (kv_type(e) != OBJ_HASH) {
-            reply_error_wrongtype(c);
-            return NULL;
-        }
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 1, &wt);
+    if (e || wt)
         return e;
-    }
     struct val v;
     hash_new_val(&v);
-    e = db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1);
-    if (e == NULL) {
-        val_free(v.enc, v.ptr);
-        reply_error(c, ERR_ALLOC);
-    }
-    return e;
+    return arg_add_val(c, 1, &v);
 }
 
 /* A write left the hash empty (it failed before adding anything): drop the key. */
@@ -116,7 +92,7 @@ static void
 cmd_hget(struct client *c)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     const char *v;
     size_t vl;
     if (wt)
@@ -131,7 +107,7 @@ static void
 cmd_hmget(struct client *c)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     if (wt)
         return;
     reply_array(c, c->argc - 2);
@@ -148,17 +124,15 @@ cmd_hmget(struct client *c)
 static void
 cmd_hdel(struct client *c)
 {
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 1, &wt);
     long long n = 0;
-    if (e && kv_type(e) != OBJ_HASH) {
-        reply_error_wrongtype(c);
+    if (wt)
         return;
-    }
     for (int j = 2; e && j < c->argc; j++) {
         n += hash_del(e, ARGP(c, j), ARGL(c, j));
         if (hash_len(e) == 0) {
-            db_delete_kv(db, e, FREE_SYNC);
+            db_delete_kv(CDB(c), e, FREE_SYNC);
             break;
         }
     }
@@ -169,7 +143,7 @@ static void
 cmd_hlen(struct client *c)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     if (!wt)
         reply_int(c, e ? (long long)hash_len(e) : 0);
 }
@@ -178,7 +152,7 @@ static void
 cmd_hstrlen(struct client *c)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     const char *v;
     size_t vl = 0;
     if (wt)
@@ -192,7 +166,7 @@ static void
 cmd_hexists(struct client *c)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     const char *v;
     size_t vl;
     if (!wt)
@@ -221,7 +195,7 @@ static void
 getall_common(struct client *c, int what)
 {
     int wt;
-    struct kv *e = hash_read(c, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
     if (wt)
         return;
     long long n = e ? (long long)hash_len(e) : 0;

@@ -8,12 +8,10 @@
 static void
 push_common(struct client *c, int where, int only_existing)
 {
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
-    if (e && kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
+    if (wt)
         return;
-    }
     if (e == NULL) {
         if (only_existing) {
             reply_int(c, 0);
@@ -21,17 +19,13 @@ push_common(struct client *c, int where, int only_existing)
         }
         struct val v;
         list_new_val(&v);
-        e = db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1);
-        if (e == NULL) {
-            val_free(v.enc, v.ptr);
-            reply_error(c, ERR_ALLOC);
+        if ((e = arg_add_val(c, 1, &v)) == NULL)
             return;
-        }
     }
     for (int j = 2; j < c->argc; j++) {
         if (list_push(e, where, ARGP(c, j), ARGL(c, j)) < 0) {
             if (list_len(e) == 0)
-                db_delete_kv(db, e, FREE_SYNC);
+                db_delete_kv(CDB(c), e, FREE_SYNC);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -123,10 +117,9 @@ cmd_rpop(struct client *c)
 static void
 cmd_llen(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
-    if (e && kv_type(e) != OBJ_LIST)
-        reply_error_wrongtype(c);
-    else
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 0, &wt);
+    if (!wt)
         reply_int(c, e ? (long long)list_len(e) : 0);
 }
 

@@ -10,22 +10,6 @@
 #include "keyspace.h"
 #include "zmalloc.h"
 
-/* The set at argv[i]: NULL if missing, or NULL with *wrongtype after the error reply. */
-static struct kv *
-set_lookup(struct client *c, int i, int write, int *wrongtype)
-{
-    struct db *db = CDB(c);
-    struct kv *e = write ? db_lookup_write(db, ARGP(c, i), ARGL(c, i))
-                         : db_lookup_read(db, ARGP(c, i), ARGL(c, i));
-    *wrongtype = 0;
-    if (e && kv_type(e) != OBJ_SET) {
-        reply_error_wrongtype(c);
-        *wrongtype = 1;
-        return NULL;
-    }
-    return e;
-}
-
 /* A new set at argv[key] shaped for its first member and `hint` members. NULL after the
  * allocation error reply. */
 static struct kv *
@@ -33,12 +17,7 @@ set_create(struct client *c, int key, const char *m, size_t ml, size_t hint)
 {
     struct val v;
     set_new_val(&v, m, ml, hint);
-    struct kv *e = db_add(CDB(c), ARGP(c, key), ARGL(c, key), &v, -1);
-    if (e == NULL) {
-        val_free(v.enc, v.ptr);
-        reply_error(c, ERR_ALLOC);
-    }
-    return e;
+    return arg_add_val(c, key, &v);
 }
 
 /* A write left the set empty (failed before adding, or removed the last member). */
@@ -59,7 +38,7 @@ static void
 cmd_sadd(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 1, &wt);
     if (wt)
         return;
     if (e == NULL && (e = set_create(c, 1, ARGP(c, 2), ARGL(c, 2), (size_t)c->argc - 2)) == NULL)
@@ -81,7 +60,7 @@ static void
 cmd_srem(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 1, &wt);
     long long n = 0;
     if (wt)
         return;
@@ -99,7 +78,7 @@ static void
 cmd_scard(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 0, &wt);
     if (!wt)
         reply_int(c, e ? (long long)set_len(e) : 0);
 }
@@ -108,7 +87,7 @@ static void
 cmd_sismember(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 0, &wt);
     if (!wt)
         reply_int(c, e && set_has(e, ARGP(c, 2), ARGL(c, 2)));
 }
@@ -117,7 +96,7 @@ static void
 cmd_smismember(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 0, &wt);
     if (wt)
         return;
     reply_array(c, c->argc - 2);
@@ -129,7 +108,7 @@ static void
 cmd_smembers(struct client *c)
 {
     int wt;
-    struct kv *e = set_lookup(c, 1, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 0, &wt);
     if (wt)
         return;
     reply_set(c, e ? (long long)set_len(e) : 0);
@@ -150,7 +129,7 @@ cmd_spop(struct client *c)
         return;
     }
     int wt;
-    struct kv *e = set_lookup(c, 1, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 1, &wt);
     if (wt)
         return;
     if (e == NULL) {
@@ -214,7 +193,7 @@ cmd_srandmember(struct client *c)
                        "9223372036854775807");
         return;
     }
-    struct kv *e = set_lookup(c, 1, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 0, &wt);
     if (wt)
         return;
     if (!has_count) {
@@ -346,7 +325,7 @@ setop_run(struct client *c, int first, int n, enum setop op, int write, struct r
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        sets[i] = set_lookup(c, first + i, write, &wt);
+        sets[i] = arg_lookup_type(c, first + i, OBJ_SET, write, &wt);
         if (wt) {
             zfree(sets);
             return -1;
@@ -498,7 +477,7 @@ cmd_sintercard(struct client *c)
         return;
     }
     for (int i = 0; i < (int)numkeys; i++) {
-        sets[i] = set_lookup(c, 2 + i, 0, &wt);
+        sets[i] = arg_lookup_type(c, 2 + i, OBJ_SET, 0, &wt);
         if (wt) {
             zfree(sets);
             return;

@@ -1,5 +1,6 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
- * cmd_list): argument access, the client's database, the allocation-failure error. */
+ * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
+ * error, and the typed key lookup and key creation every collection command starts with. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -12,5 +13,35 @@
 
 /* A command whose allocation failed answers this and leaves the keyspace as it was. */
 #define ERR_ALLOC "OOM not enough memory to store the value"
+
+/* The value at key argv[i] if it is of type `type` (OBJ_*). NULL when the key is missing
+ * (*wrongtype 0), or NULL with *wrongtype 1 after the WRONGTYPE reply. `write` picks
+ * db_lookup_write (the command may change the value) over db_lookup_read. */
+static inline struct kv *
+arg_lookup_type(struct client *c, int i, int type, int write, int *wrongtype)
+{
+    struct db *db = CDB(c);
+    struct kv *e = write ? db_lookup_write(db, ARGP(c, i), ARGL(c, i))
+                         : db_lookup_read(db, ARGP(c, i), ARGL(c, i));
+    *wrongtype = e && kv_type(e) != type;
+    if (*wrongtype) {
+        reply_error_wrongtype(c);
+        return NULL;
+    }
+    return e;
+}
+
+/* Add the new value v at the absent key argv[i], without expire. When that fails v is freed,
+ * ERR_ALLOC is replied and NULL returned. */
+static inline struct kv *
+arg_add_val(struct client *c, int i, struct val *v)
+{
+    struct kv *e = db_add(CDB(c), ARGP(c, i), ARGL(c, i), v, -1);
+    if (e == NULL) {
+        val_free(v->enc, v->ptr);
+        reply_error(c, ERR_ALLOC);
+    }
+    return e;
+}
 
 #endif

@@ -14,22 +14,6 @@
 #define ERR_RANGE_FLOAT "ERR min or max is not a float"
 #define ERR_RANGE_LEX   "ERR min or max not valid string range item"
 
-/* The sorted set at argv[1]: NULL if missing, or NULL with *wrongtype after the error. */
-static struct kv *
-zset_lookup(struct client *c, int write, int *wrongtype)
-{
-    struct db *db = CDB(c);
-    struct kv *e = write ? db_lookup_write(db, ARGP(c, 1), ARGL(c, 1))
-                         : db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
-    *wrongtype = 0;
-    if (e && kv_type(e) != OBJ_ZSET) {
-        reply_error_wrongtype(c);
-        *wrongtype = 1;
-        return NULL;
-    }
-    return e;
-}
-
 static void
 drop_if_empty(struct client *c, struct kv *e)
 {
@@ -57,7 +41,7 @@ zadd_run(struct client *c, int first, int pairs, int flags, int ch)
         }
     }
     int wt;
-    struct kv *e = zset_lookup(c, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
     if (wt)
         goto done;
     if (e == NULL) {
@@ -70,12 +54,8 @@ zadd_run(struct client *c, int first, int pairs, int flags, int ch)
         }
         struct val v;
         zset_new_val(&v);
-        e = db_add(CDB(c), ARGP(c, 1), ARGL(c, 1), &v, -1);
-        if (e == NULL) {
-            val_free(v.enc, v.ptr);
-            reply_error(c, ERR_ALLOC);
+        if ((e = arg_add_val(c, 1, &v)) == NULL)
             goto done;
-        }
     }
     long long added = 0, updated = 0;
     double newscore = 0;
@@ -159,7 +139,7 @@ static void
 cmd_zcard(struct client *c)
 {
     int wt;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (!wt)
         reply_int(c, e ? (long long)zset_len(e) : 0);
 }
@@ -169,7 +149,7 @@ cmd_zscore(struct client *c)
 {
     int wt;
     double d;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     if (e && zset_score(e, ARGP(c, 2), ARGL(c, 2), &d))
@@ -182,7 +162,7 @@ static void
 cmd_zmscore(struct client *c)
 {
     int wt;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     reply_array(c, c->argc - 2);
@@ -199,7 +179,7 @@ static void
 cmd_zrem(struct client *c)
 {
     int wt;
-    struct kv *e = zset_lookup(c, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
     long long n = 0;
     if (wt)
         return;
@@ -217,7 +197,7 @@ static void
 rank_common(struct client *c, int rev)
 {
     int wt;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     long long r = e ? zset_rank(e, ARGP(c, 2), ARGL(c, 2), rev) : -1;
@@ -249,7 +229,7 @@ cmd_zcount(struct client *c)
     }
     int wt;
     size_t lo = 0, hi = 0;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     if (e)
@@ -268,7 +248,7 @@ cmd_zlexcount(struct client *c)
     }
     int wt;
     size_t lo = 0, hi = 0;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     if (e)
@@ -381,7 +361,7 @@ zrange_generic(struct client *c, int kind, int rev)
         return;
     }
     int wt;
-    struct kv *e = zset_lookup(c, 0, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     size_t len = e ? zset_len(e) : 0, from = 0, n = 0;
@@ -464,7 +444,7 @@ pop_common(struct client *c, int max)
         return;
     }
     int wt;
-    struct kv *e = zset_lookup(c, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
     if (wt)
         return;
     size_t len = e ? zset_len(e) : 0;
@@ -512,7 +492,7 @@ remrange_generic(struct client *c, int kind)
         return;
     }
     int wt;
-    struct kv *e = zset_lookup(c, 1, &wt);
+    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
     if (wt)
         return;
     if (e == NULL) {
