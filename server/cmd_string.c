@@ -87,16 +87,25 @@ store(struct client *c, struct db *db, int ki, int vi, int64_t expire, int flags
 
 /* ---- GET / SET family ---- */
 
+/* GET's reply for argv[1]: its string, or null when the key is missing. Returns the key (NULL
+ * when missing), or NULL with *wrongtype after the WRONGTYPE reply. GETSET, GETDEL, GETEX and
+ * SET ... GET start with this reply and then change the key. */
+static struct kv *
+reply_get(struct client *c, int *wrongtype)
+{
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 0, wrongtype);
+    if (e)
+        reply_str(c, e);
+    else if (!*wrongtype)
+        reply_null(c);
+    return e;
+}
+
 static void
 cmd_get(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
-    if (e == NULL)
-        reply_null(c);
-    else if (kv_type(e) != OBJ_STRING)
-        reply_error_wrongtype(c);
-    else
-        reply_str(c, e);
+    int wt;
+    reply_get(c, &wt);
 }
 
 #define SET_NX 1
@@ -146,15 +155,10 @@ cmd_set(struct client *c)
     }
     struct db *db = CDB(c);
     if (flags & SET_GET) {
-        struct kv *old = db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
-        if (old && kv_type(old) != OBJ_STRING) {
-            reply_error_wrongtype(c);
+        int wt;
+        reply_get(c, &wt);
+        if (wt)
             return;
-        }
-        if (old)
-            reply_str(c, old);
-        else
-            reply_null(c);
     }
     struct kv *cur = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
     if (((flags & SET_NX) && cur) || ((flags & SET_XX) && !cur)) {
@@ -205,33 +209,20 @@ cmd_setnx(struct client *c)
 static void
 cmd_getset(struct client *c)
 {
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
-    if (e && kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
-        return;
-    }
+    int wt;
     /* The reply is written before the old value is replaced, so it may be read in place. */
-    if (e)
-        reply_str(c, e);
-    else
-        reply_null(c);
-    store(c, db, 1, 2, -1, 0);
+    reply_get(c, &wt);
+    if (!wt)
+        store(c, CDB(c), 1, 2, -1, 0);
 }
 
 static void
 cmd_getdel(struct client *c)
 {
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
-    if (e == NULL) {
-        reply_null(c);
-    } else if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
-    } else {
-        reply_str(c, e);
-        db_delete_kv(db, e, FREE_SYNC);
-    }
+    int wt;
+    struct kv *e = reply_get(c, &wt);
+    if (e)
+        db_delete_kv(CDB(c), e, FREE_SYNC);
 }
 
 static void
@@ -257,19 +248,10 @@ cmd_getex(struct client *c)
             return;
         }
     }
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_read(db, ARGP(c, 1), ARGL(c, 1));
-    if (e == NULL) {
-        reply_null(c);
-        return;
-    }
-    if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
-        return;
-    }
-    reply_str(c, e);
-    if (set || persist)
-        db_set_expire(db, &e, set ? expire : -1);
+    int wt;
+    struct kv *e = reply_get(c, &wt);
+    if (e && (set || persist))
+        db_set_expire(CDB(c), &e, set ? expire : -1);
 }
 
 static void
