@@ -233,20 +233,14 @@ str_cap(const struct str *s)
 int
 str_val(const char *s, size_t len, struct val *v)
 {
-    memset(v, 0, sizeof(*v));
-    if (len <= 20 && str_to_ll(s, len, &v->i) == 0) {
+    long long i;
+    if (len <= 20 && str_to_ll(s, len, &i) == 0) {
+        memset(v, 0, sizeof(*v));
         v->enc = ENC_INT;
+        v->i = i;
         return 0;
     }
-    if (len <= EMBSTR_MAX) {
-        v->enc = ENC_EMBSTR;
-        v->s = s;
-        v->len = len;
-        return 0;
-    }
-    v->enc = ENC_RAW;
-    v->ptr = str_new(s, len, len);
-    return v->ptr ? 0 : -1;
+    return str_val_noint(s, len, v);
 }
 
 int
