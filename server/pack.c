@@ -17,15 +17,18 @@ varint_len(size_t v)
     return n;
 }
 
-/* Forward varint at p; returns its value, its size in *n. */
+/* The varint whose first (lowest) byte is at p and whose further bytes follow in direction
+ * step: +1 for the forward copy, -1 for the mirrored one read backwards. Returns its value,
+ * its size in *n. */
 static size_t
-varint_read(const unsigned char *p, size_t *n)
+varint_read_dir(const unsigned char *p, ptrdiff_t step, size_t *n)
 {
     size_t v = 0;
     int shift = 0;
     size_t i = 0;
     for (;;) {
-        unsigned char b = p[i++];
+        unsigned char b = p[(ptrdiff_t)i * step];
+        i++;
         v |= (size_t)(b & 0x7f) << shift;
         if (!(b & 0x80))
             break;
@@ -35,23 +38,18 @@ varint_read(const unsigned char *p, size_t *n)
     return v;
 }
 
+/* Forward varint at p; returns its value, its size in *n. */
+static size_t
+varint_read(const unsigned char *p, size_t *n)
+{
+    return varint_read_dir(p, 1, n);
+}
+
 /* The reversed varint that ends just before end. */
 static size_t
 varint_read_back(const unsigned char *end, size_t *n)
 {
-    size_t v = 0;
-    int shift = 0;
-    size_t i = 0;
-    for (;;) {
-        unsigned char b = *(end - 1 - i);
-        i++;
-        v |= (size_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *n = i;
-    return v;
+    return varint_read_dir(end - 1, -1, n);
 }
 
 static void
