@@ -124,19 +124,7 @@ cmd_hmget(struct client *c)
 static void
 cmd_hdel(struct client *c)
 {
-    int wt;
-    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 1, &wt);
-    long long n = 0;
-    if (wt)
-        return;
-    for (int j = 2; e && j < c->argc; j++) {
-        n += hash_del(e, ARGP(c, j), ARGL(c, j));
-        if (hash_len(e) == 0) {
-            db_delete_kv(CDB(c), e, FREE_SYNC);
-            break;
-        }
-    }
-    reply_int(c, n);
+    arg_del_members(c, OBJ_HASH, hash_del, hash_len);
 }
 
 static void

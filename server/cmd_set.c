@@ -59,19 +59,7 @@ cmd_sadd(struct client *c)
 static void
 cmd_srem(struct client *c)
 {
-    int wt;
-    struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 1, &wt);
-    long long n = 0;
-    if (wt)
-        return;
-    for (int j = 2; e && j < c->argc; j++) {
-        n += set_del(e, ARGP(c, j), ARGL(c, j));
-        if (set_len(e) == 0) {
-            db_delete_kv(CDB(c), e, FREE_SYNC);
-            break;
-        }
-    }
-    reply_int(c, n);
+    arg_del_members(c, OBJ_SET, set_del, set_len);
 }
 
 static void

@@ -1,6 +1,7 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
  * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
- * error, and the typed key lookup and key creation every collection command starts with. */
+ * error, the typed key lookup and key creation every collection command starts with, and
+ * the member removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -42,6 +43,29 @@ arg_add_val(struct client *c, int i, struct val *v)
         reply_error(c, ERR_ALLOC);
     }
     return e;
+}
+
+
+/* SREM, ZREM and HDEL: remove the members argv[2..] from the collection of `type` at argv[1]
+ * with del() (1 when the member was there) and reply how many were removed. The key is deleted
+ * as soon as len() says it is empty. */
+static inline void
+arg_del_members(struct client *c, int type, int (*del)(struct kv *, const char *, size_t),
+                size_t (*len)(const struct kv *))
+{
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, type, 1, &wt);
+    long long n = 0;
+    if (wt)
+        return;
+    for (int j = 2; e && j < c->argc; j++) {
+        n += del(e, ARGP(c, j), ARGL(c, j));
+        if (len(e) == 0) {
+            db_delete_kv(CDB(c), e, FREE_SYNC);
+            break;
+        }
+    }
+    reply_int(c, n);
 }
 
 #endif

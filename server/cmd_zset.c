@@ -178,19 +178,7 @@ cmd_zmscore(struct client *c)
 static void
 cmd_zrem(struct client *c)
 {
-    int wt;
-    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
-    long long n = 0;
-    if (wt)
-        return;
-    for (int j = 2; e && j < c->argc; j++) {
-        n += zset_del(e, ARGP(c, j), ARGL(c, j));
-        if (zset_len(e) == 0) {
-            db_delete_kv(CDB(c), e, FREE_SYNC);
-            break;
-        }
-    }
-    reply_int(c, n);
+    arg_del_members(c, OBJ_ZSET, zset_del, zset_len);
 }
 
 static void
