@@ -88,19 +88,25 @@ cmd_hsetnx(struct client *c)
     reply_int(c, 1);
 }
 
+/* The value of field argv[j] in hash e (NULL: no key), or null: one HGET/HMGET element. */
+static void
+reply_field(struct client *c, struct kv *e, int j)
+{
+    const char *v;
+    size_t vl;
+    if (e && hash_get(e, ARGP(c, j), ARGL(c, j), &v, &vl))
+        reply_bulk(c, v, vl);
+    else
+        reply_null(c);
+}
+
 static void
 cmd_hget(struct client *c)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
-    const char *v;
-    size_t vl;
-    if (wt)
-        return;
-    if (e && hash_get(e, ARGP(c, 2), ARGL(c, 2), &v, &vl))
-        reply_bulk(c, v, vl);
-    else
-        reply_null(c);
+    if (!wt)
+        reply_field(c, e, 2);
 }
 
 static void
@@ -111,14 +117,8 @@ cmd_hmget(struct client *c)
     if (wt)
         return;
     reply_array(c, c->argc - 2);
-    for (int j = 2; j < c->argc; j++) {
-        const char *v;
-        size_t vl;
-        if (e && hash_get(e, ARGP(c, j), ARGL(c, j), &v, &vl))
-            reply_bulk(c, v, vl);
-        else
-            reply_null(c);
-    }
+    for (int j = 2; j < c->argc; j++)
+        reply_field(c, e, j);
 }
 
 static void

@@ -144,18 +144,25 @@ cmd_zcard(struct client *c)
         reply_int(c, e ? (long long)zset_len(e) : 0);
 }
 
+/* The score of member argv[j] in sorted set e (NULL: no key), or null: one ZSCORE/ZMSCORE
+ * element. */
+static void
+reply_score(struct client *c, struct kv *e, int j)
+{
+    double d;
+    if (e && zset_score(e, ARGP(c, j), ARGL(c, j), &d))
+        reply_double(c, d);
+    else
+        reply_null(c);
+}
+
 static void
 cmd_zscore(struct client *c)
 {
     int wt;
-    double d;
     struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
-    if (wt)
-        return;
-    if (e && zset_score(e, ARGP(c, 2), ARGL(c, 2), &d))
-        reply_double(c, d);
-    else
-        reply_null(c);
+    if (!wt)
+        reply_score(c, e, 2);
 }
 
 static void
@@ -166,13 +173,8 @@ cmd_zmscore(struct client *c)
     if (wt)
         return;
     reply_array(c, c->argc - 2);
-    for (int j = 2; j < c->argc; j++) {
-        double d;
-        if (e && zset_score(e, ARGP(c, j), ARGL(c, j), &d))
-            reply_double(c, d);
-        else
-            reply_null(c);
-    }
+    for (int j = 2; j < c->argc; j++)
+        reply_score(c, e, j);
 }
 
 static void
