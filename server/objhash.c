@@ -69,6 +69,17 @@ hash_get(const struct kv *h, const char *f, size_t fl, const char **v, size_t *v
     return 1;
 }
 
+/* The field (returned) and value of the pair at *off in a packed hash; *off moves past it. */
+static const char *
+pack_pair(const struct pack *p, size_t *off, size_t *fl, const char **v, size_t *vl)
+{
+    const char *f = pack_get(p, *off, fl);
+    *off = pack_next(p, *off);
+    *v = pack_get(p, *off, vl);
+    *off = pack_next(p, *off);
+    return f;
+}
+
 /* Packed → table. All field blocks are allocated before the pack is released, so a failure
  * leaves the hash as it was. */
 static int
@@ -79,10 +90,7 @@ convert_to_table(struct kv *h)
     size_t off = 0;
     while (off < p->bytes) {
         size_t fl, vl;
-        const char *f = pack_get(p, off, &fl);
-        off = pack_next(p, off);
-        const char *v = pack_get(p, off, &vl);
-        off = pack_next(p, off);
+        const char *v, *f = pack_pair(p, &off, &fl, &v, &vl);
         struct hfield *hf = hfield_new(f, fl, v, vl);
         if (hf == NULL) {
             dict_clear(d, hfield_free, NULL);
@@ -184,10 +192,7 @@ hash_foreach(const struct kv *h,
         size_t off = 0;
         while (off < p->bytes) {
             size_t fl, vl;
-            const char *f = pack_get(p, off, &fl);
-            off = pack_next(p, off);
-            const char *v = pack_get(p, off, &vl);
-            off = pack_next(p, off);
+            const char *v, *f = pack_pair(p, &off, &fl, &v, &vl);
             fn(ctx, f, fl, v, vl);
         }
         return;
