@@ -87,10 +87,14 @@ void db_expire_kv(struct db *db, struct kv *e);
 void expire_cycle(void);
 
 /* evict.c: the LRU/LFU field. */
+/* Allocate the eviction pool and start the LRU clock / free the pool. */
 void evict_setup(void);
 void evict_teardown(void);
+/* Advance the LRU clock (seconds, 24 bits); called from the cron. */
 void evict_clock_update(void);
+/* The lru field of a new entry under the current policy (LRU clock, or LFU time + counter). */
 uint32_t evict_new_lru(void);
+/* Record an access to e: the LRU clock, or a decayed and maybe incremented LFU counter. */
 void evict_touch(struct kv *e);
 /* OBJECT IDLETIME (s) and FREQ (LFU counter after decay). */
 unsigned long long evict_idle_seconds(const struct kv *e);

@@ -224,6 +224,7 @@ struct hfield {
 
 /* A new empty hash value (packed). */
 void hash_new_val(struct val *v);
+/* Number of fields. */
 size_t hash_len(const struct kv *h);
 /* Look a field up: 1 and its value, or 0. The bytes stay valid until the hash changes. */
 int hash_get(const struct kv *h, const char *f, size_t fl, const char **v, size_t *vl);
@@ -235,6 +236,8 @@ int hash_del(struct kv *h, const char *f, size_t fl);
 void hash_foreach(const struct kv *h,
                   void (*fn)(void *ctx, const char *f, size_t fl, const char *v, size_t vl),
                   void *ctx);
+/* Free a hash value; the allocations freeing it costs (lazy free's measure); its allocator
+ * bytes, a table's fields estimated from `samples` of them (0: all). */
 void hash_free(int enc, void *ptr);
 size_t hash_free_effort(int enc, const void *ptr);
 size_t hash_memory(int enc, const void *ptr, long long samples);
@@ -255,6 +258,7 @@ struct qlist {
     size_t nodes;
 };
 
+/* A new empty list value (packed), and the number of elements of a list. */
 void list_new_val(struct val *v);
 size_t list_len(const struct kv *l);
 /* Push one element at the head or tail. 0, or -1 on allocation failure (list unchanged). */
@@ -267,6 +271,8 @@ int list_index(const struct kv *l, long long idx, const char **s, size_t *len);
 /* Visit n elements from index start (0 <= start, start + n <= len). */
 void list_range(const struct kv *l, size_t start, size_t n,
                 void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
+/* Free a list value; the allocations freeing it costs (lazy free's measure); its allocator
+ * bytes, a node list's nodes estimated from `samples` of them (0: all). */
 void list_free(int enc, void *ptr);
 size_t list_free_effort(int enc, const void *ptr);
 size_t list_memory(int enc, const void *ptr, long long samples);
