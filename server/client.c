@@ -129,12 +129,6 @@ reply_double(struct client *c, double d)
 }
 
 void
-reply_bool(struct client *c, int v)
-{
-    resp_write_bool(&c->reply, v, c->proto);
-}
-
-void
 reply_verbatim(struct client *c, const char *s, size_t len)
 {
     resp_write_verbatim(&c->reply, "txt", s, len, c->proto);
@@ -243,14 +237,6 @@ arg_ll(const struct client *c, int i, long long *out)
     if (i >= c->argc)
         return -1;
     return str_to_ll(c->argv[i].ptr, c->argv[i].len, out);
-}
-
-int
-arg_double(const struct client *c, int i, double *out)
-{
-    if (i >= c->argc)
-        return -1;
-    return str_to_double(c->argv[i].ptr, c->argv[i].len, out);
 }
 
 /* ---- The client list and memory accounting ---- */

@@ -65,7 +65,6 @@ void reply_array(struct client *c, long long n);
 void reply_map(struct client *c, long long n);
 void reply_set(struct client *c, long long n);
 void reply_double(struct client *c, double d);
-void reply_bool(struct client *c, int v);
 /* Text as RESP3 verbatim "txt" / RESP2 bulk (INFO, MEMORY DOCTOR, CLIENT LIST). */
 void reply_verbatim(struct client *c, const char *s, size_t len);
 /* Deferred aggregate length: see resp_write_deferred(). */
@@ -86,8 +85,6 @@ void reply_error_subcommand(struct client *c); /* unknown subcommand '<sub>'. Tr
 int arg_is(const struct client *c, int i, const char *word);
 /* Parse argv[i] as a whole long long (Redis's string2ll rules). 0 on success, -1 if not. */
 int arg_ll(const struct client *c, int i, long long *out);
-/* Parse argv[i] as a long double / double (finite). 0 on success, -1 if not. */
-int arg_double(const struct client *c, int i, double *out);
 
 /* ---- Lifecycle and the client list (client.c / net.c). ---- */
 /* Number of connected clients. */

@@ -98,15 +98,6 @@ db_overhead_expires(const struct db *db)
     return (db->vol ? zmalloc_size(db->vol) : 0) + db->vol_count * KV_VOL_BYTES;
 }
 
-size_t
-db_total_keys(void)
-{
-    size_t n = 0;
-    for (int i = 0; i < ndbs; i++)
-        n += dict_size(&dbs[i].keys);
-    return n;
-}
-
 long long
 db_memory_usage(struct db *db, const char *key, size_t keylen, long long samples)
 {

@@ -37,8 +37,6 @@ long long db_avg_ttl(const struct db *db);
  * overhead.hashtable.main / .expires), in allocator bytes. */
 size_t db_overhead_main(const struct db *db);
 size_t db_overhead_expires(const struct db *db);
-/* Total keys over all databases. */
-size_t db_total_keys(void);
 
 /* MEMORY USAGE: bytes used by key and its value (allocator sizes: key, value, entry), values
  * with many elements estimated from `samples` of them (0: all). No expiry check, no LRU touch,

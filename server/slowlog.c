@@ -112,12 +112,6 @@ slowlog_consider(struct client *c, int64_t duration_us)
     trim_to((size_t)cfg->slowlog_max_len);
 }
 
-size_t
-slowlog_len(void)
-{
-    return count;
-}
-
 void
 slowlog_reset(void)
 {

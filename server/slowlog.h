@@ -11,8 +11,6 @@ struct client;
 
 /* Log c's current command if duration_us reaches the configured threshold. */
 void slowlog_consider(struct client *c, int64_t duration_us);
-/* Entries held now. */
-size_t slowlog_len(void);
 /* Drop every entry (SLOWLOG RESET, shutdown). */
 void slowlog_reset(void);
 
