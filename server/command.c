@@ -187,13 +187,6 @@ reply_unknown_command(struct client *c)
                  cut(c->argv[0].ptr, c->argv[0].len, 128), c->argv[0].ptr, args);
 }
 
-static void
-reject(struct client *c, const struct command *cmd)
-{
-    if (cmd)
-        cmd->stats->rejected_calls++;
-}
-
 void
 command_dispatch(struct client *c)
 {
@@ -218,22 +211,16 @@ command_dispatch(struct client *c)
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
         reply_error_arity(c);
-        reject(c, cmd);
-        c->cmd = NULL;
-        return;
+        goto rejected;
     }
     /* Clearing requirepass with CONFIG SET lets waiting clients in, as in Redis. */
     if (!c->authenticated && !(cmd->flags & CMD_NOAUTH) && config_get()->requirepass[0]) {
         reply_error(c, "NOAUTH Authentication required.");
-        reject(c, cmd);
-        c->cmd = NULL;
-        return;
+        goto rejected;
     }
     if (config_get()->maxmemory > 0 && evict_make_room() < 0 && (cmd->flags & CMD_DENYOOM)) {
         reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
-        reject(c, cmd);
-        c->cmd = NULL;
-        return;
+        goto rejected;
     }
 
     uint64_t errors_before = st->total_error_replies;
@@ -250,5 +237,10 @@ command_dispatch(struct client *c)
     st->commands_processed++;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);
+    c->cmd = NULL;
+    return;
+
+rejected: /* a known command refused before it ran: counted in rejected_calls */
+    cmd->stats->rejected_calls++;
     c->cmd = NULL;
 }
