@@ -76,33 +76,26 @@ kv_get_val(const struct kv *e, struct val *v)
     }
 }
 
+/* ---- Container values: what each type does to be freed and measured ---- */
+
+static const struct val_ops {
+    void (*free)(int enc, void *ptr);
+    size_t (*free_effort)(int enc, const void *ptr);
+    size_t (*memory)(int enc, const void *ptr, long long samples);
+} val_ops[] = {
+    [OBJ_LIST] = {list_free, list_free_effort, list_memory},
+    [OBJ_HASH] = {hash_free, hash_free_effort, hash_memory},
+    [OBJ_SET] = {set_free, set_free_effort, set_memory},
+    [OBJ_ZSET] = {zset_free, zset_free_effort, zset_memory},
+};
+
 void
 val_free(int enc, void *ptr)
 {
-    switch (enc) {
-    case ENC_RAW:
+    if (enc_type(enc) != OBJ_STRING)
+        val_ops[enc_type(enc)].free(enc, ptr);
+    else if (enc == ENC_RAW)
         zfree(ptr);
-        break;
-    case ENC_HASH_PACK:
-    case ENC_HASH_TABLE:
-        hash_free(enc, ptr);
-        break;
-    case ENC_LIST_PACK:
-    case ENC_LIST_QUICK:
-        list_free(enc, ptr);
-        break;
-    case ENC_SET_INT:
-    case ENC_SET_PACK:
-    case ENC_SET_TABLE:
-        set_free(enc, ptr);
-        break;
-    case ENC_ZSET_PACK:
-    case ENC_ZSET_SKIP:
-        zset_free(enc, ptr);
-        break;
-    default:
-        break;
-    }
 }
 
 void
@@ -122,53 +115,19 @@ kv_free_shell(struct kv *e)
 size_t
 kv_free_effort(const struct kv *e)
 {
-    switch (e->enc) {
-    case ENC_HASH_PACK:
-    case ENC_HASH_TABLE:
-        return hash_free_effort(e->enc, kv_ptr(e));
-    case ENC_LIST_PACK:
-    case ENC_LIST_QUICK:
-        return list_free_effort(e->enc, kv_ptr(e));
-    case ENC_SET_INT:
-    case ENC_SET_PACK:
-    case ENC_SET_TABLE:
-        return set_free_effort(e->enc, kv_ptr(e));
-    case ENC_ZSET_PACK:
-    case ENC_ZSET_SKIP:
-        return zset_free_effort(e->enc, kv_ptr(e));
-    default:
-        return 1;
-    }
+    int t = kv_type(e);
+    return t == OBJ_STRING ? 1 : val_ops[t].free_effort(e->enc, kv_ptr(e));
 }
 
 size_t
 kv_memory(const struct kv *e, long long samples)
 {
     size_t m = zmalloc_size(e);
-    switch (e->enc) {
-    case ENC_RAW:
+    int t = kv_type(e);
+    if (t != OBJ_STRING)
+        m += val_ops[t].memory(e->enc, kv_ptr(e), samples);
+    else if (e->enc == ENC_RAW)
         m += zmalloc_size(kv_ptr(e));
-        break;
-    case ENC_HASH_PACK:
-    case ENC_HASH_TABLE:
-        m += hash_memory(e->enc, kv_ptr(e), samples);
-        break;
-    case ENC_LIST_PACK:
-    case ENC_LIST_QUICK:
-        m += list_memory(e->enc, kv_ptr(e), samples);
-        break;
-    case ENC_SET_INT:
-    case ENC_SET_PACK:
-    case ENC_SET_TABLE:
-        m += set_memory(e->enc, kv_ptr(e), samples);
-        break;
-    case ENC_ZSET_PACK:
-    case ENC_ZSET_SKIP:
-        m += zset_memory(e->enc, kv_ptr(e), samples);
-        break;
-    default:
-        break;
-    }
     return m;
 }
 

@@ -94,14 +94,21 @@ kv_key(const struct kv *e, size_t *len)
     return (const char *)e->data + kv_slot_off(e) + kv_slot_len(e->enc);
 }
 
+/* The type (OBJ_*) an encoding belongs to. */
 static inline int
-kv_type(const struct kv *e)
+enc_type(int enc)
 {
     static const unsigned char types[] = {
         OBJ_STRING, OBJ_STRING, OBJ_STRING, OBJ_HASH, OBJ_HASH, OBJ_LIST,
         OBJ_LIST,   OBJ_SET,    OBJ_SET,    OBJ_SET,  OBJ_ZSET, OBJ_ZSET,
     };
-    return types[e->enc];
+    return types[enc];
+}
+
+static inline int
+kv_type(const struct kv *e)
+{
+    return enc_type(e->enc);
 }
 
 /* Expiry time in unix ms, -1 when the key has none. */
