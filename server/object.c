@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "resp_write.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -153,18 +154,7 @@ kv_enc_name(const struct kv *e)
 size_t
 ll_to_str(char *dst, long long v)
 {
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t len = 0;
-    if (v < 0)
-        dst[len++] = '-';
-    while (n)
-        dst[len++] = tmp[--n];
+    size_t len = resp_ll2str(dst, v); /* at most 20 bytes: the NUL still fits in 21 */
     dst[len] = '\0';
     return len;
 }
