@@ -66,16 +66,14 @@ reply_elem(void *ctx, const char *s, size_t len)
 static void
 pop_common(struct client *c, int where)
 {
-    long long count = 0;
+    long long count;
     int has_count = c->argc == 3;
     if (c->argc > 3) {
         reply_error_arity(c);
         return;
     }
-    if (has_count && (arg_ll(c, 2, &count) < 0 || count < 0)) {
-        reply_error(c, "ERR value is out of range, must be positive");
+    if (arg_pop_count(c, &count) < 0)
         return;
-    }
     struct db *db = CDB(c);
     struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
     if (e == NULL) {

@@ -107,15 +107,13 @@ cmd_smembers(struct client *c)
 static void
 cmd_spop(struct client *c)
 {
-    long long count = -1;
+    long long count;
     if (c->argc > 3) {
         reply_error_syntax(c);
         return;
     }
-    if (c->argc == 3 && (arg_ll(c, 2, &count) < 0 || count < 0)) {
-        reply_error(c, "ERR value is out of range, must be positive");
+    if (arg_pop_count(c, &count) < 0)
         return;
-    }
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_SET, 1, &wt);
     if (wt)

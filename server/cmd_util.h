@@ -1,7 +1,7 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
  * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
- * error, the typed key lookup and key creation every collection command starts with, and
- * the member removal SREM, ZREM and HDEL share. */
+ * error, the typed key lookup and key creation every collection command starts with, the
+ * count argument of the POP commands, and the member removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -45,6 +45,20 @@ arg_add_val(struct client *c, int i, struct val *v)
     return e;
 }
 
+
+/* The optional count argument of LPOP/RPOP, SPOP and ZPOPMIN/ZPOPMAX at argv[2] (the caller
+ * has refused more arguments): 0 with *count (-1 when there is none), or -1 after the
+ * out-of-range error for a count that is not a non-negative integer. */
+static inline int
+arg_pop_count(struct client *c, long long *count)
+{
+    *count = -1;
+    if (c->argc == 3 && (arg_ll(c, 2, count) < 0 || *count < 0)) {
+        reply_error(c, "ERR value is out of range, must be positive");
+        return -1;
+    }
+    return 0;
+}
 
 /* SREM, ZREM and HDEL: remove the members argv[2..] from the collection of `type` at argv[1]
  * with del() (1 when the member was there) and reply how many were removed. The key is deleted
