@@ -158,22 +158,13 @@ cmd_lrange(struct client *c)
         reply_error_wrongtype(c);
         return;
     }
-    long long len = (long long)list_len(e);
-    if (start < 0)
-        start += len;
-    if (end < 0)
-        end += len;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= len) {
+    size_t from, n;
+    if (clamp_ranks(start, end, list_len(e), &from, &n) < 0) {
         reply_array(c, 0);
         return;
     }
-    if (end >= len)
-        end = len - 1;
-    size_t n = (size_t)(end - start + 1);
     reply_array(c, (long long)n);
-    list_range(e, (size_t)start, n, reply_elem, c);
+    list_range(e, from, n, reply_elem, c);
 }
 
 #define W CMD_WRITE

@@ -1,7 +1,8 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
  * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
  * error, the typed key lookup and key creation every collection command starts with, the
- * count argument of the POP commands, and the member removal SREM, ZREM and HDEL share. */
+ * index range of LRANGE and ZRANGE, the count argument of the POP commands, and the member
+ * removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -45,6 +46,28 @@ arg_add_val(struct client *c, int i, struct val *v)
     return e;
 }
 
+
+/* Redis's index range (LRANGE, ZRANGE, ZREMRANGEBYRANK): start and end inclusive, negative
+ * counted from the end, clamped to a sequence of len elements. 0 with the range as
+ * [*from, *from + *n), or -1 when it is empty. */
+static inline int
+clamp_ranks(long long start, long long end, size_t len, size_t *from, size_t *n)
+{
+    long long l = (long long)len;
+    if (start < 0)
+        start += l;
+    if (end < 0)
+        end += l;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= l)
+        return -1;
+    if (end >= l)
+        end = l - 1;
+    *from = (size_t)start;
+    *n = (size_t)(end - start + 1);
+    return 0;
+}
 
 /* The optional count argument of LPOP/RPOP, SPOP and ZPOPMIN/ZPOPMAX at argv[2] (the caller
  * has refused more arguments): 0 with *count (-1 when there is none), or -1 after the

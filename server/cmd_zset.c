@@ -267,27 +267,6 @@ reply_elems(struct client *c, const struct kv *e, size_t from, size_t n, int rev
     }
 }
 
-/* Redis's index range: negative from the end, clamped. 0 and [*start, *start + *n), or -1
- * when it is empty. */
-static int
-clamp_ranks(long long start, long long end, size_t len, size_t *from, size_t *n)
-{
-    long long l = (long long)len;
-    if (start < 0)
-        start += l;
-    if (end < 0)
-        end += l;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= l)
-        return -1;
-    if (end >= l)
-        end = l - 1;
-    *from = (size_t)start;
-    *n = (size_t)(end - start + 1);
-    return 0;
-}
-
 enum zrange_kind { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
 
 /* ZRANGE and its older forms: kind and rev (-1: not fixed) come from the command name or,
