@@ -107,15 +107,25 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$MPORT']
 EOF
-    prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-        --web.listen-address="127.0.0.1:$PPORT" >"$TMP/prometheus.log" 2>&1 &
-    PROM_PID=$!
-    i=0
-    while [ $i -lt 150 ] && kill -0 "$PROM_PID" 2>/dev/null; do
-        curl -s --max-time 2 "http://127.0.0.1:$PPORT/api/v1/query?query=up" >"$TMP/up" 2>/dev/null
-        grep -q '"value":\[[0-9.]*,"1"\]' "$TMP/up" && break
-        sleep 0.2
-        i=$((i + 1))
+    : >"$TMP/up"
+    # Up to 3 ports: Prometheus exits at once when another process holds its web port.
+    for _attempt in 1 2 3; do
+        rm -rf "$TMP/tsdb"
+        prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
+            --web.listen-address="127.0.0.1:$PPORT" >"$TMP/prometheus.log" 2>&1 &
+        PROM_PID=$!
+        i=0
+        while [ $i -lt 150 ] && kill -0 "$PROM_PID" 2>/dev/null; do
+            curl -s --max-time 2 "http://127.0.0.1:$PPORT/api/v1/query?query=up" >"$TMP/up" 2>/dev/null
+            grep -q '"value":\[[0-9.]*,"1"\]' "$TMP/up" && break
+            sleep 0.2
+            i=$((i + 1))
+        done
+        kill -0 "$PROM_PID" 2>/dev/null && break
+        wait "$PROM_PID" 2>/dev/null
+        PROM_PID=
+        echo "prometheus exited (port $PPORT taken?); another port"
+        PPORT=$(random_port)
     done
     grep -q '"job":"zmem".*"value":\[[0-9.]*,"1"\]' "$TMP/up" ||
         { echo "prometheus said:"; cat "$TMP/up"; echo; tail -n 5 "$TMP/prometheus.log"; }
