@@ -80,7 +80,7 @@ kv_get_val(const struct kv *e, struct val *v)
 /* ---- Container values: what each type does to be freed and measured ---- */
 
 static const struct val_ops {
-    void (*free)(int enc, void *ptr);
+    void (*release)(int enc, void *ptr);
     size_t (*free_effort)(int enc, const void *ptr);
     size_t (*memory)(int enc, const void *ptr, long long samples);
 } val_ops[] = {
@@ -94,7 +94,7 @@ void
 val_free(int enc, void *ptr)
 {
     if (enc_type(enc) != OBJ_STRING)
-        val_ops[enc_type(enc)].free(enc, ptr);
+        val_ops[enc_type(enc)].release(enc, ptr);
     else if (enc == ENC_RAW)
         zfree(ptr);
 }
