@@ -158,20 +158,7 @@ raw_closed_within(int fd, int timeout_ms)
 static inline long long
 info_field(redisContext *c, const char *section, const char *name)
 {
-    redisReply *r = redisCommand(c, "INFO %s", section);
-    long long v = -1;
-    if (r && r->type == REDIS_REPLY_STRING) {
-        char key[128];
-        snprintf(key, sizeof(key), "\r\n%s:", name);
-        char *p = strstr(r->str, key);
-        if (p == NULL && strncmp(r->str, key + 2, strlen(key + 2)) == 0)
-            p = r->str - 2;
-        if (p)
-            v = atoll(p + strlen(key));
-    }
-    if (r)
-        freeReplyObject(r);
-    return v;
+    return zserver_info_field(c, section, name);
 }
 
 #endif

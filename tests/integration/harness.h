@@ -143,4 +143,25 @@ zserver_connect(const struct zserver *s)
     return c;
 }
 
+/* Value of the INFO field "name" from "INFO <section>" on c, or -1 when the field is missing or
+ * the reply is not a bulk string. */
+static inline long long
+zserver_info_field(redisContext *c, const char *section, const char *name)
+{
+    redisReply *r = redisCommand(c, "INFO %s", section);
+    long long v = -1;
+    if (r && r->type == REDIS_REPLY_STRING) {
+        char key[128];
+        snprintf(key, sizeof(key), "\r\n%s:", name);
+        char *p = strstr(r->str, key);
+        if (p == NULL && strncmp(r->str, key + 2, strlen(key + 2)) == 0)
+            p = r->str - 2; /* the text's first line */
+        if (p)
+            v = atoll(p + strlen(key));
+    }
+    if (r)
+        freeReplyObject(r);
+    return v;
+}
+
 #endif

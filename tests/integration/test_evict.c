@@ -41,14 +41,7 @@ stop(void)
 static long long
 info_field(const char *name)
 {
-    redisReply *r = redisCommand(ctx, "INFO everything");
-    assert_non_null(r);
-    char pat[128];
-    snprintf(pat, sizeof(pat), "\r\n%s:", name);
-    const char *p = strstr(r->str, pat);
-    long long v = p ? atoll(p + strlen(pat)) : -1;
-    freeReplyObject(r);
-    return v;
+    return zserver_info_field(ctx, "everything", name);
 }
 
 /* SET prefix:i for i in [from, to), with an optional TTL; pipelined by 100. Returns the number

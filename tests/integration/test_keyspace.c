@@ -120,15 +120,7 @@ expect_array(const char *const *want, const char *fmt, ...)
 static long long
 info_field(const char *section, const char *name)
 {
-    redisReply *r = run("INFO %s", section);
-    long long v = -1;
-    char pat[128];
-    snprintf(pat, sizeof(pat), "\r\n%s:", name);
-    const char *p = r->str ? strstr(r->str, pat) : NULL;
-    if (p)
-        v = atoll(p + strlen(pat));
-    freeReplyObject(r);
-    return v;
+    return zserver_info_field(ctx, section, name);
 }
 
 static int

@@ -37,14 +37,7 @@ stop(void)
 static long long
 info_field(const char *name)
 {
-    redisReply *r = redisCommand(ctx, "INFO memory");
-    assert_non_null(r);
-    char pat[128];
-    snprintf(pat, sizeof(pat), "\r\n%s:", name);
-    const char *p = strstr(r->str, pat);
-    long long v = p ? atoll(p + strlen(pat)) : -1;
-    freeReplyObject(r);
-    return v;
+    return zserver_info_field(ctx, "memory", name);
 }
 
 static void
