@@ -50,7 +50,6 @@ on_cron(evutil_socket_t fd, short what, void *arg)
     db_cron();
     net_cron();
     metrics_cron();
-    metrics_update_peak();
     cron_arm();
 }
 

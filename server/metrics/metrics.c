@@ -87,12 +87,6 @@ metrics_teardown(void)
     metrics_sampler_stop();
 }
 
-void
-metrics_update_peak(void)
-{
-    zmalloc_update_peak();
-}
-
 /* Instantaneous rates, as Redis keeps them: one rate per >= 100 ms sample, averaged over the
  * last 16 samples. */
 #define INST_SAMPLES   16

@@ -23,7 +23,6 @@
 #include "command.h"
 #include "config.h"
 #include "log.h"
-#include "metrics.h"
 #include "resp_parse.h"
 #include "stats.h"
 #include "util.h"
@@ -229,7 +228,7 @@ after_batch(struct client *c)
     size_t out = c->reply.len - c->reply.pos;
 
     clients_note_peaks(buf_alloc_size(&c->query), out, c->last_io_ms);
-    metrics_update_peak(); /* the batch's reply is at its largest right now */
+    zmalloc_update_peak(); /* the batch's reply is at its largest right now */
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         read_off(c); /* QUIT or a protocol error: nothing more will be read */
     if (c->reply.oom) {

@@ -128,8 +128,6 @@ void metrics_sample_get(struct mem_sample *out);
 int metrics_sampler_start(void);
 void metrics_sampler_stop(void);
 void metrics_sampler_interval(int hz);
-/* Raise the used-memory peak; cheap, called after every command batch and from the cron. */
-void metrics_update_peak(void);
 /* Cron hook (hz): instantaneous ops/kbps samples, peak. */
 void metrics_cron(void);
 
