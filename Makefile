@@ -122,7 +122,7 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 ALL_LIBS := $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
 EXT_LIBS := -levent -levent_pthreads -lhiredis -lcmocka $(LIBS)
 
-.PHONY: all test unit integration run bench fuzz install deps clean format check-deps
+.PHONY: all test unit integration run bench fuzz install deps clean format format-check check-deps
 
 all: $(SERVER) $(LIBZMALLOC)
 
@@ -177,6 +177,8 @@ integration: $(SERVER) $(INTEG_BIN)
 
 # 'test' first makes sure the machine has what it needs, then builds and runs everything.
 test: deps
+	@$(MAKE) --no-print-directory check-deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
@@ -212,8 +214,17 @@ check-deps:
 	@sh tests/check-deps.sh --self-test
 	@sh tests/check-deps.sh . $(DEP_RULES)
 
+# Every C file the project owns, for clang-format (.clang-format holds the style).
+FORMAT_SRC = $(shell find zmalloc protocol server tests bench -name '*.[ch]' -not -path 'tests/fuzz/corpus/*')
+
 format:
-	clang-format -i zmalloc/*.[ch] protocol/*.[ch] server/*.[ch] tests/unit/*.c tests/integration/*.c bench/*.c
+	clang-format -i $(FORMAT_SRC)
+
+# Fails, naming the files, when any differs from what 'make format' would write.
+format-check:
+	@bad=$$(for f in $(FORMAT_SRC); do clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format-check: not formatted (run make format):"; \
+	    echo "$$bad" | sed 's/^/  /'; exit 1; fi; echo "format-check: ok"
 
 clean:
 	rm -rf build

@@ -9,14 +9,17 @@
 #include <stddef.h>
 
 struct buf {
-    char *data;  /* zmalloc'd, NULL while empty and never grown */
-    size_t len;  /* bytes in use, from data[0] */
-    size_t cap;  /* usable bytes of data (the allocator's usable size) */
-    size_t pos;  /* consumer offset: bytes before pos are done with (sent or parsed) */
-    int oom;     /* sticky: a growth failed and a write was dropped */
+    char *data; /* zmalloc'd, NULL while empty and never grown */
+    size_t len; /* bytes in use, from data[0] */
+    size_t cap; /* usable bytes of data (the allocator's usable size) */
+    size_t pos; /* consumer offset: bytes before pos are done with (sent or parsed) */
+    int oom;    /* sticky: a growth failed and a write was dropped */
 };
 
-#define BUF_INIT {NULL, 0, 0, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
+    }
 
 /* Make room for at least n more bytes after len, growing geometrically. Returns 0, or -1
  * (and sets oom). */

@@ -40,16 +40,16 @@ struct resp_parser {
     /* Private parse state. Offsets count from the start of the current command, which is the
      * start of the unconsumed input the caller passes in. */
     int state;
-    int failed;          /* 0, or the sticky RESP_ERR / RESP_ENOMEM */
-    long long mb_left;   /* bulks still expected in the current multibulk */
-    long long bulk_len;  /* length of the bulk being read, -1 when reading a header */
-    size_t off;          /* start of the line or bulk payload being read */
-    size_t scan;         /* where the search for the line terminator resumes */
-    size_t want;         /* bytes the current command needs at least (a hint) */
-    int nargs;           /* arguments of the current command recorded so far */
-    int argv_cap;        /* entries in argv and argofs */
-    size_t *argofs;      /* offsets of multibulk arguments until the command is complete */
-    char *scratch;       /* inline arguments after unquoting */
+    int failed;         /* 0, or the sticky RESP_ERR / RESP_ENOMEM */
+    long long mb_left;  /* bulks still expected in the current multibulk */
+    long long bulk_len; /* length of the bulk being read, -1 when reading a header */
+    size_t off;         /* start of the line or bulk payload being read */
+    size_t scan;        /* where the search for the line terminator resumes */
+    size_t want;        /* bytes the current command needs at least (a hint) */
+    int nargs;          /* arguments of the current command recorded so far */
+    int argv_cap;       /* entries in argv and argofs */
+    size_t *argofs;     /* offsets of multibulk arguments until the command is complete */
+    char *scratch;      /* inline arguments after unquoting */
     size_t scratch_cap;
 };
 

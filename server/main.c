@@ -175,8 +175,8 @@ main(int argc, char **argv)
     cron_arm();
 
     stats_mark_startup_memory();
-    log_msg(LL_NOTICE, "Ready to accept connections on port %d (used_memory %zu bytes)",
-            cfg->port, server_startup_memory());
+    log_msg(LL_NOTICE, "Ready to accept connections on port %d (used_memory %zu bytes)", cfg->port,
+            server_startup_memory());
     event_base_dispatch(base);
 
     /* Shutdown: stop accepting, drop clients, then every module in reverse order. */
@@ -206,8 +206,8 @@ out_base:
 out_log:;
     size_t startup = server_startup_memory();
     config_teardown();
-    log_msg(LL_WARNING, "used_memory at exit: %zu bytes (startup %zu)",
-            zmalloc_used_memory(), startup);
+    log_msg(LL_WARNING, "used_memory at exit: %zu bytes (startup %zu)", zmalloc_used_memory(),
+            startup);
     if (rc == 0)
         log_msg(LL_WARNING, "zmem is now ready to exit, bye bye...");
     log_teardown();

@@ -19,28 +19,41 @@
 
 enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOGLEVEL };
 
-/*        name                      type          field                    default       min        max        mutable help */
-#define CONFIG_OPTIONS(X) \
-    X("port",                    OPT_INT,      port,                    "6379",       0,         65535,     0, "TCP port to listen on") \
-    X("bind",                    OPT_STR,      bind,                    "127.0.0.1 -::1", 0,     0,         0, "addresses to listen on; a leading '-' means skip it if unavailable") \
-    X("maxmemory",               OPT_MEM,      maxmemory,               "0",          0,         LLONG_MAX, 1, "memory limit in bytes (100mb, 1gb...); 0 means none") \
-    X("maxmemory-policy",        OPT_POLICY,   maxmemory_policy,        "noeviction", 0,         0,         1, "what to evict at the limit") \
-    X("maxmemory-samples",       OPT_INT,      maxmemory_samples,       "5",          1,         INT_MAX,   1, "keys sampled per eviction") \
-    X("requirepass",             OPT_STR,      requirepass,             "",           0,         0,         1, "password for AUTH; empty means none") \
-    X("metrics-port",            OPT_INT,      metrics_port,            "0",          0,         65535,     0, "HTTP port serving Prometheus /metrics; 0 means off") \
-    X("metrics-bind",            OPT_STR,      metrics_bind,            "127.0.0.1",  0,         0,         0, "numeric address /metrics listens on; loopback only: /metrics has no authentication yet, so any other address refuses to start") \
-    X("logfile",                 OPT_STR,      logfile,                 "",           0,         0,         0, "log file; empty means standard output") \
-    X("loglevel",                OPT_LOGLEVEL, loglevel,                "notice",     0,         0,         1, "debug, verbose, notice or warning") \
-    X("daemonize",               OPT_BOOL,     daemonize,               "no",         0,         1,         0, "run in the background") \
-    X("pidfile",                 OPT_STR,      pidfile,                 "",           0,         0,         0, "file to write the process id to") \
-    X("hz",                      OPT_INT,      hz,                      "10",         0,         INT_MAX,   1, "background task frequency (clamped to 1..500)") \
-    X("databases",               OPT_INT,      databases,               "16",         1,         INT_MAX,   0, "number of databases") \
-    X("maxclients",              OPT_INT,      maxclients,              "10000",      1,         INT_MAX,   1, "maximum connected clients") \
-    X("timeout",                 OPT_INT,      timeout,                 "0",          0,         INT_MAX,   1, "close clients idle this many seconds; 0 means never") \
-    X("lazyfree-lazy-user-del",  OPT_BOOL,     lazyfree_lazy_user_del,  "no",         0,         1,         1, "DEL frees values in the background like UNLINK") \
-    X("proto-max-bulk-len",      OPT_MEM,      proto_max_bulk_len,      "536870912",  1048576,   LLONG_MAX, 1, "largest bulk string a client may send") \
-    X("slowlog-log-slower-than", OPT_LL,       slowlog_log_slower_than, "10000",      -1,        LLONG_MAX, 1, "log commands slower than this many microseconds; -1 off") \
-    X("slowlog-max-len",         OPT_INT,      slowlog_max_len,         "128",        0,         INT_MAX,   1, "entries kept in the slow log")
+/*        name                      type          field                    default       min max
+ * mutable help */
+#define CONFIG_OPTIONS(X)                                                                          \
+    X("port", OPT_INT, port, "6379", 0, 65535, 0, "TCP port to listen on")                         \
+    X("bind", OPT_STR, bind, "127.0.0.1 -::1", 0, 0, 0,                                            \
+      "addresses to listen on; a leading '-' means skip it if unavailable")                        \
+    X("maxmemory", OPT_MEM, maxmemory, "0", 0, LLONG_MAX, 1,                                       \
+      "memory limit in bytes (100mb, 1gb...); 0 means none")                                       \
+    X("maxmemory-policy", OPT_POLICY, maxmemory_policy, "noeviction", 0, 0, 1,                     \
+      "what to evict at the limit")                                                                \
+    X("maxmemory-samples", OPT_INT, maxmemory_samples, "5", 1, INT_MAX, 1,                         \
+      "keys sampled per eviction")                                                                 \
+    X("requirepass", OPT_STR, requirepass, "", 0, 0, 1, "password for AUTH; empty means none")     \
+    X("metrics-port", OPT_INT, metrics_port, "0", 0, 65535, 0,                                     \
+      "HTTP port serving Prometheus /metrics; 0 means off")                                        \
+    X("metrics-bind", OPT_STR, metrics_bind, "127.0.0.1", 0, 0, 0,                                 \
+      "numeric address /metrics listens on; loopback only: /metrics has no authentication yet, "   \
+      "so any other address refuses to start")                                                     \
+    X("logfile", OPT_STR, logfile, "", 0, 0, 0, "log file; empty means standard output")           \
+    X("loglevel", OPT_LOGLEVEL, loglevel, "notice", 0, 0, 1, "debug, verbose, notice or warning")  \
+    X("daemonize", OPT_BOOL, daemonize, "no", 0, 1, 0, "run in the background")                    \
+    X("pidfile", OPT_STR, pidfile, "", 0, 0, 0, "file to write the process id to")                 \
+    X("hz", OPT_INT, hz, "10", 0, INT_MAX, 1, "background task frequency (clamped to 1..500)")     \
+    X("databases", OPT_INT, databases, "16", 1, INT_MAX, 0, "number of databases")                 \
+    X("maxclients", OPT_INT, maxclients, "10000", 1, INT_MAX, 1, "maximum connected clients")      \
+    X("timeout", OPT_INT, timeout, "0", 0, INT_MAX, 1,                                             \
+      "close clients idle this many seconds; 0 means never")                                       \
+    X("lazyfree-lazy-user-del", OPT_BOOL, lazyfree_lazy_user_del, "no", 0, 1, 1,                   \
+      "DEL frees values in the background like UNLINK")                                            \
+    X("proto-max-bulk-len", OPT_MEM, proto_max_bulk_len, "536870912", 1048576, LLONG_MAX, 1,       \
+      "largest bulk string a client may send")                                                     \
+    X("slowlog-log-slower-than", OPT_LL, slowlog_log_slower_than, "10000", -1, LLONG_MAX, 1,       \
+      "log commands slower than this many microseconds; -1 off")                                   \
+    X("slowlog-max-len", OPT_INT, slowlog_max_len, "128", 0, INT_MAX, 1,                           \
+      "entries kept in the slow log")
 
 struct opt {
     const char *name;
@@ -69,7 +82,8 @@ static const struct {
     {"io-threads", "1"},
     {"protected-mode", "no"},
     {"tcp-keepalive", "300"},
-    {"client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
+    {"client-output-buffer-limit",
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
 };
 #define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
 
@@ -78,10 +92,10 @@ static const struct {
     const char *name;
     int value;
 } policies[] = {
-    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},     {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+    {"volatile-lru", MAXMEMORY_VOLATILE_LRU},       {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
     {"volatile-random", MAXMEMORY_VOLATILE_RANDOM}, {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
-    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},       {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
-    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM}, {"noeviction", MAXMEMORY_NOEVICTION},
+    {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},         {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+    {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM},   {"noeviction", MAXMEMORY_NOEVICTION},
 };
 static const char *const loglevels[] = {"debug", "verbose", "notice", "warning"};
 
@@ -167,9 +181,10 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
                 return 0;
             }
         }
-        snprintf(err, errlen, "argument(s) must be one of the following: volatile-lru, "
-                              "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
-                              "allkeys-lfu, allkeys-random, noeviction");
+        snprintf(err, errlen,
+                 "argument(s) must be one of the following: volatile-lru, "
+                 "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+                 "allkeys-lfu, allkeys-random, noeviction");
         return -1;
     case OPT_LOGLEVEL:
         for (int i = 0; i < 4; i++) {
@@ -407,9 +422,15 @@ split_line(const char *line, char *out, char **words, int maxwords)
             if (*p == '\\' && p[1] && quote == '"') {
                 p++;
                 switch (*p) {
-                case 'n': *out++ = '\n'; break;
-                case 'r': *out++ = '\r'; break;
-                case 't': *out++ = '\t'; break;
+                case 'n':
+                    *out++ = '\n';
+                    break;
+                case 'r':
+                    *out++ = '\r';
+                    break;
+                case 't':
+                    *out++ = '\t';
+                    break;
                 case 'x':
                     if (isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
                         char hex[3] = {p[1], p[2], 0};
@@ -418,7 +439,9 @@ split_line(const char *line, char *out, char **words, int maxwords)
                         break;
                     }
                     /* fall through */
-                default: *out++ = *p; break;
+                default:
+                    *out++ = *p;
+                    break;
                 }
                 p++;
                 continue;
@@ -526,8 +549,8 @@ config_print_help(void)
 static void
 config_print_version(void)
 {
-    printf("zmem-server v=%s redis-compat=%s malloc=%s bits=%d\n", ZMEM_VERSION,
-           ZMEM_REDIS_VERSION, zmalloc_allocator_name(), (int)(sizeof(long) * 8));
+    printf("zmem-server v=%s redis-compat=%s malloc=%s bits=%d\n", ZMEM_VERSION, ZMEM_REDIS_VERSION,
+           zmalloc_allocator_name(), (int)(sizeof(long) * 8));
 }
 
 int

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* What --version and HELLO report: our own version, and the Redis version we answer as. */
-#define ZMEM_VERSION "0.1.0"
+#define ZMEM_VERSION       "0.1.0"
 #define ZMEM_REDIS_VERSION "7.0.15"
 
 /* maxmemory-policy values. */
@@ -25,26 +25,26 @@ enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
 
 struct config {
     int port;
-    char *bind;               /* space-separated addresses, "-" prefix: optional */
-    long long maxmemory;      /* bytes, 0 = no limit */
-    int maxmemory_policy;     /* enum maxmemory_policy */
+    char *bind;           /* space-separated addresses, "-" prefix: optional */
+    long long maxmemory;  /* bytes, 0 = no limit */
+    int maxmemory_policy; /* enum maxmemory_policy */
     int maxmemory_samples;
-    char *requirepass;        /* "" = no password */
-    int metrics_port;         /* 0 = off */
-    char *metrics_bind;       /* one numeric address; must be loopback (no auth yet) */
-    char *logfile;            /* "" = stdout */
-    int loglevel;             /* enum log_level */
+    char *requirepass;  /* "" = no password */
+    int metrics_port;   /* 0 = off */
+    char *metrics_bind; /* one numeric address; must be loopback (no auth yet) */
+    char *logfile;      /* "" = stdout */
+    int loglevel;       /* enum log_level */
     int daemonize;
     char *pidfile;
     int hz;
     int databases;
     int maxclients;
-    int timeout;              /* idle seconds before closing a client, 0 = never */
+    int timeout; /* idle seconds before closing a client, 0 = never */
     int lazyfree_lazy_user_del;
     long long proto_max_bulk_len;
     long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
     int slowlog_max_len;
-    char *config_file;        /* absolute path of the file loaded, "" when none */
+    char *config_file; /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */
@@ -60,8 +60,8 @@ int config_set(const char *name, const char *value, char *err, size_t errlen);
  * pairs checks them all before applying any). 0, or -1 with Redis's error text. */
 int config_check(const char *name, const char *value, char *err, size_t errlen);
 /* Visit every option whose name matches the glob pattern (CONFIG GET), with its value as text. */
-void config_foreach_match(const char *pattern, void (*fn)(const char *name, const char *value,
-                                                          void *ctx), void *ctx);
+void config_foreach_match(const char *pattern,
+                          void (*fn)(const char *name, const char *value, void *ctx), void *ctx);
 /* Name of a maxmemory policy ("allkeys-lru"). */
 const char *config_policy_name(int policy);
 /* Free what config_load() allocated. */

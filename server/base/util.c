@@ -122,8 +122,13 @@ str_to_memory(const char *s, long long *out)
         const char *suffix;
         long long mul;
     } units[] = {
-        {"gb", 1024LL * 1024 * 1024}, {"mb", 1024LL * 1024}, {"kb", 1024}, {"g", 1000000000LL},
-        {"m", 1000000}, {"k", 1000}, {"b", 1},
+        {"gb", 1024LL * 1024 * 1024},
+        {"mb", 1024LL * 1024},
+        {"kb", 1024},
+        {"g", 1000000000LL},
+        {"m", 1000000},
+        {"k", 1000},
+        {"b", 1},
     };
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         size_t sl = strlen(units[i].suffix);

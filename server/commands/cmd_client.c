@@ -62,8 +62,8 @@ static int
 type_valid(const struct client *c, int i, int *normal)
 {
     *normal = arg_is(c, i, "normal");
-    return *normal || arg_is(c, i, "master") || arg_is(c, i, "replica") ||
-           arg_is(c, i, "slave") || arg_is(c, i, "pubsub");
+    return *normal || arg_is(c, i, "master") || arg_is(c, i, "replica") || arg_is(c, i, "slave") ||
+           arg_is(c, i, "pubsub");
 }
 
 static void
@@ -252,26 +252,56 @@ cmd_client_help(struct client *c)
 
 #define CLIENT_FLAGS (CMD_LOADING | CMD_STALE)
 static struct command client_subcommands[] = {
-    {.name = "id", .proc = cmd_client_id, .arity = 2, .flags = CLIENT_FLAGS,
-     .summary = "Return the ID of the connection", .group = "connection"},
-    {.name = "setname", .proc = cmd_client_setname, .arity = 3, .flags = CLIENT_FLAGS,
-     .summary = "Set the current connection name", .group = "connection"},
-    {.name = "getname", .proc = cmd_client_getname, .arity = 2, .flags = CLIENT_FLAGS,
-     .summary = "Get the current connection name", .group = "connection"},
-    {.name = "list", .proc = cmd_client_list, .arity = -2, .flags = CMD_ADMIN | CLIENT_FLAGS,
-     .summary = "Get the list of client connections", .group = "connection"},
-    {.name = "info", .proc = cmd_client_info, .arity = 2, .flags = CLIENT_FLAGS,
+    {.name = "id",
+     .proc = cmd_client_id,
+     .arity = 2,
+     .flags = CLIENT_FLAGS,
+     .summary = "Return the ID of the connection",
+     .group = "connection"},
+    {.name = "setname",
+     .proc = cmd_client_setname,
+     .arity = 3,
+     .flags = CLIENT_FLAGS,
+     .summary = "Set the current connection name",
+     .group = "connection"},
+    {.name = "getname",
+     .proc = cmd_client_getname,
+     .arity = 2,
+     .flags = CLIENT_FLAGS,
+     .summary = "Get the current connection name",
+     .group = "connection"},
+    {.name = "list",
+     .proc = cmd_client_list,
+     .arity = -2,
+     .flags = CMD_ADMIN | CLIENT_FLAGS,
+     .summary = "Get the list of client connections",
+     .group = "connection"},
+    {.name = "info",
+     .proc = cmd_client_info,
+     .arity = 2,
+     .flags = CLIENT_FLAGS,
      .summary = "Returns information about the current client connection.",
      .group = "connection"},
-    {.name = "kill", .proc = cmd_client_kill, .arity = -3, .flags = CMD_ADMIN | CLIENT_FLAGS,
-     .summary = "Kill the connection of a client", .group = "connection"},
-    {.name = "help", .proc = cmd_client_help, .arity = 2, .flags = CLIENT_FLAGS,
-     .summary = "Show helpful text about the different subcommands", .group = "connection"},
+    {.name = "kill",
+     .proc = cmd_client_kill,
+     .arity = -3,
+     .flags = CMD_ADMIN | CLIENT_FLAGS,
+     .summary = "Kill the connection of a client",
+     .group = "connection"},
+    {.name = "help",
+     .proc = cmd_client_help,
+     .arity = 2,
+     .flags = CLIENT_FLAGS,
+     .summary = "Show helpful text about the different subcommands",
+     .group = "connection"},
     {.name = NULL},
 };
 
 struct command cmd_client_table[] = {
-    {.name = "client", .arity = -2, .subcommands = client_subcommands,
-     .summary = "A container for client connection commands", .group = "connection"},
+    {.name = "client",
+     .arity = -2,
+     .subcommands = client_subcommands,
+     .summary = "A container for client connection commands",
+     .group = "connection"},
     {.name = NULL},
 };

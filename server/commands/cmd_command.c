@@ -14,9 +14,11 @@ static const struct {
     unsigned flag;
     const char *name;
 } flag_names[] = {
-    {CMD_WRITE, "write"},   {CMD_READONLY, "readonly"}, {CMD_DENYOOM, "denyoom"},
-    {CMD_ADMIN, "admin"},   {CMD_NOAUTH, "no_auth"},    {CMD_LOADING, "loading"},
-    {CMD_STALE, "stale"},   {CMD_SKIP_SLOWLOG, "skip_slowlog"}, {CMD_FAST, "fast"},
+    {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"}, {CMD_ADMIN, "admin"},
+    {CMD_NOAUTH, "no_auth"},  {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},     {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_FAST, "fast"},
 };
 #define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
 
@@ -27,8 +29,12 @@ group_category(const char *group)
     static const struct {
         const char *group, *category;
     } map[] = {
-        {"generic", "@keyspace"}, {"string", "@string"},        {"hash", "@hash"},
-        {"list", "@list"},        {"set", "@set"},              {"sorted-set", "@sortedset"},
+        {"generic", "@keyspace"},
+        {"string", "@string"},
+        {"hash", "@hash"},
+        {"list", "@list"},
+        {"set", "@set"},
+        {"sorted-set", "@sortedset"},
         {"connection", "@connection"},
     };
     for (size_t i = 0; group && i < sizeof(map) / sizeof(map[0]); i++)
@@ -236,23 +242,46 @@ cmd_command_help(struct client *c)
 
 #define COMMAND_FLAGS (CMD_LOADING | CMD_STALE)
 static struct command command_subcommands[] = {
-    {.name = "count", .proc = cmd_command_count, .arity = 2, .flags = COMMAND_FLAGS,
-     .summary = "Get total number of commands", .group = "server"},
-    {.name = "info", .proc = cmd_command_info, .arity = -2, .flags = COMMAND_FLAGS,
+    {.name = "count",
+     .proc = cmd_command_count,
+     .arity = 2,
+     .flags = COMMAND_FLAGS,
+     .summary = "Get total number of commands",
+     .group = "server"},
+    {.name = "info",
+     .proc = cmd_command_info,
+     .arity = -2,
+     .flags = COMMAND_FLAGS,
      .summary = "Get array of specific command details, or all when no argument is given",
      .group = "server"},
-    {.name = "docs", .proc = cmd_command_docs, .arity = -2, .flags = COMMAND_FLAGS,
-     .summary = "Get array of specific command documentation", .group = "server"},
-    {.name = "list", .proc = cmd_command_list, .arity = -2, .flags = COMMAND_FLAGS,
-     .summary = "Get an array of command names", .group = "server"},
-    {.name = "help", .proc = cmd_command_help, .arity = 2, .flags = COMMAND_FLAGS,
-     .summary = "Show helpful text about the different subcommands", .group = "server"},
+    {.name = "docs",
+     .proc = cmd_command_docs,
+     .arity = -2,
+     .flags = COMMAND_FLAGS,
+     .summary = "Get array of specific command documentation",
+     .group = "server"},
+    {.name = "list",
+     .proc = cmd_command_list,
+     .arity = -2,
+     .flags = COMMAND_FLAGS,
+     .summary = "Get an array of command names",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_command_help,
+     .arity = 2,
+     .flags = COMMAND_FLAGS,
+     .summary = "Show helpful text about the different subcommands",
+     .group = "server"},
     {.name = NULL},
 };
 
 struct command cmd_command_table[] = {
-    {.name = "command", .proc = cmd_command, .arity = -1, .flags = COMMAND_FLAGS,
-     .subcommands = command_subcommands, .summary = "Get array of command details",
+    {.name = "command",
+     .proc = cmd_command,
+     .arity = -1,
+     .flags = COMMAND_FLAGS,
+     .subcommands = command_subcommands,
+     .summary = "Get array of command details",
      .group = "server"},
     {.name = NULL},
 };

@@ -74,8 +74,10 @@ cmd_config_set(struct client *c)
             return;
         }
         if (v->len >= sizeof(value) || memchr(v->ptr, '\0', v->len)) {
-            reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - "
-                            "argument is too long or has a NUL byte", name);
+            reply_errorf(c,
+                         "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                         "argument is too long or has a NUL byte",
+                         name);
             return;
         }
         if (config_check(name, value, err, sizeof(err)) < 0) {
@@ -85,8 +87,10 @@ cmd_config_set(struct client *c)
         for (int k = 0; k < i; k++) {
             const struct resp_arg *p = &c->argv[2 + 2 * k];
             if (p->len == n->len && strncasecmp(p->ptr, n->ptr, n->len) == 0) {
-                reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - "
-                                "duplicate parameter", name);
+                reply_errorf(c,
+                             "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                             "duplicate parameter",
+                             name);
                 return;
             }
         }
@@ -131,19 +135,38 @@ cmd_config_help(struct client *c)
 
 #define CONFIG_FLAGS (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 static struct command config_subcommands[] = {
-    {.name = "get", .proc = cmd_config_get, .arity = -3, .flags = CONFIG_FLAGS,
-     .summary = "Get the values of configuration parameters", .group = "server"},
-    {.name = "set", .proc = cmd_config_set, .arity = -4, .flags = CONFIG_FLAGS,
-     .summary = "Set configuration parameters to the given values", .group = "server"},
-    {.name = "resetstat", .proc = cmd_config_resetstat, .arity = 2, .flags = CONFIG_FLAGS,
-     .summary = "Reset the stats returned by INFO", .group = "server"},
-    {.name = "help", .proc = cmd_config_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands", .group = "server"},
+    {.name = "get",
+     .proc = cmd_config_get,
+     .arity = -3,
+     .flags = CONFIG_FLAGS,
+     .summary = "Get the values of configuration parameters",
+     .group = "server"},
+    {.name = "set",
+     .proc = cmd_config_set,
+     .arity = -4,
+     .flags = CONFIG_FLAGS,
+     .summary = "Set configuration parameters to the given values",
+     .group = "server"},
+    {.name = "resetstat",
+     .proc = cmd_config_resetstat,
+     .arity = 2,
+     .flags = CONFIG_FLAGS,
+     .summary = "Reset the stats returned by INFO",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_config_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands",
+     .group = "server"},
     {.name = NULL},
 };
 
 struct command cmd_config_table[] = {
-    {.name = "config", .arity = -2, .subcommands = config_subcommands,
-     .summary = "A container for server configuration commands", .group = "server"},
+    {.name = "config",
+     .arity = -2,
+     .subcommands = config_subcommands,
+     .summary = "A container for server configuration commands",
+     .group = "server"},
     {.name = NULL},
 };

@@ -308,7 +308,7 @@ expire_common(struct client *c, int64_t base, int seconds)
     }
     reply_int(c, 1);
     return;
-invalid: {
+invalid : {
     char name[64];
     command_fullname(c->cmd, name, sizeof(name));
     reply_errorf(c, "ERR invalid expire time in '%s' command", name);
@@ -588,14 +588,14 @@ cmd_flushall(struct client *c)
 #define F CMD_FAST
 
 static struct command object_subcommands[] = {
-    {"encoding", cmd_object_encoding, 3, R, 2, 2, 1, NULL, "Encoding of a key's value",
-     "generic", NULL, NULL},
-    {"freq", cmd_object_freq, 3, R, 2, 2, 1, NULL, "LFU access frequency of a key", "generic",
+    {"encoding", cmd_object_encoding, 3, R, 2, 2, 1, NULL, "Encoding of a key's value", "generic",
      NULL, NULL},
+    {"freq", cmd_object_freq, 3, R, 2, 2, 1, NULL, "LFU access frequency of a key", "generic", NULL,
+     NULL},
     {"idletime", cmd_object_idletime, 3, R, 2, 2, 1, NULL, "Seconds since a key was used",
      "generic", NULL, NULL},
-    {"refcount", cmd_object_refcount, 3, R, 2, 2, 1, NULL, "References to a key's value",
-     "generic", NULL, NULL},
+    {"refcount", cmd_object_refcount, 3, R, 2, 2, 1, NULL, "References to a key's value", "generic",
+     NULL, NULL},
     {"help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, NULL, "Show OBJECT help",
      "generic", NULL, NULL},
     {.name = NULL},
@@ -605,29 +605,24 @@ struct command cmd_keys_table[] = {
     {"del", cmd_del, -2, W, 1, -1, 1, NULL, "Delete keys", "generic", NULL, NULL},
     {"unlink", cmd_unlink, -2, W | F, 1, -1, 1, NULL, "Delete keys, freeing in the background",
      "generic", NULL, NULL},
-    {"exists", cmd_exists, -2, R | F, 1, -1, 1, NULL, "Count existing keys", "generic", NULL,
-     NULL},
-    {"touch", cmd_touch, -2, R | F, 1, -1, 1, NULL, "Touch keys (LRU/LFU)", "generic", NULL,
-     NULL},
+    {"exists", cmd_exists, -2, R | F, 1, -1, 1, NULL, "Count existing keys", "generic", NULL, NULL},
+    {"touch", cmd_touch, -2, R | F, 1, -1, 1, NULL, "Touch keys (LRU/LFU)", "generic", NULL, NULL},
     {"type", cmd_type, 2, R | F, 1, 1, 1, NULL, "Type of a key's value", "generic", NULL, NULL},
     {"scan", cmd_scan, -2, R, 0, 0, 0, NULL, "Iterate over the keys", "generic", NULL, NULL},
     {"keys", cmd_keys, 2, R, 0, 0, 0, NULL, "Keys matching a pattern", "generic", NULL, NULL},
     {"randomkey", cmd_randomkey, 1, R, 0, 0, 0, NULL, "A random key", "generic", NULL, NULL},
     {"dbsize", cmd_dbsize, 1, R | F, 0, 0, 0, NULL, "Number of keys", "server", NULL, NULL},
-    {"expire", cmd_expire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in seconds", "generic", NULL,
-     NULL},
-    {"pexpire", cmd_pexpire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in ms", "generic", NULL,
-     NULL},
-    {"expireat", cmd_expireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time",
-     "generic", NULL, NULL},
+    {"expire", cmd_expire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in seconds", "generic", NULL, NULL},
+    {"pexpire", cmd_pexpire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in ms", "generic", NULL, NULL},
+    {"expireat", cmd_expireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time", "generic",
+     NULL, NULL},
     {"pexpireat", cmd_pexpireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time in ms",
      "generic", NULL, NULL},
-    {"ttl", cmd_ttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (s)", "generic", NULL,
-     NULL},
+    {"ttl", cmd_ttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (s)", "generic", NULL, NULL},
     {"pttl", cmd_pttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (ms)", "generic", NULL,
      NULL},
-    {"expiretime", cmd_expiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time",
-     "generic", NULL, NULL},
+    {"expiretime", cmd_expiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time", "generic",
+     NULL, NULL},
     {"pexpiretime", cmd_pexpiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time in ms",
      "generic", NULL, NULL},
     {"persist", cmd_persist, 2, W | F, 1, 1, 1, NULL, "Remove a key's expiry", "generic", NULL,
@@ -635,10 +630,10 @@ struct command cmd_keys_table[] = {
     {"rename", cmd_rename, 3, W, 1, 2, 1, NULL, "Rename a key", "generic", NULL, NULL},
     {"renamenx", cmd_renamenx, 3, W | F, 1, 2, 1, NULL, "Rename a key if the new name is free",
      "generic", NULL, NULL},
-    {"object", NULL, -2, 0, 0, 0, 0, object_subcommands, "Inspect keys' internals", "generic",
+    {"object", NULL, -2, 0, 0, 0, 0, object_subcommands, "Inspect keys' internals", "generic", NULL,
+     NULL},
+    {"flushdb", cmd_flushdb, -1, W, 0, 0, 0, NULL, "Remove all keys of this database", "server",
      NULL, NULL},
-    {"flushdb", cmd_flushdb, -1, W, 0, 0, 0, NULL, "Remove all keys of this database",
-     "server", NULL, NULL},
     {"flushall", cmd_flushall, -1, W, 0, 0, 0, NULL, "Remove all keys", "server", NULL, NULL},
     {.name = NULL},
 };

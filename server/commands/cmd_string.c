@@ -108,12 +108,12 @@ cmd_get(struct client *c)
     reply_get(c, &wt);
 }
 
-#define SET_NX 1
-#define SET_XX 2
-#define SET_GET 4
+#define SET_NX   1
+#define SET_XX   2
+#define SET_GET  4
 #define SET_KEEP 8
-#define SET_EX 16
-#define SET_PX 32
+#define SET_EX   16
+#define SET_PX   32
 #define SET_EXAT 64
 #define SET_PXAT 128
 
@@ -138,8 +138,10 @@ cmd_set(struct client *c)
                     (arg_is(c, j, "exat") && !(timed & ~SET_EXAT)) ||
                     (arg_is(c, j, "pxat") && !(timed & ~SET_PXAT)))) {
             /* The same option twice is fine (the last wins), two different ones are not. */
-            flags |= arg_is(c, j, "ex") ? SET_EX : arg_is(c, j, "px") ? SET_PX
-                   : arg_is(c, j, "exat") ? SET_EXAT : SET_PXAT;
+            flags |= arg_is(c, j, "ex")     ? SET_EX
+                     : arg_is(c, j, "px")   ? SET_PX
+                     : arg_is(c, j, "exat") ? SET_EXAT
+                                            : SET_PXAT;
             exp_arg = ++j;
         } else {
             reply_error_syntax(c);
@@ -148,8 +150,7 @@ cmd_set(struct client *c)
     }
     int64_t expire = -1;
     if (exp_arg) {
-        expire = parse_expire(c, exp_arg, flags & (SET_EX | SET_EXAT),
-                              flags & (SET_EX | SET_PX));
+        expire = parse_expire(c, exp_arg, flags & (SET_EX | SET_EXAT), flags & (SET_EX | SET_PX));
         if (expire < 0)
             return;
     }
@@ -410,9 +411,8 @@ cmd_incrbyfloat(struct client *c)
     }
     size_t n = ldouble_to_str(out, sizeof(out), cur);
     struct val v;
-    if (str_val_noint(out, n, &v) < 0 ||
-        (e ? db_rebuild(db, e, &v, kv_expire(e)) == NULL
-           : db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1) == NULL)) {
+    if (str_val_noint(out, n, &v) < 0 || (e ? db_rebuild(db, e, &v, kv_expire(e)) == NULL
+                                            : db_add(db, ARGP(c, 1), ARGL(c, 1), &v, -1) == NULL)) {
         if (v.enc == ENC_RAW)
             val_free(v.enc, v.ptr);
         reply_error(c, ERR_ALLOC);
@@ -603,8 +603,8 @@ struct command cmd_string_table[] = {
     {"get", cmd_get, 2, R | F, 1, 1, 1, NULL, "Get the value of a key", "string", NULL, NULL},
     {"set", cmd_set, -3, W | D, 1, 1, 1, NULL, "Set the string value of a key", "string", NULL,
      NULL},
-    {"setex", cmd_setex, 4, W | D, 1, 1, 1, NULL, "Set a value and an expiry in seconds",
-     "string", NULL, NULL},
+    {"setex", cmd_setex, 4, W | D, 1, 1, 1, NULL, "Set a value and an expiry in seconds", "string",
+     NULL, NULL},
     {"psetex", cmd_psetex, 4, W | D, 1, 1, 1, NULL, "Set a value and an expiry in ms", "string",
      NULL, NULL},
     {"setnx", cmd_setnx, 3, W | D | F, 1, 1, 1, NULL, "Set a key only if it does not exist",
@@ -615,23 +615,20 @@ struct command cmd_string_table[] = {
      NULL},
     {"getex", cmd_getex, -2, W | F, 1, 1, 1, NULL, "Get a key and set or clear its expiry",
      "string", NULL, NULL},
-    {"mget", cmd_mget, -2, R | F, 1, -1, 1, NULL, "Get the values of several keys", "string",
-     NULL, NULL},
+    {"mget", cmd_mget, -2, R | F, 1, -1, 1, NULL, "Get the values of several keys", "string", NULL,
+     NULL},
     {"mset", cmd_mset, -3, W | D, 1, -1, 2, NULL, "Set several keys", "string", NULL, NULL},
-    {"msetnx", cmd_msetnx, -3, W | D, 1, -1, 2, NULL, "Set several keys if none exists",
-     "string", NULL, NULL},
-    {"incr", cmd_incr, 2, W | D | F, 1, 1, 1, NULL, "Add one to an integer", "string", NULL,
-     NULL},
-    {"decr", cmd_decr, 2, W | D | F, 1, 1, 1, NULL, "Subtract one from an integer", "string",
+    {"msetnx", cmd_msetnx, -3, W | D, 1, -1, 2, NULL, "Set several keys if none exists", "string",
      NULL, NULL},
-    {"incrby", cmd_incrby, 3, W | D | F, 1, 1, 1, NULL, "Add to an integer", "string", NULL,
+    {"incr", cmd_incr, 2, W | D | F, 1, 1, 1, NULL, "Add one to an integer", "string", NULL, NULL},
+    {"decr", cmd_decr, 2, W | D | F, 1, 1, 1, NULL, "Subtract one from an integer", "string", NULL,
      NULL},
-    {"decrby", cmd_decrby, 3, W | D | F, 1, 1, 1, NULL, "Subtract from an integer", "string",
-     NULL, NULL},
-    {"incrbyfloat", cmd_incrbyfloat, 3, W | D | F, 1, 1, 1, NULL, "Add to a float", "string",
-     NULL, NULL},
-    {"append", cmd_append, 3, W | D | F, 1, 1, 1, NULL, "Append to a string", "string", NULL,
+    {"incrby", cmd_incrby, 3, W | D | F, 1, 1, 1, NULL, "Add to an integer", "string", NULL, NULL},
+    {"decrby", cmd_decrby, 3, W | D | F, 1, 1, 1, NULL, "Subtract from an integer", "string", NULL,
      NULL},
+    {"incrbyfloat", cmd_incrbyfloat, 3, W | D | F, 1, 1, 1, NULL, "Add to a float", "string", NULL,
+     NULL},
+    {"append", cmd_append, 3, W | D | F, 1, 1, 1, NULL, "Append to a string", "string", NULL, NULL},
     {"strlen", cmd_strlen, 2, R | F, 1, 1, 1, NULL, "Length of a string", "string", NULL, NULL},
     {"getrange", cmd_getrange, 4, R, 1, 1, 1, NULL, "Part of a string", "string", NULL, NULL},
     {"substr", cmd_getrange, 4, R, 1, 1, 1, NULL, "Part of a string", "string", NULL, NULL},

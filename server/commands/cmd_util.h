@@ -11,7 +11,7 @@
 
 #define ARGP(c, i) ((c)->argv[i].ptr)
 #define ARGL(c, i) ((c)->argv[i].len)
-#define CDB(c) db_get((c)->db_id)
+#define CDB(c)     db_get((c)->db_id)
 
 /* A command whose allocation failed answers this and leaves the keyspace as it was. */
 #define ERR_ALLOC "OOM not enough memory to store the value"
@@ -45,7 +45,6 @@ arg_add_val(struct client *c, int i, struct val *v)
     }
     return e;
 }
-
 
 /* Redis's index range (LRANGE, ZRANGE, ZREMRANGEBYRANK): start and end inclusive, negative
  * counted from the end, clamped to a sequence of len elements. 0 with the range as

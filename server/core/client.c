@@ -166,8 +166,8 @@ reply_help(struct client *c, const char *cmdname, const char *const *lines)
     while (lines[n])
         n++;
     upper_copy(upper, sizeof(upper), cmdname);
-    snprintf(head, sizeof(head), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-             upper);
+    snprintf(head, sizeof(head),
+             "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", upper);
     reply_array(c, n + 3);
     reply_simple(c, head);
     for (long long k = 0; k < n; k++)

@@ -13,9 +13,9 @@ struct event;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
-#define CLIENT_CLOSE_ASAP (1 << 1)        /* CLIENT KILL, write error: close without flushing */
-#define CLIENT_IN_CALLBACK (1 << 2)       /* being served: a close is deferred until it returns */
-#define CLIENT_READ_OFF (1 << 3)          /* not reading: output backpressure, or EOF while flushing */
+#define CLIENT_CLOSE_ASAP        (1 << 1) /* CLIENT KILL, write error: close without flushing */
+#define CLIENT_IN_CALLBACK       (1 << 2) /* being served: a close is deferred until it returns */
+#define CLIENT_READ_OFF          (1 << 3) /* not reading: output backpressure, or EOF while flushing */
 
 struct client {
     uint64_t id;
@@ -28,9 +28,9 @@ struct client {
     char addr[64];     /* "ip:port" of the peer */
     char laddr[64];    /* "ip:port" of our side */
 
-    struct buf query;         /* unparsed input (pos: parsed up to here) */
+    struct buf query; /* unparsed input (pos: parsed up to here) */
     struct resp_parser parser;
-    int argc;                 /* the command being executed: argv slices into query/parser */
+    int argc; /* the command being executed: argv slices into query/parser */
     struct resp_arg *argv;
     const struct command *cmd;      /* the command being executed (NULL between commands) */
     const struct command *last_cmd; /* last executed (CLIENT LIST cmd=) */
@@ -40,10 +40,10 @@ struct client {
     struct event *read_ev;
     struct event *write_ev;
 
-    int64_t ctime_ms;    /* connect time */
-    int64_t last_io_ms;  /* last interaction, for timeout and idle trimming */
-    size_t mem_counted;  /* this client's last figure included in clients_memory_total() */
-    size_t query_peak;   /* largest query buffer use since the last trim */
+    int64_t ctime_ms;   /* connect time */
+    int64_t last_io_ms; /* last interaction, for timeout and idle trimming */
+    size_t mem_counted; /* this client's last figure included in clients_memory_total() */
+    size_t query_peak;  /* largest query buffer use since the last trim */
 
     struct client *prev, *next; /* all clients list */
 };

@@ -25,7 +25,7 @@ static struct command *const tables[] = {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* Open addressing on lower-case names; 1024 slots keep it sparse for a few hundred commands. */
-#define CMD_SLOTS 1024
+#define CMD_SLOTS    1024
 #define CMD_NAME_MAX 64
 static const struct command *slots[CMD_SLOTS];
 static struct command_stats *stats_block;

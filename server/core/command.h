@@ -11,14 +11,14 @@ struct client;
 typedef void cmd_proc(struct client *c);
 
 /* Flags, as Redis's command table has them where they change behaviour. */
-#define CMD_WRITE (1 << 0)    /* may modify the keyspace */
-#define CMD_READONLY (1 << 1) /* reads the keyspace */
-#define CMD_DENYOOM (1 << 2)  /* refused with -OOM when over maxmemory and nothing can be evicted */
-#define CMD_ADMIN (1 << 3)
-#define CMD_NOAUTH (1 << 4)   /* allowed before AUTH (AUTH, HELLO, QUIT) */
-#define CMD_FAST (1 << 5)
-#define CMD_LOADING (1 << 6)
-#define CMD_STALE (1 << 7)
+#define CMD_WRITE        (1 << 0) /* may modify the keyspace */
+#define CMD_READONLY     (1 << 1) /* reads the keyspace */
+#define CMD_DENYOOM      (1 << 2) /* -OOM when over maxmemory and nothing can be evicted */
+#define CMD_ADMIN        (1 << 3)
+#define CMD_NOAUTH       (1 << 4) /* allowed before AUTH (AUTH, HELLO, QUIT) */
+#define CMD_FAST         (1 << 5)
+#define CMD_LOADING      (1 << 6)
+#define CMD_STALE        (1 << 7)
 #define CMD_SKIP_SLOWLOG (1 << 8) /* never in the slow log (AUTH, HELLO: they carry passwords) */
 
 /* Per-command statistics (INFO commandstats, SLOWLOG). Mutable, kept beside the table. */
@@ -30,15 +30,15 @@ struct command_stats {
 };
 
 struct command {
-    const char *name;     /* lower case: "get", or the subcommand name "usage" */
-    cmd_proc *proc;       /* NULL for a container whose subcommands do the work */
-    int arity;            /* Redis convention: N exact, -N at least N (name included) */
+    const char *name; /* lower case: "get", or the subcommand name "usage" */
+    cmd_proc *proc;   /* NULL for a container whose subcommands do the work */
+    int arity;        /* Redis convention: N exact, -N at least N (name included) */
     unsigned flags;
     int first_key, last_key, key_step; /* key positions (COMMAND, redis-cli hints); 0 none */
-    struct command *subcommands; /* NULL-name-terminated, or NULL */
-    const char *summary;  /* one line, for COMMAND DOCS */
-    const char *group;    /* "string", "hash", "list", "set", "sorted-set", "generic", ... */
-    struct command_stats *stats;  /* zcalloc'd by command_setup() */
+    struct command *subcommands;       /* NULL-name-terminated, or NULL */
+    const char *summary;               /* one line, for COMMAND DOCS */
+    const char *group;           /* "string", "hash", "list", "set", "sorted-set", "generic", ... */
+    struct command_stats *stats; /* zcalloc'd by command_setup() */
     const struct command *parent; /* set by command_setup() for subcommands */
 };
 

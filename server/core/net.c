@@ -28,9 +28,9 @@
 #include "util.h"
 #include "zmalloc.h"
 
-#define MAX_LISTENERS 16
+#define MAX_LISTENERS        16
 #define MAX_ACCEPTS_PER_CALL 1000
-#define READ_CHUNK (64 * 1024)
+#define READ_CHUNK           (64 * 1024)
 /* Unsent output this large stops reading from the client until the socket drains, so a
  * pipelining client that does not read its replies cannot grow our memory without bound. */
 #define OUTPUT_HIGH_WATER (8 * 1024 * 1024)
@@ -45,7 +45,7 @@
 #define BULK_PREALLOC_TRUST (1024 * 1024)
 /* A client whose reply must be flushed before closing gets this long. */
 #define FLUSH_DEADLINE_MS 10000
-#define IDLE_TRIM_MS 2000
+#define IDLE_TRIM_MS      2000
 
 struct listener {
     int fd;
@@ -280,8 +280,7 @@ process_input(struct client *c, const char *data, size_t len)
             c->flags |= CLIENT_CLOSE_AFTER_REPLY;
             return len;
         } else {
-            log_msg(LL_WARNING, "Closing client %s: out of memory parsing its request",
-                    c->addr);
+            log_msg(LL_WARNING, "Closing client %s: out of memory parsing its request", c->addr);
             c->flags |= CLIENT_CLOSE_ASAP;
             return len;
         }

@@ -12,7 +12,7 @@
 #include "util.h"
 #include "zmalloc.h"
 
-#define SLOWLOG_MAX_ARGC 32
+#define SLOWLOG_MAX_ARGC   32
 #define SLOWLOG_MAX_STRING 128
 
 struct slowlog_arg {
@@ -80,8 +80,8 @@ slowlog_consider(struct client *c, int64_t duration_us)
     }
     size_t addrlen = strlen(c->addr) + 1;
     size_t namelen = c->name ? strlen(c->name) + 1 : 1;
-    struct slowlog_entry *e = zmalloc(sizeof(*e) + (size_t)argc * sizeof(struct slowlog_arg) +
-                                      bytes + addrlen + namelen);
+    struct slowlog_entry *e =
+        zmalloc(sizeof(*e) + (size_t)argc * sizeof(struct slowlog_arg) + bytes + addrlen + namelen);
     e->argv = (struct slowlog_arg *)(e + 1);
     char *p = (char *)(e->argv + argc);
     for (int j = 0; j < argc; j++) {
@@ -186,19 +186,38 @@ cmd_slowlog_help(struct client *c)
 }
 
 static struct command slowlog_subcommands[] = {
-    {.name = "get", .proc = cmd_slowlog_get, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's entries", .group = "server"},
-    {.name = "len", .proc = cmd_slowlog_len, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's length", .group = "server"},
-    {.name = "reset", .proc = cmd_slowlog_reset, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Clear all entries from the slow log", .group = "server"},
-    {.name = "help", .proc = cmd_slowlog_help, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands", .group = "server"},
+    {.name = "get",
+     .proc = cmd_slowlog_get,
+     .arity = -2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Get the slow log's entries",
+     .group = "server"},
+    {.name = "len",
+     .proc = cmd_slowlog_len,
+     .arity = 2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Get the slow log's length",
+     .group = "server"},
+    {.name = "reset",
+     .proc = cmd_slowlog_reset,
+     .arity = 2,
+     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .summary = "Clear all entries from the slow log",
+     .group = "server"},
+    {.name = "help",
+     .proc = cmd_slowlog_help,
+     .arity = 2,
+     .flags = CMD_LOADING | CMD_STALE,
+     .summary = "Show helpful text about the different subcommands",
+     .group = "server"},
     {.name = NULL},
 };
 
 struct command cmd_slowlog_table[] = {
-    {.name = "slowlog", .arity = -2, .subcommands = slowlog_subcommands,
-     .summary = "A container for slow log commands", .group = "server"},
+    {.name = "slowlog",
+     .arity = -2,
+     .subcommands = slowlog_subcommands,
+     .summary = "A container for slow log commands",
+     .group = "server"},
     {.name = NULL},
 };

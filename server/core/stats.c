@@ -20,7 +20,7 @@ static char executable[PATH_MAX];
 /* Error codes seen, with counts. Redis caps the table (128) so that clients inventing codes
  * cannot grow it; codes beyond that are only counted in total_error_replies. */
 #define ERRORSTATS_MAX 128
-#define ERRCODE_MAX 32
+#define ERRCODE_MAX    32
 static struct {
     char code[ERRCODE_MAX];
     uint64_t count;

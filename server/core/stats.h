@@ -29,11 +29,11 @@ struct server_stats *server_stats(void);
 void server_stats_reset(void);
 
 /* Identity and times. */
-const char *server_run_id(void);       /* 40 hex characters, random per start */
-int64_t server_start_time_ms(void);    /* wall clock at start */
+const char *server_run_id(void);    /* 40 hex characters, random per start */
+int64_t server_start_time_ms(void); /* wall clock at start */
 int64_t server_uptime_seconds(void);
-size_t server_startup_memory(void);    /* zmalloc_used_memory() when initialisation ended */
-const char *server_executable(void);   /* absolute path of the binary, "" if unknown */
+size_t server_startup_memory(void);  /* zmalloc_used_memory() when initialisation ended */
+const char *server_executable(void); /* absolute path of the binary, "" if unknown */
 
 /* Errorstats: count one error reply under its code (first word, e.g. "ERR"). */
 void errorstats_incr(const char *code, size_t len);

@@ -61,8 +61,8 @@ elem_write(unsigned char *dst, const char *s, size_t len)
         v >>= 7;
         if (i + 1 < vl)
             b |= 0x80;
-        dst[i] = b;                       /* forward */
-        dst[vl + len + vl - 1 - i] = b;   /* mirrored */
+        dst[i] = b;                     /* forward */
+        dst[vl + len + vl - 1 - i] = b; /* mirrored */
     }
     if (len)
         memcpy(dst + vl, s, len);

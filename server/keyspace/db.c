@@ -252,8 +252,7 @@ swap_in(struct db *db, struct dict_pos *pos, struct kv *old, struct kv *ne, int 
 }
 
 int
-db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire,
-       int flags)
+db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire, int flags)
 {
     struct dict_pos pos;
     if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {

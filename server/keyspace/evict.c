@@ -11,13 +11,13 @@
 #include "util.h"
 #include "zmalloc.h"
 
-#define POOL_SIZE 16
-#define POOL_KEY_CACHE 255
-#define LFU_INIT_VAL 5
-#define LFU_LOG_FACTOR 10
-#define LFU_DECAY_MINUTES 1
+#define POOL_SIZE           16
+#define POOL_KEY_CACHE      255
+#define LFU_INIT_VAL        5
+#define LFU_LOG_FACTOR      10
+#define LFU_DECAY_MINUTES   1
 #define EVICT_TIME_LIMIT_US 500 /* Redis's default (eviction tenacity 10) */
-#define SAMPLES_MAX 64
+#define SAMPLES_MAX         64
 
 struct pool_ent {
     unsigned long long idle; /* bigger is a better victim */

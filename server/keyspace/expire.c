@@ -7,10 +7,10 @@
 #include "config.h"
 #include "util.h"
 
-#define KEYS_PER_LOOP 20
+#define KEYS_PER_LOOP    20
 #define ACCEPTABLE_STALE 10 /* percent */
-#define TIME_PERC 25
-#define DBS_PER_CALL 16
+#define TIME_PERC        25
+#define DBS_PER_CALL     16
 
 void
 expire_cycle(void)

@@ -55,8 +55,7 @@ struct kv *db_peek(struct db *db, const char *key, size_t klen);
 
 /* Add a key that is known to be absent, with value v and expiry (-1: none). Returns the new
  * entry, or NULL on allocation failure (v's object then still belongs to the caller). */
-struct kv *db_add(struct db *db, const char *key, size_t klen, const struct val *v,
-                  int64_t expire);
+struct kv *db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire);
 /* Insert a prebuilt entry whose key is absent. 0, or -1 when the expires array could not grow
  * (the entry is then still the caller's). */
 int db_insert_kv(struct db *db, struct kv *e);

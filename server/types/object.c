@@ -143,8 +143,8 @@ const char *
 kv_enc_name(const struct kv *e)
 {
     static const char *const names[] = {
-        "int",      "embstr",   "raw",       "listpack", "hashtable", "listpack",
-        "quicklist", "intset",  "listpack",  "hashtable", "listpack", "skiplist",
+        "int",       "embstr", "raw",      "listpack",  "hashtable", "listpack",
+        "quicklist", "intset", "listpack", "hashtable", "listpack",  "skiplist",
     };
     return names[e->enc];
 }

@@ -39,15 +39,15 @@ enum obj_enc {
 
 #define KV_VOLATILE 1 /* the entry carries an expiry time and its index in the expires array */
 
-#define EMBSTR_MAX 44          /* longest string kept inside the entry (Redis's embstr limit) */
+#define EMBSTR_MAX        44   /* longest string kept inside the entry (Redis's embstr limit) */
 #define HASH_PACK_ENTRIES 128  /* hash-max-listpack-entries */
-#define HASH_PACK_VALUE 64     /* hash-max-listpack-value */
-#define LIST_PACK_BYTES 8192   /* list-max-listpack-size -2: 8 KiB per pack */
-#define SET_INT_ENTRIES 512    /* set-max-intset-entries */
-#define SET_PACK_ENTRIES 128   /* set-max-listpack-entries (7.2) */
-#define SET_PACK_VALUE 64      /* set-max-listpack-value (7.2) */
+#define HASH_PACK_VALUE   64   /* hash-max-listpack-value */
+#define LIST_PACK_BYTES   8192 /* list-max-listpack-size -2: 8 KiB per pack */
+#define SET_INT_ENTRIES   512  /* set-max-intset-entries */
+#define SET_PACK_ENTRIES  128  /* set-max-listpack-entries (7.2) */
+#define SET_PACK_VALUE    64   /* set-max-listpack-value (7.2) */
 #define ZSET_PACK_ENTRIES 128  /* zset-max-listpack-entries */
-#define ZSET_PACK_VALUE 64     /* zset-max-listpack-value */
+#define ZSET_PACK_VALUE   64   /* zset-max-listpack-value */
 
 struct kv {
     struct dict_node node;
@@ -66,7 +66,7 @@ struct val {
     long long i;   /* ENC_INT */
     const char *s; /* ENC_EMBSTR: bytes copied into the entry */
     size_t len;
-    void *ptr;     /* other encodings: the object, owned by the entry from then on */
+    void *ptr; /* other encodings: the object, owned by the entry from then on */
 };
 
 /* A raw string: a separate growable buffer (capacity from the allocator's usable size). */
@@ -271,8 +271,7 @@ size_t list_len(const struct kv *l);
 /* Push one element at the head or tail. 0, or -1 on allocation failure (list unchanged). */
 int list_push(struct kv *l, int where, const char *s, size_t len);
 /* Pop one element: fn sees its bytes before they are removed. 0, or -1 when empty. */
-int list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t len),
-             void *ctx);
+int list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
 /* Element idx (>= 0 from the head, < 0 from the tail): 1 and its bytes, or 0. */
 int list_index(const struct kv *l, long long idx, const char **s, size_t *len);
 /* Visit n elements from index start (0 <= start, start + n <= len). */

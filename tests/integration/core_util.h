@@ -45,9 +45,9 @@ cu_expect(redisContext *c, int type, const char *want, const char *fmt, ...)
 }
 
 #define expect_status(c, want, ...) cu_expect(c, REDIS_REPLY_STATUS, want, __VA_ARGS__)
-#define expect_error(c, want, ...) cu_expect(c, REDIS_REPLY_ERROR, want, __VA_ARGS__)
-#define expect_bulk(c, want, ...) cu_expect(c, REDIS_REPLY_STRING, want, __VA_ARGS__)
-#define expect_nil(c, ...) cu_expect(c, REDIS_REPLY_NIL, NULL, __VA_ARGS__)
+#define expect_error(c, want, ...)  cu_expect(c, REDIS_REPLY_ERROR, want, __VA_ARGS__)
+#define expect_bulk(c, want, ...)   cu_expect(c, REDIS_REPLY_STRING, want, __VA_ARGS__)
+#define expect_nil(c, ...)          cu_expect(c, REDIS_REPLY_NIL, NULL, __VA_ARGS__)
 
 static inline long long
 cu_int(redisContext *c, const char *fmt, ...)

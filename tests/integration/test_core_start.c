@@ -198,8 +198,7 @@ static void
 test_requirepass(void **state)
 {
     struct zserver s;
-    assert_int_equal(zserver_start(&s, (const char *const[]){"--requirepass", "s3cret", NULL}),
-                     0);
+    assert_int_equal(zserver_start(&s, (const char *const[]){"--requirepass", "s3cret", NULL}), 0);
     redisContext *c = zserver_connect(&s);
     expect_error(c, "NOAUTH Authentication required.", "PING");
     expect_error(c, "NOAUTH Authentication required.", "CONFIG GET *");
@@ -373,9 +372,11 @@ test_config_file(void **state)
     snprintf(path, sizeof(path), "/tmp/zmem-core-%d.conf", (int)getpid());
     log_path(logf, sizeof(logf), "conf");
     FILE *f = fopen(path, "w");
-    fprintf(f, "# zmem test configuration\n\nport %d\nbind 127.0.0.1\n"
-               "HZ 20\nrequirepass \"pass word\"\nmaxmemory 2mb # trailing comment\n"
-               "slowlog-max-len 7\n", port);
+    fprintf(f,
+            "# zmem test configuration\n\nport %d\nbind 127.0.0.1\n"
+            "HZ 20\nrequirepass \"pass word\"\nmaxmemory 2mb # trailing comment\n"
+            "slowlog-max-len 7\n",
+            port);
     fclose(f);
     pid_t pid = start_with_file(path, port, logf);
     if (pid < 0)

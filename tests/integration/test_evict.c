@@ -12,7 +12,7 @@
 
 #include "integration/harness.h"
 
-#define MAXMEM (2 * 1024 * 1024)
+#define MAXMEM   (2 * 1024 * 1024)
 #define OOM_TEXT "OOM command not allowed when used memory > 'maxmemory'."
 
 static struct zserver srv;
@@ -195,8 +195,8 @@ test_allkeys_lfu_keeps_frequent(void **state)
     long long evicted = info_field("evicted_keys");
     assert_true(evicted > 100);
     int hot = count_existing("old", 0, 100), cold = count_existing("old", 100, 1000);
-    printf("allkeys-lfu: %d/100 frequent and %d/900 other old keys kept, %lld evicted\n", hot,
-           cold, evicted);
+    printf("allkeys-lfu: %d/100 frequent and %d/900 other old keys kept, %lld evicted\n", hot, cold,
+           evicted);
     /* Cold old keys and new keys share the initial counter; the frequent ones stay. */
     assert_true(hot >= 95);
     assert_true(cold < 900);

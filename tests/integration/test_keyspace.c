@@ -107,8 +107,7 @@ expect_array(const char *const *want, const char *fmt, ...)
     while (want[n])
         n++;
     if (r->type != REDIS_REPLY_ARRAY || r->elements != n)
-        fail_msg("'%s': wanted %zu elements, got type %d with %zu", fmt, n, r->type,
-                 r->elements);
+        fail_msg("'%s': wanted %zu elements, got type %d with %zu", fmt, n, r->type, r->elements);
     for (size_t i = 0; i < n; i++) {
         if (r->element[i]->type != REDIS_REPLY_STRING || strcmp(r->element[i]->str, want[i]))
             fail_msg("'%s': element %zu wanted '%s'", fmt, i, want[i]);
@@ -317,10 +316,8 @@ test_append_strlen_ranges(void **state)
     expect_error("ERR string exceeds maximum allowed size (proto-max-bulk-len)",
                  "SETRANGE s 536870911 xx");
     expect_int(1, "LPUSH l x");
-    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
-                 "APPEND l x");
-    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
-                 "STRLEN l");
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", "APPEND l x");
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", "STRLEN l");
 }
 
 /* ---- Hashes ---- */
@@ -378,8 +375,7 @@ test_hashes(void **state)
     expect_status("OK", "SET str v");
     expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
                  "HSET str f v");
-    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
-                 "HGET str f");
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", "HGET str f");
     /* 128 short fields stay packed, the 129th converts; so does a 65-byte value. */
     for (int i = 0; i < 128; i++) {
         r = run("HSET big f%d v", i);
@@ -441,8 +437,7 @@ test_lists(void **state)
     expect_int(3, "LPUSHX l c");
     expect_bulk("listpack", "OBJECT ENCODING l");
     expect_status("OK", "SET s v");
-    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
-                 "LPUSH s a");
+    expect_error("WRONGTYPE Operation against a key holding the wrong kind of value", "LPUSH s a");
     expect_error("WRONGTYPE Operation against a key holding the wrong kind of value",
                  "LRANGE s 0 1");
     /* Past 8 KiB the list becomes a quicklist; popping it small makes it a listpack again. */
@@ -532,8 +527,7 @@ test_object(void **state)
                  "will take some time to adjust.",
                  "OBJECT FREQ i");
     expect_error("ERR unknown subcommand 'foo'. Try OBJECT HELP.", "OBJECT foo i");
-    expect_error("ERR wrong number of arguments for 'object|encoding' command",
-                 "OBJECT ENCODING");
+    expect_error("ERR wrong number of arguments for 'object|encoding' command", "OBJECT ENCODING");
     expect_error("ERR wrong number of arguments for 'object' command", "OBJECT");
     redisReply *r = run("OBJECT HELP");
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
@@ -582,12 +576,10 @@ test_expire_commands(void **state)
     expect_error("ERR Unsupported option foo", "EXPIRE k abc foo"); /* options come first */
     expect_error("ERR NX and XX, GT or LT options at the same time are not compatible",
                  "EXPIRE k 10 NX XX");
-    expect_error("ERR GT and LT options at the same time are not compatible",
-                 "EXPIRE k 10 GT LT");
+    expect_error("ERR GT and LT options at the same time are not compatible", "EXPIRE k 10 GT LT");
     expect_error("ERR value is not an integer or out of range", "EXPIRE k abc");
     expect_error("ERR invalid expire time in 'expire' command", "EXPIRE k 99999999999999999");
-    expect_error("ERR invalid expire time in 'pexpire' command",
-                 "PEXPIRE k 9223372036854775807");
+    expect_error("ERR invalid expire time in 'pexpire' command", "PEXPIRE k 9223372036854775807");
     /* A time in the past deletes the key. */
     expect_int(1, "EXPIRE k -5");
     expect_int(0, "EXISTS k");
@@ -735,9 +727,10 @@ fill_hashes(int n, int fields)
 {
     for (int i = 0; i < n; i++) {
         for (int f = 0; f < fields; f += 50) {
-            redisAppendCommand(ctx, "HSET big:%d f%d v f%d v f%d v f%d v f%d v f%d v f%d v f%d v "
-                                    "f%d v f%d v", i, f, f + 1, f + 2, f + 3, f + 4, f + 5,
-                               f + 6, f + 7, f + 8, f + 9);
+            redisAppendCommand(ctx,
+                               "HSET big:%d f%d v f%d v f%d v f%d v f%d v f%d v f%d v f%d v "
+                               "f%d v f%d v",
+                               i, f, f + 1, f + 2, f + 3, f + 4, f + 5, f + 6, f + 7, f + 8, f + 9);
         }
         for (int f = 0; f < fields; f += 50) {
             redisReply *r;

@@ -65,13 +65,12 @@ test_defaults(void **state)
 static void
 test_arguments(void **state)
 {
-    assert_int_equal(load((const char *const[]){"--port", "7000", "--maxmemory", "1gb",
-                                                "--bind", "127.0.0.1", "-::1", "--hz", "1000",
-                                                "--maxmemory-policy", "allkeys-lfu",
-                                                "--slowlog-log-slower-than", "-1",
-                                                "--requirepass", "", "--daemonize", "no",
-                                                NULL}),
-                     0);
+    assert_int_equal(
+        load((const char *const[]){"--port", "7000", "--maxmemory", "1gb", "--bind", "127.0.0.1",
+                                   "-::1", "--hz", "1000", "--maxmemory-policy", "allkeys-lfu",
+                                   "--slowlog-log-slower-than", "-1", "--requirepass", "",
+                                   "--daemonize", "no", NULL}),
+        0);
     const struct config *c = config_get();
     assert_int_equal(c->port, 7000);
     assert_int_equal(c->maxmemory, 1073741824);
@@ -147,7 +146,8 @@ test_config_file(void **state)
     f = fopen(path, "w");
     fputs("port 1\nhz fast\n", f);
     fclose(f);
-    expect_load_error((const char *const[]){path, NULL}, "line 2: invalid value 'fast' for option 'hz'");
+    expect_load_error((const char *const[]){path, NULL},
+                      "line 2: invalid value 'fast' for option 'hz'");
     unlink(path);
 }
 

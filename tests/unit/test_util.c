@@ -34,8 +34,19 @@ test_str_to_ll(void **state)
     assert_int_equal(ll("-9223372036854775808", &v), 0);
     assert_true(v == LLONG_MIN);
     /* One spelling per value: no sign on zero, no '+', no leading zeros, no spaces. */
-    const char *bad[] = {"", "-", "-0", "+1", "01", " 1", "1 ", "1a", "9223372036854775808",
-                         "-9223372036854775809", "99999999999999999999", "1.0", "0x10"};
+    const char *bad[] = {"",
+                         "-",
+                         "-0",
+                         "+1",
+                         "01",
+                         " 1",
+                         "1 ",
+                         "1a",
+                         "9223372036854775808",
+                         "-9223372036854775809",
+                         "99999999999999999999",
+                         "1.0",
+                         "0x10"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (ll(bad[i], &v) != -1)
             fail_msg("'%s' was accepted", bad[i]);
@@ -67,9 +78,18 @@ test_str_to_memory(void **state)
         const char *s;
         long long v;
     } good[] = {
-        {"0", 0},          {"100", 100},         {"100b", 100},          {"1k", 1000},
-        {"1kb", 1024},     {"1K", 1000},         {"1KB", 1024},          {"2m", 2000000},
-        {"100mb", 104857600}, {"1gb", 1073741824}, {"3g", 3000000000LL}, {"1Gb", 1073741824},
+        {"0", 0},
+        {"100", 100},
+        {"100b", 100},
+        {"1k", 1000},
+        {"1kb", 1024},
+        {"1K", 1000},
+        {"1KB", 1024},
+        {"2m", 2000000},
+        {"100mb", 104857600},
+        {"1gb", 1073741824},
+        {"3g", 3000000000LL},
+        {"1Gb", 1073741824},
     };
     long long v;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -161,8 +181,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_str_to_ll),     cmocka_unit_test(test_str_to_double),
-        cmocka_unit_test(test_str_to_memory), cmocka_unit_test(test_glob),
+        cmocka_unit_test(test_str_to_ll),      cmocka_unit_test(test_str_to_double),
+        cmocka_unit_test(test_str_to_memory),  cmocka_unit_test(test_glob),
         cmocka_unit_test(test_bytes_to_human), cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
