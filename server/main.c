@@ -16,6 +16,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "lazyfree.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"

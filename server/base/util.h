@@ -26,4 +26,14 @@ int glob_match(const char *pat, size_t patlen, const char *s, size_t slen, int n
 /* Bytes as INFO's _human fields print them (compat.md §1.3): "0B", "1.00K", "11.81M". */
 void bytes_to_human(char *dst, size_t size, unsigned long long n);
 
+/* Print v in decimal into dst (>= 21 bytes), NUL-terminated; returns the length. */
+size_t ll_to_str(char *dst, long long v);
+/* Longest text ldouble_to_str() writes (Redis's MAX_LONG_DOUBLE_CHARS). */
+#define LDBL_STR_MAX 5120
+/* Parse a whole string as a long double with Redis's rules (no leading space, no NaN; inf
+ * allowed). 0, or -1. */
+int str_to_ldouble(const char *s, size_t len, long double *out);
+/* Print v as Redis's INCRBYFLOAT does ("%.17Lf", trailing zeros removed). Returns the length. */
+size_t ldouble_to_str(char *dst, size_t size, long double v);
+
 #endif

@@ -7,6 +7,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "lazyfree.h"
 #include "stats.h"
 #include "zmalloc.h"
 

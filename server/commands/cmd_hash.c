@@ -6,7 +6,8 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
-#include "keyspace.h"
+#include "db.h"
+#include "objhash.h"
 #include "util.h"
 
 /* The hash at argv[1] for writing, created empty if missing. NULL after an error reply. */

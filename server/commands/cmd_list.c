@@ -3,7 +3,8 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
-#include "keyspace.h"
+#include "db.h"
+#include "objlist.h"
 
 static void
 push_common(struct client *c, int where, int only_existing)

@@ -7,7 +7,8 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
-#include "keyspace.h"
+#include "db.h"
+#include "objset.h"
 #include "zmalloc.h"
 
 /* A new set at argv[key] shaped for its first member and `hint` members. NULL after the

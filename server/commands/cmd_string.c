@@ -11,7 +11,7 @@
 #include "cmd_util.h"
 #include "command.h"
 #include "config.h"
-#include "keyspace.h"
+#include "db.h"
 #include "util.h"
 #include "zmalloc.h"
 

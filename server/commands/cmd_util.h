@@ -7,7 +7,7 @@
 #define ZMEM_SERVER_CMD_UTIL_H
 
 #include "client.h"
-#include "keyspace.h"
+#include "db.h"
 
 #define ARGP(c, i) ((c)->argv[i].ptr)
 #define ARGL(c, i) ((c)->argv[i].len)

@@ -6,7 +6,8 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
-#include "keyspace.h"
+#include "db.h"
+#include "objzset.h"
 #include "resp.h"
 #include "zmalloc.h"
 

@@ -86,13 +86,11 @@ int arg_is(const struct client *c, int i, const char *word);
 /* Parse argv[i] as a whole long long (Redis's string2ll rules). 0 on success, -1 if not. */
 int arg_ll(const struct client *c, int i, long long *out);
 
-/* ---- Lifecycle and the client list (client.c / net.c). ---- */
+/* ---- The client list and its memory figures (net.c creates and frees clients). ---- */
 /* Number of connected clients. */
 size_t clients_count(void);
 /* First client of the list (iterate with c->next). */
 struct client *clients_first(void);
-/* Close c now, or after its current callback returns if it is being served. */
-void client_close(struct client *c);
 /* Bytes c holds: struct, query and reply buffers, parser, name (allocator sizes). */
 size_t client_memory(const struct client *c);
 /* Sum of client_memory() over all clients, maintained incrementally (mem_clients_normal). */
@@ -106,5 +104,15 @@ size_t clients_recent_max_output(void);
 int client_set_name(struct client *c, const char *name, size_t len);
 /* The CLIENT LIST line of c (no trailing newline) appended to b. */
 void client_info_line(const struct client *c, struct buf *b);
+
+/* ---- For net.c, which creates and frees clients. ---- */
+void clients_link(struct client *c);
+void clients_unlink(struct client *c);
+/* Recompute c's share of clients_memory_total() after its buffers changed. */
+void client_account(struct client *c);
+/* Record buffer sizes seen, for clients_recent_max_input/_output. */
+void clients_note_peaks(size_t in, size_t out, int64_t now_ms);
+/* Once a second: forget the oldest peaks. */
+void clients_peaks_cron(void);
 
 #endif

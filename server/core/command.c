@@ -11,6 +11,7 @@
 #include "client.h"
 #include "config.h"
 #include "db.h"
+#include "evict.h"
 #include "log.h"
 #include "slowlog.h"
 #include "stats.h"

@@ -1,6 +1,7 @@
-/* net — listeners, accept, and each client's read → parse → dispatch → write cycle on plain
- * libevent events; also the clients cron (idle timeout, buffer trimming). Internal to the
- * server core: command handlers use client.h. */
+/* net — listeners, accept, each client's life (create, read → parse → dispatch → write, close)
+ * on plain libevent events, and the clients cron (idle timeout, buffer trimming). Command
+ * handlers write replies through client.h; they come here only to close a client (CLIENT KILL)
+ * or to stop the server (SHUTDOWN). */
 #ifndef ZMEM_SERVER_NET_H
 #define ZMEM_SERVER_NET_H
 
@@ -9,6 +10,9 @@
 
 struct client;
 struct event_base;
+
+/* Close c now, or after its current callback returns if it is being served. */
+void client_close(struct client *c);
 
 /* Open the listeners from config "bind" and "port" on base. Returns 0, or -1 after logging
  * why (a required address could not be bound). */
@@ -23,15 +27,5 @@ void net_cron(void);
 void net_request_shutdown(void);
 /* The event base given to net_setup(), NULL before it (INFO's multiplexing_api). */
 struct event_base *net_event_base(void);
-
-/* ---- Shared between client.c and net.c ---- */
-void clients_link(struct client *c);
-void clients_unlink(struct client *c);
-/* Recompute c's share of clients_memory_total() after its buffers changed. */
-void client_account(struct client *c);
-/* Record buffer sizes seen, for clients_recent_max_input/_output. */
-void clients_note_peaks(size_t in, size_t out, int64_t now_ms);
-/* Once a second: forget the oldest peaks. */
-void clients_peaks_cron(void);
 
 #endif

@@ -1,10 +1,13 @@
 /* db.c — the numbered databases: lookups with lazy expiry, adding, replacing and deleting
  * keys, the expires array, flushing, and the counters and overhead figures of db.h. */
-#include "keyspace.h"
+#include "db.h"
 
 #include <sys/random.h>
 
 #include "config.h"
+#include "evict.h"
+#include "expire.h"
+#include "lazyfree.h"
 #include "util.h"
 #include "zmalloc.h"
 

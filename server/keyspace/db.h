@@ -1,12 +1,14 @@
-/* db — the keyspace: the numbered databases, their keys and expiry times, lazy and active
- * expiry, and the per-database memory overhead figures INFO and MEMORY STATS report. */
+/* db — the keyspace: the numbered databases, their keys and expiry times, lookups with lazy
+ * expiry, the ways to add, change and delete keys, and the per-database memory overhead
+ * figures INFO and MEMORY STATS report. */
 #ifndef ZMEM_SERVER_DB_H
 #define ZMEM_SERVER_DB_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct db;
+#include "dict.h"
+#include "object.h"
 
 /* Keyspace counters (INFO stats), owned by db/evict/expire; CONFIG RESETSTAT zeroes them. */
 struct keyspace_stats {
@@ -46,20 +48,80 @@ long long db_memory_usage(struct db *db, const char *key, size_t keylen, long lo
 /* Called from the server cron (hz times a second): active expiry, bounded in time. */
 void db_cron(void);
 
-/* maxmemory: free memory by the configured policy until used memory is under maxmemory.
- * Returns 0 when under the limit (or no limit), -1 when it could not get there (the caller
- * then refuses CMD_DENYOOM commands with the OOM error). */
-int evict_make_room(void);
-
 /* Counters. */
 struct keyspace_stats *keyspace_stats(void);
 
-/* Lazy free (lazyfree.c): objects waiting for the background thread, and freed by it. */
-size_t lazyfree_pending_objects(void);
-uint64_t lazyfreed_objects(void);
-void lazyfree_reset_stats(void);
-/* Start / stop the background free thread. stop waits for the queue to drain. */
-int lazyfree_setup(void);
-void lazyfree_teardown(void);
+/* ---- Keys ---- */
+
+struct db {
+    int id;
+    struct dict keys;
+    /* The "expires table": every key with a TTL, each entry knowing its own index, so adding,
+     * removing and uniform random sampling are O(1) and it costs 8 bytes per volatile key. */
+    struct kv **vol;
+    size_t vol_count, vol_cap;
+    size_t vol_cursor; /* where the active expire cycle goes on */
+    long long avg_ttl; /* ms, running estimate from the expire cycle's samples */
+};
+
+/* db_lookup flags. */
+#define LOOKUP_NOTOUCH 1 /* don't update the LRU/LFU field */
+#define LOOKUP_NOSTATS 2 /* don't count a keyspace hit or miss */
+
+/* db_set flags. */
+#define SET_KEEPTTL 1
+
+/* Lazy free modes for deletes. */
+#define FREE_SYNC 0
+#define FREE_LAZY 1 /* a large value may go to the lazy free thread */
+
+/* Current time for expiry decisions (unix ms). */
+int64_t db_now_ms(void);
+
+/* Find a live key: an expired one is deleted on the way (counted in expired_keys) and not
+ * returned. Counts a hit or miss and touches the LRU/LFU field unless flags say not to. */
+struct kv *db_lookup(struct db *db, const char *key, size_t klen, int flags);
+/* Read lookup (stats, touch) and write lookup (touch, no stats). */
+static inline struct kv *
+db_lookup_read(struct db *db, const char *key, size_t klen)
+{
+    return db_lookup(db, key, klen, 0);
+}
+static inline struct kv *
+db_lookup_write(struct db *db, const char *key, size_t klen)
+{
+    return db_lookup(db, key, klen, LOOKUP_NOSTATS);
+}
+/* The entry as stored, expired or not; no side effects (MEMORY USAGE, tests). */
+struct kv *db_peek(struct db *db, const char *key, size_t klen);
+
+/* Add a key that is known to be absent, with value v and expiry (-1: none). Returns the new
+ * entry, or NULL on allocation failure (v's object then still belongs to the caller). */
+struct kv *db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire);
+/* Insert a prebuilt entry whose key is absent. 0, or -1 when the expires array could not grow
+ * (the entry is then still the caller's). */
+int db_insert_kv(struct db *db, struct kv *e);
+/* Set key to v, replacing any value (freed), with expiry `expire` (-1: none) or, with
+ * SET_KEEPTTL, the key's current one. 0, or -1 on allocation failure (nothing changed). */
+int db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire,
+           int flags);
+/* Rebuild live entry e around a new value and expiry (-1: none), freeing the old value unless
+ * it is v's own object. Returns the new entry (e is gone), or NULL on failure (e intact). */
+struct kv *db_rebuild(struct db *db, struct kv *e, const struct val *v, int64_t expire);
+/* Delete a key: 1 if it existed. mode FREE_LAZY lets big values go to the lazy free thread. */
+int db_delete(struct db *db, const char *key, size_t klen, int mode);
+/* Delete a live entry. */
+void db_delete_kv(struct db *db, struct kv *e, int mode);
+/* Take a key out of the database without freeing it (RENAME); NULL if absent. */
+struct kv *db_unlink(struct db *db, const char *key, size_t klen);
+/* Give e an expiry (unix ms) or, with when < 0, remove it. May move e (updates *e).
+ * 0, or -1 on allocation failure. */
+int db_set_expire(struct db *db, struct kv **e, int64_t when);
+/* Remove every key; async hands them to the lazy free thread. */
+void db_flush(struct db *db, int async);
+/* A random live key, NULL when the database is empty. */
+struct kv *db_random(struct db *db);
+/* An expired entry found by the expire cycle: delete it and count it. */
+void db_expire_kv(struct db *db, struct kv *e);
 
 #endif

@@ -2,12 +2,15 @@
  * eviction by the configured policy. LRU, LFU and TTL policies sample maxmemory-samples keys
  * per database into a pool of the 16 best candidates seen so far, as Redis does; the random
  * policies pick any key (or any volatile key). */
-#include "keyspace.h"
+#include "evict.h"
+
+#include "db.h"
 
 #include <limits.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "lazyfree.h"
 #include "util.h"
 #include "zmalloc.h"
 

@@ -2,7 +2,9 @@
  * at a time, deleting the expired ones, and goes on in a database while more than 10% of a
  * batch had expired. A time budget of 25% of the tick (1000/hz ms) keeps the event loop
  * responsive; the walk resumes where it stopped, so every volatile key is looked at in turn. */
-#include "keyspace.h"
+#include "expire.h"
+
+#include "db.h"
 
 #include "config.h"
 #include "util.h"

@@ -5,7 +5,9 @@
  * every thread, so used_memory drops as the thread works.
  *
  * Also where freed memory goes next: the allocator's one arena and its purge thread. */
-#include "keyspace.h"
+#include "lazyfree.h"
+
+#include "db.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -17,6 +17,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "lazyfree.h"
 #include "net.h"
 #include "stats.h"
 #include "util.h"

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "resp_write.h"
+#include "objhash.h"
+#include "objlist.h"
+#include "objset.h"
+#include "objzset.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -151,14 +154,6 @@ kv_enc_name(const struct kv *e)
 
 /* ---- Strings ---- */
 
-size_t
-ll_to_str(char *dst, long long v)
-{
-    size_t len = resp_ll2str(dst, v); /* at most 20 bytes: the NUL still fits in 21 */
-    dst[len] = '\0';
-    return len;
-}
-
 struct str *
 str_new(const char *s, size_t len, size_t cap)
 {
@@ -205,45 +200,6 @@ str_val_noint(const char *s, size_t len, struct val *v)
     v->enc = ENC_RAW;
     v->ptr = str_new(s, len, len);
     return v->ptr ? 0 : -1;
-}
-
-int
-str_to_ldouble(const char *s, size_t len, long double *out)
-{
-    char buf[LDBL_STR_MAX + 1];
-    char *end;
-    if (len == 0 || len >= sizeof(buf))
-        return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || end != buf + len || isnan(v) ||
-        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-size_t
-ldouble_to_str(char *dst, size_t size, long double v)
-{
-    int n = snprintf(dst, size, "%.17Lf", v);
-    if (n < 0 || (size_t)n >= size)
-        return 0;
-    size_t l = (size_t)n;
-    if (memchr(dst, '.', l)) {
-        while (l > 0 && dst[l - 1] == '0')
-            l--;
-        if (l > 0 && dst[l - 1] == '.')
-            l--;
-    }
-    if (l == 2 && dst[0] == '-' && dst[1] == '0') { /* no "-0" */
-        dst[0] = '0';
-        l = 1;
-    }
-    dst[l] = '\0';
-    return l;
 }
 
 const char *

@@ -1,7 +1,7 @@
 /* objhash.c — hash values: a pack of alternating fields and values while small (<= 128
  * fields, none over 64 bytes), then a dict whose entries hold field and value in one block.
  * Like Redis 7.0 a hash never converts back to the packed form. */
-#include "object.h"
+#include "objhash.h"
 #include "pack.h"
 #include "zmalloc.h"
 

@@ -1,7 +1,7 @@
 /* objlist.c — list values: one pack while it stays under 8 KiB, then a quicklist (a doubly
  * linked list of packs of up to 8 KiB each; an element larger than that gets a node alone).
  * A quicklist that shrinks back to one half-full node becomes a single pack again. */
-#include "object.h"
+#include "objlist.h"
 #include "pack.h"
 #include "zmalloc.h"
 

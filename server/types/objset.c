@@ -5,7 +5,7 @@
  * converts back to a smaller encoding. */
 #include <stdlib.h>
 
-#include "object.h"
+#include "objset.h"
 #include "pack.h"
 #include "util.h"
 #include "zmalloc.h"

@@ -8,8 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "object.h"
+#include "objzset.h"
 #include "pack.h"
+#include "util.h"
 #include "zskiplist.h"
 #include "zmalloc.h"
 

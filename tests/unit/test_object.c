@@ -12,9 +12,13 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "keyspace.h"
+#include "db.h"
+#include "lazyfree.h"
 #include "object.h"
+#include "objhash.h"
+#include "objlist.h"
 #include "pack.h"
+#include "util.h"
 #include "zmalloc.h"
 
 /* ---- Sizes ---- */

@@ -15,8 +15,11 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "keyspace.h"
+#include "db.h"
+#include "lazyfree.h"
 #include "object.h"
+#include "objset.h"
+#include "objzset.h"
 #include "zmalloc.h"
 
 static struct kv *

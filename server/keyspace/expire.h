@@ -1,0 +1,12 @@
+/* expire — active expiry: the cycle that samples keys with a TTL and deletes the expired ones
+ * within a time budget (lazy expiry on access is db.c's). */
+#ifndef ZMEM_SERVER_EXPIRE_H
+#define ZMEM_SERVER_EXPIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One active expire cycle over the databases, bounded by a time budget. */
+void expire_cycle(void);
+
+#endif

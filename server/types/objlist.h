@@ -1,0 +1,42 @@
+/* objlist.h — list values (objlist.c), with the conventions of objhash.h. */
+#ifndef ZMEM_SERVER_OBJLIST_H
+#define ZMEM_SERVER_OBJLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "object.h"
+
+#define LIST_HEAD 0
+#define LIST_TAIL 1
+
+struct qlnode {
+    struct qlnode *prev, *next;
+    struct pack *p;
+};
+
+struct qlist {
+    struct qlnode *head, *tail;
+    size_t count;
+    size_t nodes;
+};
+
+/* A new empty list value (packed), and the number of elements of a list. */
+void list_new_val(struct val *v);
+size_t list_len(const struct kv *l);
+/* Push one element at the head or tail. 0, or -1 on allocation failure (list unchanged). */
+int list_push(struct kv *l, int where, const char *s, size_t len);
+/* Pop one element: fn sees its bytes before they are removed. 0, or -1 when empty. */
+int list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
+/* Element idx (>= 0 from the head, < 0 from the tail): 1 and its bytes, or 0. */
+int list_index(const struct kv *l, long long idx, const char **s, size_t *len);
+/* Visit n elements from index start (0 <= start, start + n <= len). */
+void list_range(const struct kv *l, size_t start, size_t n,
+                void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
+/* Free a list value; the allocations freeing it costs (lazy free's measure); its allocator
+ * bytes, a node list's nodes estimated from `samples` of them (0: all). */
+void list_free(int enc, void *ptr);
+size_t list_free_effort(int enc, const void *ptr);
+size_t list_memory(int enc, const void *ptr, long long samples);
+
+#endif
