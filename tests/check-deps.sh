@@ -2,6 +2,7 @@
 # check-deps — the dependency rules of the tree, checked on the sources themselves.
 #
 #   sh tests/check-deps.sh ROOT RULE...     check ROOT against the rules; exit 1 on a violation
+#   sh tests/check-deps.sh --headers ROOT FOLDER...   check that each X.h declares what X.c defines
 #   sh tests/check-deps.sh --self-test      show that a violation is caught and a clean tree passes
 #
 # A RULE is "FOLDER:USES", USES a space-separated list of folders whose headers FOLDER's files may
@@ -81,6 +82,43 @@ check() {
     return $bad
 }
 
+# Functions a header declares (prototypes, not static inline bodies) and a .c defines (K&R:
+# the name starts its line; static ones have "static" on the line before).
+declared() {
+    grep -hoE '^[A-Za-z_][A-Za-z0-9_ ]*[ *]+[a-z_][a-z0-9_]*\(' "$1" |
+        grep -vE '^(static|typedef|return|extern) ' | sed -E 's/.*[ *]([a-z_0-9]+)\($/\1/' | sort -u
+}
+defined() {
+    awk '/^[a-z_][a-z0-9_]*\(/ && prev !~ /static/ { sub(/\(.*/, ""); print } { prev = $0 }' "$1" |
+        sort -u
+}
+
+# One header per module: in each FOLDER, X.h declares what X.c defines, and X.c defines
+# nothing (not static) that X.h does not declare. A header without a .c (a table, inline
+# helpers) and a .c without a header (a command file, main.c) are left alone.
+check_headers() {
+    root=$1
+    shift
+    bad=0
+    for folder in "$@"; do
+        for h in "$root/$folder"/*.h; do
+            c=${h%.h}.c
+            [ -f "$h" ] && [ -f "$c" ] || continue
+            for f in $(declared "$h"); do
+                defined "$c" | grep -qx "$f" && continue
+                echo "check-deps: ${h#"$root"/} declares $f, which ${c#"$root"/} does not define"
+                bad=1
+            done
+            for f in $(defined "$c"); do
+                declared "$h" | grep -qx "$f" && continue
+                echo "check-deps: ${c#"$root"/} defines $f, which ${h#"$root"/} does not declare"
+                bad=1
+            done
+        done
+    done
+    return $bad
+}
+
 self_test() {
     t=$(mktemp -d)
     trap 'rm -rf "$t"' EXIT
@@ -108,12 +146,28 @@ self_test() {
     *"low/low.c includes libevent"*) ;;
     *) echo "check-deps self-test: libevent in a forbidden folder was not caught"; exit 1 ;;
     esac
-    echo "check-deps self-test: ok (an upward include, a raw free() and libevent are caught)"
+    printf 'int low(void);\nint other(void);\n' >"$t/low/low.h"
+    printf '#include "low.h"\nint\nlow(void)\n{\n    return 0;\n}\n' >"$t/low/low.c"
+    out=$(check_headers "$t" low)
+    case "$out" in
+    *"low/low.h declares other, which low/low.c does not define"*) ;;
+    *) echo "check-deps self-test: a header declaring another file's function was not caught"; exit 1 ;;
+    esac
+    printf 'int low(void);\n' >"$t/low/low.h"
+    check_headers "$t" low >/dev/null || { echo "check-deps self-test: a matching header failed"; exit 1; }
+    echo "check-deps self-test: ok (an upward include, a raw free(), libevent and a header declaring another file's function are caught)"
 }
 
 if [ "${1:-}" = --self-test ]; then
     self_test
     exit 0
+fi
+if [ "${1:-}" = --headers ]; then
+    shift
+    root=$1
+    shift
+    check_headers "$root" "$@" && echo "check-deps: headers ok"
+    exit
 fi
 root=$1
 shift
