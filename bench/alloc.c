@@ -3,11 +3,11 @@
  * over the raw allocator plus the same size lookup zmalloc uses, so that only the counter
  * differs. Numbers, never pass/fail; the machine is shared, so read the ratios.
  *
- * Method (zmalloc-design.md 4.1): each thread keeps a ring of 1024 live blocks; every step
- * frees the oldest and allocates a new one (touching its first byte), with sizes 70% 8-64 B,
- * 25% 65-512 B, 5% 513-4096 B from a fixed table. At 2 threads both run the full count at
- * once and the figure is per thread. Variants run round-robin, one run each per repetition,
- * and the median over repetitions is printed, with its ratio to raw.
+ * Method (docs/zmalloc.md, "Measuring the cost"): each thread keeps a ring of 1024 live
+ * blocks; every step frees the oldest and allocates a new one (touching its first byte), with
+ * sizes 70% 8-64 B, 25% 65-512 B, 5% 513-4096 B from a fixed table. At 2 threads both run the
+ * full count at once and the figure is per thread. Variants run round-robin, one run each per
+ * repetition, and the median over repetitions is printed, with its ratio to raw.
  *
  *   build/bench/alloc [pairs per run, default 2000000] [repetitions, default 11]
  *

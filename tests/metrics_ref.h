@@ -1,5 +1,6 @@
 /* metrics_ref.h — external references for the metrics tests: what Redis 7.0.15 prints, copied
- * from compat.md (§1.5 INFO memory, §3.2 MEMORY STATS), independent of server/metrics_def.h. */
+ * from docs/redis-compat.md ("INFO memory fields, in order", "MEMORY STATS"), independent of
+ * server/metrics/metrics_def.h. */
 #ifndef ZMEM_TESTS_METRICS_REF_H
 #define ZMEM_TESTS_METRICS_REF_H
 

@@ -23,7 +23,8 @@ int str_to_double(const char *s, size_t len, double *out);
 int str_to_memory(const char *s, long long *out);
 /* Redis's glob match (*, ?, [...], \ escapes); nocase for CONFIG GET. 1 on match. */
 int glob_match(const char *pat, size_t patlen, const char *s, size_t slen, int nocase);
-/* Bytes as INFO's _human fields print them (compat.md §1.3): "0B", "1.00K", "11.81M". */
+/* Bytes as INFO's _human fields print them (docs/redis-compat.md, "The _human format"):
+ * "0B", "1.00K", "11.81M". */
 void bytes_to_human(char *dst, size_t size, unsigned long long n);
 
 /* Print v in decimal into dst (>= 21 bytes), NUL-terminated; returns the length. */

@@ -87,8 +87,8 @@ cmd_memory_usage(struct client *c)
 #define DOCTOR_BIG_DIFF    (10 << 20) /* a ratio matters only above this many bytes */
 #define DOCTOR_CLIENT_BIG  (200 << 10)
 
-/* The titles, their order and the thresholds are Redis's (compat.md §3.4); the explanations are
- * ours. */
+/* The titles, their order and the thresholds are Redis's (docs/redis-compat.md, "MEMORY
+ * DOCTOR"); the explanations are ours. */
 static const char *const doctor_text[] = {
     " * Peak memory: used memory once reached more than 150% of what it is now. The allocator "
     "cannot always give that memory back, so RSS and the fragmentation ratios stay high after "

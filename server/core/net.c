@@ -41,7 +41,7 @@
 #define REPLY_SHARED_KEEP (64 * 1024)
 /* Large-bulk pre-sizing: a client-announced size is trusted up to this much beyond what has
  * arrived; past it the buffer at most doubles per read, so an announcement alone cannot make
- * us allocate (reliability.md §1). */
+ * us allocate (docs/limits.md, "Announced sizes"). */
 #define BULK_PREALLOC_TRUST (1024 * 1024)
 /* A client whose reply must be flushed before closing gets this long. */
 #define FLUSH_DEADLINE_MS 10000

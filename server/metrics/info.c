@@ -1,7 +1,7 @@
 /* info.c — INFO text: the table rows of each section from a snapshot, the _human twins and
  * percentages, and the list sections (commandstats, errorstats, latencystats, keyspace) that
- * have a line per command, error code or database. Format as compat.md §1.1: CRLF lines, a
- * "# Title" header per section, one empty line between sections. */
+ * have a line per command, error code or database. Format as docs/redis-compat.md, "Wire
+ * format": CRLF lines, a "# Title" header per section, one empty line between sections. */
 #include <stdio.h>
 #include <string.h>
 
@@ -58,9 +58,9 @@ info_fmt_fixed(char *dst, double x, int decimals)
     return n;
 }
 
-/* compat.md §1.3's _human rule, as bytes_to_human() (util.c) applies it, on the fixed-point
- * formatter above: INFO memory prints nine of these, and through snprintf they were half of
- * its cost. tests/unit/test_metrics.c checks the two agree. */
+/* The _human rule (docs/redis-compat.md, "The _human format"), as bytes_to_human() (util.c)
+ * applies it, on the fixed-point formatter above: INFO memory prints nine of these, and
+ * through snprintf they were half of its cost. tests/unit/test_metrics.c checks the two agree. */
 static size_t
 info_fmt_human(char *dst, unsigned long long n)
 {

@@ -1,8 +1,8 @@
-/* metrics_http.c — Prometheus /metrics over HTTP, as reliability.md §3f asks: libevent's evhttp
- * on a listener of its own, bound to loopback only, answering two read-only paths, with capped
- * headers, bodies and connections, a per-request deadline against slowloris, and a Host check
- * against DNS rebinding. Each scrape renders one metrics snapshot on the event loop: O(#metrics),
- * never O(#keys), so a scrape cannot stall RESP clients for long. */
+/* metrics_http.c — Prometheus /metrics over HTTP, by docs/limits.md, "The /metrics endpoint":
+ * libevent's evhttp on a listener of its own, bound to loopback only, answering two read-only
+ * paths, with capped headers, bodies and connections, a per-request deadline against slowloris,
+ * and a Host check against DNS rebinding. Each scrape renders one metrics snapshot on the event
+ * loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients for long. */
 #include "metrics_http.h"
 
 #include <arpa/inet.h>
@@ -28,7 +28,7 @@
 #include "zmalloc.h"
 
 /* Request headers beyond this are refused by evhttp (400 or 413) and the connection closed
- * (§3f: 8 KiB). */
+ * (docs/limits.md, "The /metrics endpoint"). */
 #define HTTP_MAX_HEADERS (8 * 1024)
 /* Nothing we serve takes a body; a small one is still read so that a POST is answered 405. */
 #define HTTP_MAX_BODY 1024

@@ -181,7 +181,8 @@ iu_raw(int port, const char *send_bytes, size_t send_len, size_t want, size_t *l
     return out;
 }
 
-/* _human as compat.md §1.3 states it, written independently of the server's. */
+/* _human as docs/redis-compat.md, "The _human format", states it, written independently of
+ * the server's. */
 static inline void
 iu_human(unsigned long long n, char *dst, size_t size)
 {

@@ -15,7 +15,8 @@ for t in SET GET INCR LPUSH RPUSH LPOP RPOP HSET LRANGE_100 LRANGE_600 MSET; do
     check "benchmark reports $t" grep -q "^ *$t.*requests per second" "$OUT.n"
 done
 
-# The whole default suite (no -t): also SADD/SPOP and ZADD/ZPOPMIN (compat.md §4.2).
+# The whole default suite (no -t): also SADD/SPOP and ZADD/ZPOPMIN (docs/redis-compat.md,
+# "redis-benchmark").
 redis-benchmark -p "$PORT" -n 2000 -q >"$OUT" 2>&1; rc=$?
 check "default suite exits 0" [ $rc -eq 0 ]
 check "default suite: no server error" sh -c "! grep -q 'Error from server' '$OUT'"

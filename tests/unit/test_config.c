@@ -1,4 +1,4 @@
-/* test_config.c — server/config.c: defaults, "--name value" arguments, the config file
+/* test_config.c — server/base/config.c: defaults, "--name value" arguments, the config file
  * (quotes, escapes, comments), error messages naming the option, CONFIG SET checks with
  * Redis's texts, and CONFIG GET's glob over the option table. */
 #include <setjmp.h>

@@ -488,7 +488,7 @@ struct dcase {
         name, lit, sizeof(lit) - 1, 0                                                              \
     }
 
-/* The rows of reliability.md section 2 that are about framing (I*, M*, A*), plus edges. */
+/* The cases of docs/limits.md, "Bad inputs, case by case" (I*, M*, A*), plus edges. */
 static const struct dcase cases[] = {
     C("I1 empty query", "\r\n"),
     C("I2 lone LF", "\n"),

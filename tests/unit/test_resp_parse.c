@@ -1,7 +1,7 @@
-/* test_resp_parse — the request parser against compat.md §5 and reliability.md §1-2: every
- * protocol error with its exact text, Redis's framing quirks, limits at their edges, split
- * invariance (every split of a pipelined stream yields the same commands) and memory back to
- * its baseline. */
+/* test_resp_parse — the request parser against docs/limits.md (limits, protocol error replies,
+ * framing rules, bad inputs): every protocol error with its exact text, Redis's framing quirks,
+ * limits at their edges, split invariance (every split of a pipelined stream yields the same
+ * commands) and memory back to its baseline. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_util.c — server/util.c: Redis's strict integer rules, doubles, memory sizes with
+/* test_util.c — server/base/util.c: Redis's strict integer rules, doubles, memory sizes with
  * units, glob matching (CONFIG GET, KEYS, SCAN MATCH) and INFO's _human byte format. */
 #include <limits.h>
 #include <setjmp.h>
