@@ -4,7 +4,6 @@
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "metrics.h"
 
-#include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +16,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
-#include "net.h"
+#include "sampler.h"
 #include "stats.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -37,6 +36,7 @@ static struct {
     char gcc[32];
     char build_id[17];
     char replid[41];
+    const char *event_method; /* static in libevent; NULL before metrics_setup() */
     size_t total_system_memory;
 } ident;
 
@@ -74,9 +74,10 @@ ident_init(void)
 /* ---- Lifecycle and cron. ---- */
 
 int
-metrics_setup(void)
+metrics_setup(const char *event_method)
 {
     ident_init();
+    ident.event_method = event_method;
     metrics_sampler_interval(config_get()->hz);
     return metrics_sampler_start();
 }
@@ -212,10 +213,6 @@ collect_server(union metric_value *v)
     const struct config *cfg = config_get();
     int64_t now_us = wall_us();
     uint64_t up = (uint64_t)server_uptime_seconds();
-    /* The backend the server's own base runs on: a static name, where
-     * event_get_supported_methods() would build a list libevent keeps until exit. */
-    struct event_base *base = net_event_base();
-    const char *mplex = base ? event_base_get_method(base) : NULL;
 
     v[M_REDIS_VERSION].s = ZMEM_REDIS_VERSION;
     v[M_ZMEM_VERSION].s = ZMEM_VERSION;
@@ -225,7 +222,7 @@ collect_server(union metric_value *v)
     v[M_OS].s = ident.os;
     v[M_ARCH_BITS].u = sizeof(void *) * 8;
     v[M_MONOTONIC_CLOCK].s = "POSIX clock_gettime";
-    v[M_MULTIPLEXING_API].s = mplex ? mplex : "unknown";
+    v[M_MULTIPLEXING_API].s = ident.event_method ? ident.event_method : "unknown";
     v[M_ATOMICVAR_API].s = "c11-builtin";
     v[M_GCC_VERSION].s = ident.gcc;
     v[M_PROCESS_ID].u = (uint64_t)getpid();

@@ -1,7 +1,7 @@
-/* metrics — every metric zmem reports, declared once (metrics_def.h) and rendered three ways:
- * INFO text, the MEMORY STATS map, and Prometheus text. Also the stats sampler thread that
- * reads the slow probes (RSS, allocator stats, private dirty) every 1000/hz ms so that no
- * reply ever parses /proc on the event loop. */
+/* metrics — every metric zmem reports, declared once (metrics_def.h): the ids and definitions
+ * expanded from the table, the snapshot that collect fills, the MEMORY STATS map and
+ * Prometheus renderers, and the module's setup and cron (metrics.c). INFO text is info.h, the
+ * sampler thread sampler.h. */
 #ifndef ZMEM_SERVER_METRICS_H
 #define ZMEM_SERVER_METRICS_H
 
@@ -86,10 +86,6 @@ const char *metrics_section_title(int sect);
 /* Fill s with the rows of the sections in mask: cheap values live, RSS and allocator figures
  * from the latest sampler snapshot (one sample for the whole call). */
 void metrics_collect(struct metrics_snapshot *s, unsigned mask);
-/* INFO text of the sections in mask from s. with_lists = 0 leaves the list sections (keyspace,
- * commandstats, errorstats, latencystats) as bare headers, for tests without a server. */
-void metrics_format_info(struct buf *out, const struct metrics_snapshot *s, unsigned mask,
-                         int with_lists);
 /* Prometheus text of every row with a Prometheus name, from s (collected with MS_ALL);
  * with_lists adds the labelled families (db keys, commands, errors, instance info). */
 void metrics_format_prom(struct buf *out, const struct metrics_snapshot *s, int with_lists);
@@ -107,33 +103,14 @@ struct metrics_map_sink {
 void metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *sink,
                         int with_dbs);
 
-/* One consistent sample of the slow probes, taken together by the sampler thread. */
-struct mem_sample {
-    int64_t taken_ms; /* 0 until the first sample */
-    size_t used;      /* zmalloc_used_memory() at the same instant */
-    size_t rss;
-    size_t allocated, tcache, internal; /* zmalloc_get_allocator_info's definitions */
-    size_t active, resident, retained, muzzy;
-    size_t private_dirty;
-};
-
-/* Start the sampler thread (takes a first sample before returning). Returns 0 or -1. */
-int metrics_setup(void);
+/* Compute the identity rows and start the sampler thread. event_method is the name of the
+ * event backend (event_base_get_method()), kept by pointer for INFO's multiplexing_api: libevent
+ * returns a static string; NULL prints "unknown". Returns 0 or -1. */
+int metrics_setup(const char *event_method);
 /* Stop and join the sampler thread. */
 void metrics_teardown(void);
-/* The latest sample (copied under the sampler's lock). */
-void metrics_sample_get(struct mem_sample *out);
-/* The sampler thread itself (sampler.c; metrics_setup/teardown drive it). start takes one
- * sample synchronously, then samples every interval; interval follows config hz. */
-int metrics_sampler_start(void);
-void metrics_sampler_stop(void);
-void metrics_sampler_interval(int hz);
-/* Cron hook (hz): instantaneous ops/kbps samples, peak. */
+/* Cron hook (hz): instantaneous ops/kbps samples, peak, sampler interval. */
 void metrics_cron(void);
-
-/* INFO [section ...] text (CRLF lines, "# Section" headers), appended to out. nsect = 0 means
- * the default set. Unknown names contribute nothing. */
-void metrics_render_info(struct buf *out, int nsect, const char *const *sect, const size_t *len);
 /* Prometheus exposition text of every metric (for /metrics). */
 void metrics_render_prom(struct buf *out);
 

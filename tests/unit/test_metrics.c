@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "command.h"
 #include "db.h"
+#include "info.h"
 #include "metrics.h"
 #include "metrics_ref.h"
 #include "util.h"
