@@ -140,9 +140,10 @@ metrics_cron(void)
 
 /* ---- Section names. ---- */
 
-static const char *const section_names[MS_COUNT] = {
-    "server",  "clients",      "memory",     "persistence",  "stats",   "replication", "cpu",
-    "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace",
+static const char *const section_titles[MS_COUNT] = {
+#define METRIC_SECTION_TITLE(id, title, set) [MS_##id] = title,
+    METRIC_SECTIONS(METRIC_SECTION_TITLE)
+#undef METRIC_SECTION_TITLE
 };
 
 unsigned
@@ -163,8 +164,9 @@ metrics_section_mask(int nsect, const char *const *sect, const size_t *len)
         } else if (IS("module_list")) {
             mask |= MS_BIT(MS_MODULES);
         } else {
+            /* A section's INFO name is its title in any case ("cpu" for "CPU"). */
             for (int k = 0; k < MS_COUNT; k++) {
-                if (n == strlen(section_names[k]) && strncasecmp(s, section_names[k], n) == 0) {
+                if (n == strlen(section_titles[k]) && strncasecmp(s, section_titles[k], n) == 0) {
                     mask |= MS_BIT(k);
                     break;
                 }
@@ -178,11 +180,7 @@ metrics_section_mask(int nsect, const char *const *sect, const size_t *len)
 const char *
 metrics_section_title(int sect)
 {
-    static const char *const titles[MS_COUNT] = {
-        "Server",  "Clients",      "Memory",     "Persistence",  "Stats",   "Replication", "CPU",
-        "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace",
-    };
-    return sect >= 0 && sect < MS_COUNT ? titles[sect] : "";
+    return sect >= 0 && sect < MS_COUNT ? section_titles[sect] : "";
 }
 
 /* ---- Collect. ---- */

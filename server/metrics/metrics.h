@@ -12,27 +12,20 @@
 
 struct buf;
 
-/* INFO sections, in the order INFO prints them. */
+/* MS_SERVER, ... one id per row of METRIC_SECTIONS, in INFO's order, then MS_COUNT. */
 enum metric_section {
-    MS_SERVER,
-    MS_CLIENTS,
-    MS_MEMORY,
-    MS_PERSISTENCE,
-    MS_STATS,
-    MS_REPLICATION,
-    MS_CPU,
-    MS_MODULES,
-    MS_COMMANDSTATS,
-    MS_ERRORSTATS,
-    MS_LATENCYSTATS,
-    MS_CLUSTER,
-    MS_KEYSPACE,
-    MS_COUNT
+#define METRIC_SECTION_ID(id, title, set) MS_##id,
+    METRIC_SECTIONS(METRIC_SECTION_ID)
+#undef METRIC_SECTION_ID
+        MS_COUNT
 };
 #define MS_BIT(s) (1u << (s))
 #define MS_ALL    ((1u << MS_COUNT) - 1)
-/* INFO with no argument, or "default": everything but commandstats and latencystats. */
-#define MS_DEFAULT (MS_ALL & ~(MS_BIT(MS_COMMANDSTATS) | MS_BIT(MS_LATENCYSTATS)))
+/* INFO with no argument, or "default": the sections the table marks IN_DEFAULT. */
+#define MS_SET_IN_DEFAULT                      1u
+#define MS_SET_ON_REQUEST                      0u
+#define METRIC_SECTION_DEFAULT(id, title, set) | (MS_SET_##set ? MS_BIT(MS_##id) : 0u)
+#define MS_DEFAULT                             (0u METRIC_SECTIONS(METRIC_SECTION_DEFAULT))
 
 enum metric_kind { MK_U64, MK_I64, MK_F64, MK_STR };
 enum metric_unit {

@@ -3,8 +3,8 @@
  *
  * Columns:
  *   id        enum suffix (M_<id>)
- *   sect      INFO section (SERVER, CLIENTS, MEMORY, PERSISTENCE, STATS, REPLICATION, CPU,
- *             CLUSTER); rows with a NULL INFO name still belong to one, to be collected with it
+ *   sect      INFO section (an id of METRIC_SECTIONS above); rows are grouped by section, and
+ *             rows with a NULL INFO name still belong to one, to be collected with it
  *   info      INFO field name, NULL when INFO does not print it
  *   stats     MEMORY STATS key, NULL when absent
  *   pos       position of that key in MEMORY STATS (1..27), 0 when absent; the db.<N> maps go
@@ -27,6 +27,28 @@
 #define ZMEM_SERVER_METRICS_DEF_H
 
 #define METRICS_STATS_DB_AFTER 10
+
+/* INFO sections, in the order INFO prints them: the id (MS_<id>), the "# Title" header, whose
+ * lower-case form is also the name INFO takes as an argument, and whether INFO without an
+ * argument prints it (IN_DEFAULT) or only INFO <name>, "all" and "everything" do (ON_REQUEST).
+ * A section with no rows below is a list section that info.c renders with a loop of its own. */
+/* clang-format off */
+#define METRIC_SECTIONS(S) \
+/*  id             title            set */ \
+  S(SERVER,        "Server",        IN_DEFAULT) \
+  S(CLIENTS,       "Clients",       IN_DEFAULT) \
+  S(MEMORY,        "Memory",        IN_DEFAULT) \
+  S(PERSISTENCE,   "Persistence",   IN_DEFAULT) \
+  S(STATS,         "Stats",         IN_DEFAULT) \
+  S(REPLICATION,   "Replication",   IN_DEFAULT) \
+  S(CPU,           "CPU",           IN_DEFAULT) \
+  S(MODULES,       "Modules",       IN_DEFAULT) \
+  S(COMMANDSTATS,  "Commandstats",  ON_REQUEST) \
+  S(ERRORSTATS,    "Errorstats",    IN_DEFAULT) \
+  S(LATENCYSTATS,  "Latencystats",  ON_REQUEST) \
+  S(CLUSTER,       "Cluster",       IN_DEFAULT) \
+  S(KEYSPACE,      "Keyspace",      IN_DEFAULT)
+/* clang-format on */
 
 /* clang-format off */
 #define METRICS(X) \
