@@ -22,8 +22,8 @@
 #include "zmalloc.h"
 
 const struct metric_def metric_defs[M_COUNT] = {
-#define METRIC_DEF(id, sect, info, stats, pos, prom, kind, unit, type, help)                       \
-    [M_##id] = {info, stats, prom, help, MS_##sect, MK_##kind, MU_##unit, MT_##type, pos},
+#define METRIC_DEF(id, sect, info, stats, prom, kind, unit, type, help)                            \
+    [M_##id] = {info, stats, prom, help, MS_##sect, MK_##kind, MU_##unit, MT_##type},
     METRICS(METRIC_DEF)
 #undef METRIC_DEF
 };
@@ -422,28 +422,36 @@ map_value(const struct metrics_snapshot *s, int id, const struct metrics_map_sin
         k->integer(k->ctx, (long long)s->v[id].u);
 }
 
+/* The MEMORY STATS order of metrics_def.h: row ids, and STATS_DB_MAPS where the db.<N> maps go. */
+#define STATS_DB_MAPS (-1)
+static const int stats_order[] = {
+#define STATS_KEY(id) M_##id,
+#define STATS_DBS()   STATS_DB_MAPS,
+    METRICS_MEMORY_STATS(STATS_KEY, STATS_DBS)
+#undef STATS_KEY
+#undef STATS_DBS
+};
+#define STATS_ORDER_LEN ((int)(sizeof(stats_order) / sizeof(stats_order[0])))
+
 void
 metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *k, int with_dbs)
 {
-    int by_pos[M_COUNT + 1], npos = 0, ndb = 0;
+    int nkeys = 0, ndb = 0;
 
-    for (int id = 0; id < M_COUNT; id++) {
-        int p = metric_defs[id].stats_pos;
-        if (p > 0 && p <= M_COUNT) {
-            by_pos[p] = id;
-            if (p > npos)
-                npos = p;
-        }
-    }
+    for (int p = 0; p < STATS_ORDER_LEN; p++)
+        nkeys += stats_order[p] != STATS_DB_MAPS;
     if (with_dbs) {
         for (int i = 0; i < db_count(); i++)
             if (db_get(i) && db_size(db_get(i)) > 0)
                 ndb++;
     }
-    k->map(k->ctx, npos + ndb);
-    for (int p = 1; p <= npos; p++) {
-        map_value(s, by_pos[p], k);
-        if (p != METRICS_STATS_DB_AFTER || !with_dbs)
+    k->map(k->ctx, nkeys + ndb);
+    for (int p = 0; p < STATS_ORDER_LEN; p++) {
+        if (stats_order[p] != STATS_DB_MAPS) {
+            map_value(s, stats_order[p], k);
+            continue;
+        }
+        if (!with_dbs)
             continue;
         for (int i = 0; i < db_count(); i++) {
             const struct db *db = db_get(i);

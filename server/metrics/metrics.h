@@ -43,7 +43,7 @@ enum metric_type { MT_GAUGE, MT_COUNTER };
 
 /* M_USED_MEMORY, ... one id per row of metrics_def.h, then M_COUNT. */
 enum metric_id {
-#define METRIC_ID(id, sect, info, stats, pos, prom, kind, unit, type, help) M_##id,
+#define METRIC_ID(id, sect, info, stats, prom, kind, unit, type, help) M_##id,
     METRICS(METRIC_ID)
 #undef METRIC_ID
         M_COUNT
@@ -55,7 +55,6 @@ struct metric_def {
     const char *prom;  /* Prometheus name without "redis_", or NULL */
     const char *help;
     unsigned char sect, kind, unit, type; /* enum metric_section / _kind / _unit / _type */
-    unsigned char stats_pos;              /* 1.. in MEMORY STATS, 0 when absent */
 };
 extern const struct metric_def metric_defs[M_COUNT];
 
