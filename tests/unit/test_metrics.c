@@ -1,6 +1,7 @@
 /* test_metrics.c — the metric table (metrics_def.h) and its three renderers: every row has help,
  * names are unique in each form, Prometheus suffixes follow the rules, # Memory lists Redis
- * 7.0's 51 fields in Redis's order, and each rendered output holds exactly the table's names. */
+ * 7.0's 51 fields in Redis's order, each rendered output holds exactly the table's names, and
+ * metrics_collect() writes every LIVE row of the sections it collects. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -422,6 +423,54 @@ test_prom_full_page(void **state)
     command_teardown();
 }
 
+/* ---- Collect writes every row of the sections it collects. ---- */
+
+static const char *
+row_name(int id)
+{
+    const struct metric_def *d = &metric_defs[id];
+    return d->info ? d->info : d->stats ? d->stats : d->prom;
+}
+
+/* After metrics_collect() of a mask, every row of a collected section holds a value of this
+ * request (CONST rows from the table, LIVE rows through a setter), and no row of another
+ * section does. A LIVE row whose assignment was forgotten fails here, by name, instead of
+ * printing 0 as if that were its value. */
+static void
+test_collect_writes_every_live_row(void **state)
+{
+    struct metrics_snapshot s;
+    unsigned masks[MS_COUNT + 2];
+    int nmask = 0, nlive = 0;
+    (void)state;
+
+    assert_int_equal(command_setup(), 0);
+    assert_int_equal(db_setup(4), 0);
+    for (int sect = 0; sect < MS_COUNT; sect++)
+        masks[nmask++] = MS_BIT(sect);
+    masks[nmask++] = MS_DEFAULT;
+    masks[nmask++] = MS_ALL;
+    for (int m = 0; m < nmask; m++) {
+        metrics_collect(&s, masks[m]);
+        for (int id = 0; id < M_COUNT; id++) {
+            const struct metric_def *d = &metric_defs[id];
+            int collected = (masks[m] & MS_BIT(d->sect)) != 0;
+            if (collected && !metrics_written(&s, id))
+                fail_msg("%s row %s (section %s) was not written by metrics_collect()",
+                         d->live ? "LIVE" : "CONST", row_name(id), metrics_section_title(d->sect));
+            if (!collected && metrics_written(&s, id))
+                fail_msg("row %s written though section %s was not collected", row_name(id),
+                         metrics_section_title(d->sect));
+            if (collected && !d->live)
+                assert_memory_equal(&s.v[id], &d->value, sizeof(d->value));
+            nlive += masks[m] == MS_ALL && d->live;
+        }
+    }
+    assert_true(nlive > 0);
+    db_teardown();
+    command_teardown();
+}
+
 /* ---- MEMORY STATS keys and types. ---- */
 
 struct recorder {
@@ -494,6 +543,7 @@ main(void)
         cmocka_unit_test(test_prom_render_matches_table),
         cmocka_unit_test(test_prom_full_page),
         cmocka_unit_test(test_memory_stats_keys_and_types),
+        cmocka_unit_test(test_collect_writes_every_live_row),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }
