@@ -158,7 +158,9 @@ main(int argc, char **argv)
         log_msg(LL_WARNING, "Could not start the lazy free thread");
         goto out_db;
     }
-    if (metrics_setup() < 0) {
+    /* The backend's name is a static string in libevent: metrics keeps the pointer for INFO, and
+     * event_get_supported_methods() would build a list libevent keeps until exit. */
+    if (metrics_setup(event_base_get_method(base)) < 0) {
         log_msg(LL_WARNING, "Could not start the metrics sampler");
         goto out_lazy;
     }

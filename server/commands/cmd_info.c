@@ -5,7 +5,7 @@
 #include "buf.h"
 #include "client.h"
 #include "command.h"
-#include "metrics.h"
+#include "info.h"
 #include "zmalloc.h"
 
 #define INFO_MAX_SECTIONS 16

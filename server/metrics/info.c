@@ -2,6 +2,8 @@
  * percentages, and the list sections (commandstats, errorstats, latencystats, keyspace) that
  * have a line per command, error code or database. Format as docs/redis-compat.md, "Wire
  * format": CRLF lines, a "# Title" header per section, one empty line between sections. */
+#include "info.h"
+
 #include <stdio.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
-/* metrics — every metric zmem reports, declared once (metrics_def.h) and rendered three ways:
- * INFO text, the MEMORY STATS map, and Prometheus text. Also the stats sampler thread that
- * reads the slow probes (RSS, allocator stats, private dirty) every 1000/hz ms so that no
- * reply ever parses /proc on the event loop. */
+/* metrics — every metric zmem reports, declared once (metrics_def.h): the ids and definitions
+ * expanded from the table, the snapshot that collect fills, the MEMORY STATS map and
+ * Prometheus renderers, and the module's setup and cron (metrics.c). INFO text is info.h, the
+ * sampler thread sampler.h. */
 #ifndef ZMEM_SERVER_METRICS_H
 #define ZMEM_SERVER_METRICS_H
 
@@ -12,27 +12,20 @@
 
 struct buf;
 
-/* INFO sections, in the order INFO prints them. */
+/* MS_SERVER, ... one id per row of METRIC_SECTIONS, in INFO's order, then MS_COUNT. */
 enum metric_section {
-    MS_SERVER,
-    MS_CLIENTS,
-    MS_MEMORY,
-    MS_PERSISTENCE,
-    MS_STATS,
-    MS_REPLICATION,
-    MS_CPU,
-    MS_MODULES,
-    MS_COMMANDSTATS,
-    MS_ERRORSTATS,
-    MS_LATENCYSTATS,
-    MS_CLUSTER,
-    MS_KEYSPACE,
-    MS_COUNT
+#define METRIC_SECTION_ID(id, title, set) MS_##id,
+    METRIC_SECTIONS(METRIC_SECTION_ID)
+#undef METRIC_SECTION_ID
+        MS_COUNT
 };
 #define MS_BIT(s) (1u << (s))
 #define MS_ALL    ((1u << MS_COUNT) - 1)
-/* INFO with no argument, or "default": everything but commandstats and latencystats. */
-#define MS_DEFAULT (MS_ALL & ~(MS_BIT(MS_COMMANDSTATS) | MS_BIT(MS_LATENCYSTATS)))
+/* INFO with no argument, or "default": the sections the table marks IN_DEFAULT. */
+#define MS_SET_IN_DEFAULT                      1u
+#define MS_SET_ON_REQUEST                      0u
+#define METRIC_SECTION_DEFAULT(id, title, set) | (MS_SET_##set ? MS_BIT(MS_##id) : 0u)
+#define MS_DEFAULT                             (0u METRIC_SECTIONS(METRIC_SECTION_DEFAULT))
 
 enum metric_kind { MK_U64, MK_I64, MK_F64, MK_STR };
 enum metric_unit {
@@ -50,21 +43,27 @@ enum metric_type { MT_GAUGE, MT_COUNTER };
 
 /* M_USED_MEMORY, ... one id per row of metrics_def.h, then M_COUNT. */
 enum metric_id {
-#define METRIC_ID(id, sect, info, stats, pos, prom, kind, unit, type, help) M_##id,
+#define METRIC_ID(id, sect, info, stats, prom, kind, unit, type, value, help) M_##id,
     METRICS(METRIC_ID)
 #undef METRIC_ID
         M_COUNT
 };
 
-struct metric_def {
-    const char *info;  /* INFO name, or NULL */
-    const char *stats; /* MEMORY STATS key, or NULL */
-    const char *prom;  /* Prometheus name without "redis_", or NULL */
-    const char *help;
-    unsigned char sect, kind, unit, type; /* enum metric_section / _kind / _unit / _type */
-    unsigned char stats_pos;              /* 1.. in MEMORY STATS, 0 when absent */
+/* The value column: LIVE, or CONST(x). Pasted onto these prefixes, it says whether the row is
+ * live and what its constant is (0 for a live row, never read). */
+#define METRIC_IS_LIVE_LIVE      1
+#define METRIC_IS_LIVE_CONST(x)  0
+#define METRIC_CONST_OF_LIVE     0
+#define METRIC_CONST_OF_CONST(x) x
+
+/* Per row, as compile-time constants for the setters below: METRIC_KIND_<id> (enum
+ * metric_kind) and METRIC_LIVE_<id> (1 for a LIVE row). */
+enum metric_row_facts {
+#define METRIC_FACTS(id, sect, info, stats, prom, kind, unit, type, value, help)                   \
+    METRIC_KIND_##id = MK_##kind, METRIC_LIVE_##id = METRIC_IS_LIVE_##value,
+    METRICS(METRIC_FACTS)
+#undef METRIC_FACTS
 };
-extern const struct metric_def metric_defs[M_COUNT];
 
 union metric_value {
     uint64_t u;
@@ -73,23 +72,71 @@ union metric_value {
     const char *s; /* static or long-lived text */
 };
 
-/* The values of one request, all read at one moment (rows of sections not collected are 0). */
+struct metric_def {
+    const char *info;  /* INFO name, or NULL */
+    const char *stats; /* MEMORY STATS key, or NULL */
+    const char *prom;  /* Prometheus name without "redis_", or NULL */
+    const char *help;
+    unsigned char sect, kind, unit, type; /* enum metric_section / _kind / _unit / _type */
+    unsigned char live;                   /* 1: collect code writes it; 0: value below */
+    union metric_value value;             /* a CONST row's value, of its kind */
+};
+extern const struct metric_def metric_defs[M_COUNT];
+
+/* The values of one request, all read at one moment. written has a bit per row that holds a
+ * value of this request: the CONST rows and, through the setters, the LIVE rows of the
+ * sections collected. Rows of sections not collected stay 0 and unwritten. */
 struct metrics_snapshot {
     union metric_value v[M_COUNT];
+    uint64_t written[(M_COUNT + 63) / 64];
 };
+
+/* 1 when row id of s holds a value of this request (see struct metrics_snapshot). */
+static inline int
+metrics_written(const struct metrics_snapshot *s, int id)
+{
+    return (int)((s->written[id / 64] >> (id % 64)) & 1);
+}
+
+/* Which kind a value expression may be stored as: floating point only in F64 rows, text only
+ * in STR rows, integers in U64 and I64 rows. x is not evaluated (_Generic). */
+#define METRIC_VALUE_CLASS(x)                                                                      \
+    _Generic((x),                                                                                  \
+        float: MK_F64,                                                                             \
+        double: MK_F64,                                                                            \
+        long double: MK_F64,                                                                       \
+        char *: MK_STR,                                                                            \
+        const char *: MK_STR,                                                                      \
+        default: MK_U64)
+#define METRIC_KIND_CLASS(k) ((k) == MK_I64 ? MK_U64 : (k))
+
+/* The only way collect code writes a row: METRIC_SET_U64(s, USED_MEMORY, used) stores used in
+ * s->v[M_USED_MEMORY].u and marks the row written. It fails to compile when the row's kind is
+ * not the setter's, when the row is CONST, or when val is of the wrong class (a double into a
+ * U64 row, a number into a STR row). val is evaluated once. */
+#define METRIC_SET_(snap, id, k, member, val)                                                      \
+    do {                                                                                           \
+        _Static_assert((int)METRIC_KIND_##id == (int)MK_##k, "M_" #id " is not a " #k " row");     \
+        _Static_assert(METRIC_LIVE_##id, "M_" #id " is CONST in metrics_def.h, not LIVE");         \
+        _Static_assert(METRIC_VALUE_CLASS(val) == METRIC_KIND_CLASS(MK_##k),                       \
+                       "the value for M_" #id " is not of kind " #k);                              \
+        (snap)->v[M_##id].member = (val);                                                          \
+        (snap)->written[M_##id / 64] |= 1ull << (M_##id % 64);                                     \
+    } while (0)
+#define METRIC_SET_U64(snap, id, val) METRIC_SET_(snap, id, U64, u, val)
+#define METRIC_SET_I64(snap, id, val) METRIC_SET_(snap, id, I64, i, val)
+#define METRIC_SET_F64(snap, id, val) METRIC_SET_(snap, id, F64, d, val)
+#define METRIC_SET_STR(snap, id, val) METRIC_SET_(snap, id, STR, s, val)
 
 /* INFO arguments to a section mask: case-insensitive names, "default", "all", "everything",
  * duplicates ignored, unknown names contribute nothing. nsect = 0 gives MS_DEFAULT. */
 unsigned metrics_section_mask(int nsect, const char *const *sect, const size_t *len);
 /* "Memory" for MS_MEMORY: the header INFO prints for a section. */
 const char *metrics_section_title(int sect);
-/* Fill s with the rows of the sections in mask: cheap values live, RSS and allocator figures
- * from the latest sampler snapshot (one sample for the whole call). */
+/* Fill s with the rows of the sections in mask: CONST rows from the table, LIVE rows read now
+ * (RSS and allocator figures from the latest sampler snapshot: one sample for the whole call),
+ * and mark them written. Every other row is 0 and unwritten. */
 void metrics_collect(struct metrics_snapshot *s, unsigned mask);
-/* INFO text of the sections in mask from s. with_lists = 0 leaves the list sections (keyspace,
- * commandstats, errorstats, latencystats) as bare headers, for tests without a server. */
-void metrics_format_info(struct buf *out, const struct metrics_snapshot *s, unsigned mask,
-                         int with_lists);
 /* Prometheus text of every row with a Prometheus name, from s (collected with MS_ALL);
  * with_lists adds the labelled families (db keys, commands, errors, instance info). */
 void metrics_format_prom(struct buf *out, const struct metrics_snapshot *s, int with_lists);
@@ -107,33 +154,14 @@ struct metrics_map_sink {
 void metrics_render_map(const struct metrics_snapshot *s, const struct metrics_map_sink *sink,
                         int with_dbs);
 
-/* One consistent sample of the slow probes, taken together by the sampler thread. */
-struct mem_sample {
-    int64_t taken_ms; /* 0 until the first sample */
-    size_t used;      /* zmalloc_used_memory() at the same instant */
-    size_t rss;
-    size_t allocated, tcache, internal; /* zmalloc_get_allocator_info's definitions */
-    size_t active, resident, retained, muzzy;
-    size_t private_dirty;
-};
-
-/* Start the sampler thread (takes a first sample before returning). Returns 0 or -1. */
-int metrics_setup(void);
+/* Compute the identity rows and start the sampler thread. event_method is the name of the
+ * event backend (event_base_get_method()), kept by pointer for INFO's multiplexing_api: libevent
+ * returns a static string; NULL prints "unknown". Returns 0 or -1. */
+int metrics_setup(const char *event_method);
 /* Stop and join the sampler thread. */
 void metrics_teardown(void);
-/* The latest sample (copied under the sampler's lock). */
-void metrics_sample_get(struct mem_sample *out);
-/* The sampler thread itself (sampler.c; metrics_setup/teardown drive it). start takes one
- * sample synchronously, then samples every interval; interval follows config hz. */
-int metrics_sampler_start(void);
-void metrics_sampler_stop(void);
-void metrics_sampler_interval(int hz);
-/* Cron hook (hz): instantaneous ops/kbps samples, peak. */
+/* Cron hook (hz): instantaneous ops/kbps samples, peak, sampler interval. */
 void metrics_cron(void);
-
-/* INFO [section ...] text (CRLF lines, "# Section" headers), appended to out. nsect = 0 means
- * the default set. Unknown names contribute nothing. */
-void metrics_render_info(struct buf *out, int nsect, const char *const *sect, const size_t *len);
 /* Prometheus exposition text of every metric (for /metrics). */
 void metrics_render_prom(struct buf *out);
 

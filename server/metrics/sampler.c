@@ -1,12 +1,13 @@
 /* sampler.c — the stats sampler thread: reads the slow memory probes (RSS from /proc, the
  * allocator's statistics, smaps Private_Dirty) every 1000/hz ms, away from the event loop, and
  * publishes them as one consistent struct mem_sample under a mutex. */
+#include "sampler.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 
-#include "metrics.h"
 #include "util.h"
 #include "zmalloc.h"
 

@@ -1,6 +1,7 @@
 /* test_metrics.c — the metric table (metrics_def.h) and its three renderers: every row has help,
  * names are unique in each form, Prometheus suffixes follow the rules, # Memory lists Redis
- * 7.0's 51 fields in Redis's order, and each rendered output holds exactly the table's names. */
+ * 7.0's 51 fields in Redis's order, each rendered output holds exactly the table's names, and
+ * metrics_collect() writes every LIVE row of the sections it collects. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "buf.h"
 #include "command.h"
 #include "db.h"
+#include "info.h"
 #include "metrics.h"
 #include "metrics_ref.h"
 #include "util.h"
@@ -81,6 +83,24 @@ expected_info_names(struct names *out, unsigned mask)
 
 /* ---- The table itself. ---- */
 
+/* How many times row id appears in METRICS_MEMORY_STATS (the MEMORY STATS order). */
+static int
+stats_order_count(int id)
+{
+    static const int order[] = {
+#define ORDER_KEY(row) M_##row,
+#define ORDER_DBS()    -1,
+        METRICS_MEMORY_STATS(ORDER_KEY, ORDER_DBS)
+#undef ORDER_KEY
+#undef ORDER_DBS
+    };
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        n += order[i] == id;
+    return n;
+}
+
 static void
 test_every_row_has_help(void **state)
 {
@@ -115,8 +135,8 @@ test_names_unique_in_each_form(void **state)
             assert_false(names_has(&prom, d->prom, strlen(d->prom)));
             names_add(&prom, d->prom, strlen(d->prom));
         }
-        /* A MEMORY STATS key always has a position, and only a key has one. */
-        assert_int_equal(d->stats != NULL, d->stats_pos != 0);
+        /* A MEMORY STATS key has one place in MEMORY STATS's order, and only a key has one. */
+        assert_int_equal(stats_order_count(id), d->stats != NULL);
     }
     names_free(&info);
     names_free(&stats);
@@ -403,6 +423,54 @@ test_prom_full_page(void **state)
     command_teardown();
 }
 
+/* ---- Collect writes every row of the sections it collects. ---- */
+
+static const char *
+row_name(int id)
+{
+    const struct metric_def *d = &metric_defs[id];
+    return d->info ? d->info : d->stats ? d->stats : d->prom;
+}
+
+/* After metrics_collect() of a mask, every row of a collected section holds a value of this
+ * request (CONST rows from the table, LIVE rows through a setter), and no row of another
+ * section does. A LIVE row whose assignment was forgotten fails here, by name, instead of
+ * printing 0 as if that were its value. */
+static void
+test_collect_writes_every_live_row(void **state)
+{
+    struct metrics_snapshot s;
+    unsigned masks[MS_COUNT + 2];
+    int nmask = 0, nlive = 0;
+    (void)state;
+
+    assert_int_equal(command_setup(), 0);
+    assert_int_equal(db_setup(4), 0);
+    for (int sect = 0; sect < MS_COUNT; sect++)
+        masks[nmask++] = MS_BIT(sect);
+    masks[nmask++] = MS_DEFAULT;
+    masks[nmask++] = MS_ALL;
+    for (int m = 0; m < nmask; m++) {
+        metrics_collect(&s, masks[m]);
+        for (int id = 0; id < M_COUNT; id++) {
+            const struct metric_def *d = &metric_defs[id];
+            int collected = (masks[m] & MS_BIT(d->sect)) != 0;
+            if (collected && !metrics_written(&s, id))
+                fail_msg("%s row %s (section %s) was not written by metrics_collect()",
+                         d->live ? "LIVE" : "CONST", row_name(id), metrics_section_title(d->sect));
+            if (!collected && metrics_written(&s, id))
+                fail_msg("row %s written though section %s was not collected", row_name(id),
+                         metrics_section_title(d->sect));
+            if (collected && !d->live)
+                assert_memory_equal(&s.v[id], &d->value, sizeof(d->value));
+            nlive += masks[m] == MS_ALL && d->live;
+        }
+    }
+    assert_true(nlive > 0);
+    db_teardown();
+    command_teardown();
+}
+
 /* ---- MEMORY STATS keys and types. ---- */
 
 struct recorder {
@@ -475,6 +543,7 @@ main(void)
         cmocka_unit_test(test_prom_render_matches_table),
         cmocka_unit_test(test_prom_full_page),
         cmocka_unit_test(test_memory_stats_keys_and_types),
+        cmocka_unit_test(test_collect_writes_every_live_row),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
 }
