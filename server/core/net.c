@@ -604,12 +604,6 @@ net_teardown(void)
     }
 }
 
-struct event_base *
-net_event_base(void)
-{
-    return base;
-}
-
 void
 net_request_shutdown(void)
 {

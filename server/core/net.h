@@ -25,7 +25,5 @@ void net_teardown(void);
 void net_cron(void);
 /* Ask the main loop to stop after the current callback (SHUTDOWN, SIGTERM). */
 void net_request_shutdown(void);
-/* The event base given to net_setup(), NULL before it (INFO's multiplexing_api). */
-struct event_base *net_event_base(void);
 
 #endif
