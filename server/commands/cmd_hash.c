@@ -286,29 +286,34 @@ cmd_hincrbyfloat(struct client *c)
     reply_bulk(c, buf, n);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_hash_table[] = {
-    {"hset", cmd_hset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
-    {"hmset", cmd_hmset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
-    {"hsetnx", cmd_hsetnx, 4, W | D | F, 1, 1, 1, NULL, "Set a field if it does not exist", "hash",
-     NULL, NULL},
-    {"hget", cmd_hget, 3, R | F, 1, 1, 1, NULL, "Get a field", "hash", NULL, NULL},
-    {"hmget", cmd_hmget, -3, R | F, 1, 1, 1, NULL, "Get several fields", "hash", NULL, NULL},
-    {"hdel", cmd_hdel, -3, W | F, 1, 1, 1, NULL, "Delete fields", "hash", NULL, NULL},
-    {"hlen", cmd_hlen, 2, R | F, 1, 1, 1, NULL, "Number of fields", "hash", NULL, NULL},
-    {"hstrlen", cmd_hstrlen, 3, R | F, 1, 1, 1, NULL, "Length of a field's value", "hash", NULL,
-     NULL},
-    {"hexists", cmd_hexists, 3, R | F, 1, 1, 1, NULL, "Whether a field exists", "hash", NULL, NULL},
-    {"hgetall", cmd_hgetall, 2, R, 1, 1, 1, NULL, "All fields and values", "hash", NULL, NULL},
-    {"hkeys", cmd_hkeys, 2, R, 1, 1, 1, NULL, "All fields", "hash", NULL, NULL},
-    {"hvals", cmd_hvals, 2, R, 1, 1, 1, NULL, "All values", "hash", NULL, NULL},
-    {"hincrby", cmd_hincrby, 4, W | D | F, 1, 1, 1, NULL, "Add to an integer field", "hash", NULL,
-     NULL},
-    {"hincrbyfloat", cmd_hincrbyfloat, 4, W | D | F, 1, 1, 1, NULL, "Add to a float field", "hash",
-     NULL, NULL},
-    {.name = NULL},
+const struct command cmd_hash_table[] = {
+    COMMAND("hset", cmd_hset, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set hash fields", .group = "hash"),
+    COMMAND("hmset", cmd_hmset, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set hash fields", .group = "hash"),
+    COMMAND("hsetnx", cmd_hsetnx, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a field if it does not exist", .group = "hash"),
+    COMMAND("hget", cmd_hget, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get a field", .group = "hash"),
+    COMMAND("hmget", cmd_hmget, -3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get several fields", .group = "hash"),
+    COMMAND("hdel", cmd_hdel, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Delete fields", .group = "hash"),
+    COMMAND("hlen", cmd_hlen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Number of fields", .group = "hash"),
+    COMMAND("hstrlen", cmd_hstrlen, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Length of a field's value", .group = "hash"),
+    COMMAND("hexists", cmd_hexists, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Whether a field exists", .group = "hash"),
+    COMMAND("hgetall", cmd_hgetall, 2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "All fields and values", .group = "hash"),
+    COMMAND("hkeys", cmd_hkeys, 2, CMD_READONLY, .keys = {1, 1, 1}, .summary = "All fields",
+            .group = "hash"),
+    COMMAND("hvals", cmd_hvals, 2, CMD_READONLY, .keys = {1, 1, 1}, .summary = "All values",
+            .group = "hash"),
+    COMMAND("hincrby", cmd_hincrby, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add to an integer field", .group = "hash"),
+    COMMAND("hincrbyfloat", cmd_hincrbyfloat, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+            .keys = {1, 1, 1}, .summary = "Add to a float field", .group = "hash"),
+    COMMAND_END,
 };

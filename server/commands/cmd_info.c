@@ -38,12 +38,8 @@ cmd_info(struct client *c)
     }
 }
 
-struct command cmd_info_table[] = {
-    {.name = "info",
-     .proc = cmd_info,
-     .arity = -1,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Get information and statistics about the server",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_info_table[] = {
+    COMMAND("info", cmd_info, -1, CMD_LOADING | CMD_STALE,
+            .summary = "Get information and statistics about the server", .group = "server"),
+    COMMAND_END,
 };

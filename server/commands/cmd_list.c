@@ -167,24 +167,24 @@ cmd_lrange(struct client *c)
     list_range(e, from, n, reply_elem, c);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_list_table[] = {
-    {"lpush", cmd_lpush, -3, W | D | F, 1, 1, 1, NULL, "Prepend elements", "list", NULL, NULL},
-    {"rpush", cmd_rpush, -3, W | D | F, 1, 1, 1, NULL, "Append elements", "list", NULL, NULL},
-    {"lpushx", cmd_lpushx, -3, W | D | F, 1, 1, 1, NULL, "Prepend if the list exists", "list", NULL,
-     NULL},
-    {"rpushx", cmd_rpushx, -3, W | D | F, 1, 1, 1, NULL, "Append if the list exists", "list", NULL,
-     NULL},
-    {"lpop", cmd_lpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the first elements", "list",
-     NULL, NULL},
-    {"rpop", cmd_rpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the last elements", "list",
-     NULL, NULL},
-    {"llen", cmd_llen, 2, R | F, 1, 1, 1, NULL, "Length of a list", "list", NULL, NULL},
-    {"lindex", cmd_lindex, 3, R, 1, 1, 1, NULL, "Element by index", "list", NULL, NULL},
-    {"lrange", cmd_lrange, 4, R, 1, 1, 1, NULL, "A range of elements", "list", NULL, NULL},
-    {.name = NULL},
+const struct command cmd_list_table[] = {
+    COMMAND("lpush", cmd_lpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Prepend elements", .group = "list"),
+    COMMAND("rpush", cmd_rpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Append elements", .group = "list"),
+    COMMAND("lpushx", cmd_lpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Prepend if the list exists", .group = "list"),
+    COMMAND("rpushx", cmd_rpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Append if the list exists", .group = "list"),
+    COMMAND("lpop", cmd_lpop, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the first elements", .group = "list"),
+    COMMAND("rpop", cmd_rpop, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the last elements", .group = "list"),
+    COMMAND("llen", cmd_llen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Length of a list", .group = "list"),
+    COMMAND("lindex", cmd_lindex, 3, CMD_READONLY, .keys = {1, 1, 1}, .summary = "Element by index",
+            .group = "list"),
+    COMMAND("lrange", cmd_lrange, 4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "A range of elements", .group = "list"),
+    COMMAND_END,
 };

@@ -212,7 +212,8 @@ reply_error_subcommand(struct client *c)
 {
     char upper[64];
 
-    const struct command *top = c->cmd && c->cmd->parent ? c->cmd->parent : c->cmd;
+    const struct command *parent = c->cmd ? command_parent(c->cmd) : NULL;
+    const struct command *top = parent ? parent : c->cmd;
     upper_copy(upper, sizeof(upper), top ? top->name : "");
     if (c->argc < 2) {
         reply_error_arity(c);

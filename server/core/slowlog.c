@@ -185,39 +185,20 @@ cmd_slowlog_help(struct client *c)
     reply_help(c, "slowlog", lines);
 }
 
-static struct command slowlog_subcommands[] = {
-    {.name = "get",
-     .proc = cmd_slowlog_get,
-     .arity = -2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's entries",
-     .group = "server"},
-    {.name = "len",
-     .proc = cmd_slowlog_len,
-     .arity = 2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's length",
-     .group = "server"},
-    {.name = "reset",
-     .proc = cmd_slowlog_reset,
-     .arity = 2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Clear all entries from the slow log",
-     .group = "server"},
-    {.name = "help",
-     .proc = cmd_slowlog_help,
-     .arity = 2,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "server"},
-    {.name = NULL},
+static const struct command slowlog_subcommands[] = {
+    COMMAND("get", cmd_slowlog_get, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Get the slow log's entries", .group = "server"),
+    COMMAND("len", cmd_slowlog_len, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Get the slow log's length", .group = "server"),
+    COMMAND("reset", cmd_slowlog_reset, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Clear all entries from the slow log", .group = "server"),
+    COMMAND("help", cmd_slowlog_help, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Show helpful text about the different subcommands", .group = "server"),
+    COMMAND_END,
 };
 
-struct command cmd_slowlog_table[] = {
-    {.name = "slowlog",
-     .arity = -2,
-     .subcommands = slowlog_subcommands,
-     .summary = "A container for slow log commands",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_slowlog_table[] = {
+    COMMAND("slowlog", NULL, -2, 0, .subcommands = slowlog_subcommands,
+            .summary = "A container for slow log commands", .group = "server"),
+    COMMAND_END,
 };
