@@ -80,7 +80,7 @@ extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
 extern const struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
 extern const struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
 extern const struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
-extern const struct command cmd_slowlog_table[]; /* slowlog.c: SLOWLOG */
+extern const struct command cmd_slowlog_table[]; /* cmd_slowlog.c: SLOWLOG */
 
 /* Index all tables (call once at start, before serving). Zeroes every command's statistics.
  * Returns 0, or -1 on a duplicate name. */
