@@ -4,6 +4,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "net.h"
 #include "util.h"
 #include "zmalloc.h"

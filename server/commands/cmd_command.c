@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "util.h"
 
 /* ---- COMMAND INFO entries ---- */

@@ -5,6 +5,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "stats.h"

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "metrics.h"
 #include "zmalloc.h"
 

@@ -3,6 +3,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "keyspace.h"
 
 static void

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "metrics.h"
 #include "zmalloc.h"

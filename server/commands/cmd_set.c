@@ -7,6 +7,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "keyspace.h"
 #include "zmalloc.h"
 

@@ -1,6 +1,7 @@
 /* cmd_slowlog.c — SLOWLOG GET / LEN / RESET / HELP over the slow log kept by slowlog.c. */
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "slowlog.h"
 
 static void

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "keyspace.h"
 #include "util.h"

@@ -6,6 +6,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "keyspace.h"
 #include "resp.h"
 #include "zmalloc.h"

@@ -1,6 +1,6 @@
-/* command.c — indexes every cmd_*.c table, finds commands case-insensitively, and runs them:
- * existence, arity, subcommand, authentication and maxmemory checks in Redis's order, then
- * the call itself with its statistics and slow log entry. */
+/* command.c — indexes the command tables main hands over, finds commands case-insensitively,
+ * and runs them: existence, arity, subcommand, authentication and maxmemory checks in Redis's
+ * order, then the call itself with its statistics and slow log entry. */
 #include "command.h"
 
 #include <ctype.h>
@@ -17,15 +17,8 @@
 #include "util.h"
 #include "zmalloc.h"
 
-static const struct command *const tables[] = {
-    cmd_server_table,  cmd_client_table,
-    cmd_config_table,  cmd_command_table,
-    cmd_slowlog_table, cmd_keys_table,
-    cmd_string_table,  cmd_hash_table,
-    cmd_list_table,    cmd_set_table,
-    cmd_zset_table,    cmd_info_table,
-    cmd_memory_table,  NULL,
-};
+/* The NULL-terminated list given to command_setup(). */
+static const struct command *const *tables;
 
 /* Open addressing on lower-case names; 1024 slots keep it sparse for a few hundred commands. */
 #define CMD_SLOTS    1024
@@ -55,10 +48,11 @@ name_eq(const char *name, const char *s, size_t len)
 }
 
 int
-command_setup(void)
+command_setup(const struct command *const *list)
 {
     size_t nparents = 0;
 
+    tables = list;
     for (size_t t = 0; tables[t]; t++)
         for (const struct command *cmd = tables[t]; cmd->name; cmd++)
             nparents += cmd->subcommands != NULL;
@@ -95,6 +89,7 @@ command_teardown(void)
     containers = NULL;
     ncontainers = 0;
     ncommands = 0;
+    tables = NULL;
 }
 
 const struct command *
@@ -150,7 +145,7 @@ command_fullname(const struct command *cmd, char *dst, size_t size)
 void
 command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx)
 {
-    for (size_t t = 0; tables[t]; t++) {
+    for (size_t t = 0; tables && tables[t]; t++) {
         for (const struct command *cmd = tables[t]; cmd->name; cmd++) {
             fn(cmd, ctx);
             for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)

@@ -67,25 +67,12 @@ struct command {
         .name = NULL                                                                               \
     }
 
-/* The tables, one per cmd_*.c file, each ending with COMMAND_END. */
-extern const struct command cmd_server_table[];  /* cmd_server.c: connection, CONFIG, CLIENT... */
-extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
-extern const struct command cmd_string_table[];  /* cmd_string.c */
-extern const struct command cmd_hash_table[];    /* cmd_hash.c */
-extern const struct command cmd_list_table[];    /* cmd_list.c */
-extern const struct command cmd_set_table[];     /* cmd_set.c */
-extern const struct command cmd_zset_table[];    /* cmd_zset.c */
-extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
-extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
-extern const struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
-extern const struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
-extern const struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
-extern const struct command cmd_slowlog_table[]; /* cmd_slowlog.c: SLOWLOG */
-
-/* Index all tables (call once at start, before serving). Zeroes every command's statistics.
- * Returns 0, or -1 on a duplicate name. */
-int command_setup(void);
-/* Undo command_setup(): forget the index (the statistics stay until the next setup). */
+/* Index the tables (call once at start, before serving). `tables` is a NULL-terminated list
+ * of tables, each ending with COMMAND_END, and must stay valid until command_teardown();
+ * COMMAND and INFO commandstats list the commands in its order. Zeroes every command's
+ * statistics. Returns 0, or -1 on a duplicate name. */
+int command_setup(const struct command *const *tables);
+/* Forget the tables given to command_setup(). */
 void command_teardown(void);
 /* Find a top-level command by name (case-insensitive), NULL if unknown. */
 const struct command *command_lookup(const char *name, size_t len);

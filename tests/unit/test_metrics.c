@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "metrics.h"
 #include "metrics_ref.h"
@@ -384,7 +385,7 @@ test_prom_full_page(void **state)
     struct buf out = BUF_INIT;
     (void)state;
 
-    assert_int_equal(command_setup(), 0);
+    assert_int_equal(command_setup(commands_all), 0);
     assert_int_equal(db_setup(4), 0);
     metrics_render_prom(&out);
     buf_append(&out, "", 1);
