@@ -7,24 +7,6 @@
 #include "commands.h"
 #include "net.h"
 #include "util.h"
-#include "zmalloc.h"
-
-int
-client_set_name(struct client *c, const char *name, size_t len)
-{
-    /* Printable ASCII without spaces, so a name never breaks a CLIENT LIST line. */
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] < '!' || name[i] > '~') {
-            reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
-                           "characters.");
-            return -1;
-        }
-    }
-    zfree(c->name);
-    c->name = len ? zstrndup(name, len) : NULL;
-    client_account(c);
-    return 0;
-}
 
 static void
 cmd_client_id(struct client *c)

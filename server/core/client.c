@@ -357,6 +357,25 @@ clients_recent_max_output(void)
     return peak_max(peak_out);
 }
 
+/* ---- Name ---- */
+
+int
+client_set_name(struct client *c, const char *name, size_t len)
+{
+    /* Printable ASCII without spaces, so a name never breaks a CLIENT LIST line. */
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < '!' || name[i] > '~') {
+            reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
+                           "characters.");
+            return -1;
+        }
+    }
+    zfree(c->name);
+    c->name = len ? zstrndup(name, len) : NULL;
+    client_account(c);
+    return 0;
+}
+
 /* ---- CLIENT LIST line ---- */
 
 void
