@@ -23,14 +23,6 @@ hash_write(struct client *c)
     return arg_add_val(c, 1, &v);
 }
 
-/* A write left the hash empty (it failed before adding anything): drop the key. */
-static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (hash_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
-}
-
 static void
 hset_common(struct client *c, int reply_count)
 {
@@ -45,7 +37,7 @@ hset_common(struct client *c, int reply_count)
     for (int j = 2; j < c->argc; j += 2) {
         int r = hash_set(e, ARGP(c, j), ARGL(c, j), ARGP(c, j + 1), ARGL(c, j + 1));
         if (r < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, hash_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -82,7 +74,7 @@ cmd_hsetnx(struct client *c)
         return;
     }
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), ARGP(c, 3), ARGL(c, 3)) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
@@ -235,7 +227,7 @@ cmd_hincrby(struct client *c)
     }
     if ((incr < 0 && cur < 0 && incr < LLONG_MIN - cur) ||
         (incr > 0 && cur > 0 && incr > LLONG_MAX - cur)) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, "ERR increment or decrement would overflow");
         return;
     }
@@ -243,7 +235,7 @@ cmd_hincrby(struct client *c)
     char buf[24];
     size_t n = ll_to_str(buf, cur);
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
@@ -273,14 +265,14 @@ cmd_hincrbyfloat(struct client *c)
     }
     cur += incr;
     if (isnan(cur) || isinf(cur)) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
     char buf[LDBL_STR_MAX];
     size_t n = ldouble_to_str(buf, sizeof(buf), cur);
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }

@@ -25,8 +25,7 @@ push_common(struct client *c, int where, int only_existing)
     }
     for (int j = 2; j < c->argc; j++) {
         if (list_push(e, where, ARGP(c, j), ARGL(c, j)) < 0) {
-            if (list_len(e) == 0)
-                db_delete_kv(CDB(c), e, FREE_SYNC);
+            drop_if_empty(c, e, list_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -97,8 +96,7 @@ pop_common(struct client *c, int where)
         while (n--)
             list_pop(e, where, reply_elem, c);
     }
-    if (list_len(e) == 0)
-        db_delete_kv(db, e, FREE_SYNC);
+    drop_if_empty(c, e, list_len);
 }
 
 static void

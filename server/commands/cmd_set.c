@@ -21,14 +21,6 @@ set_create(struct client *c, int key, const char *m, size_t ml, size_t hint)
     return arg_add_val(c, key, &v);
 }
 
-/* A write left the set empty (failed before adding, or removed the last member). */
-static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (set_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
-}
-
 static void
 reply_member(void *ctx, const char *m, size_t ml)
 {
@@ -48,7 +40,7 @@ cmd_sadd(struct client *c)
     for (int j = 2; j < c->argc; j++) {
         int r = set_add(e, ARGP(c, j), ARGL(c, j));
         if (r < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, set_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -140,7 +132,7 @@ cmd_spop(struct client *c)
         while (count--)
             set_pop(e, reply_member, c);
     }
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, set_len);
 }
 
 /* SRANDMEMBER's distinct members: the array header goes out with the first one, so a failed
@@ -242,12 +234,12 @@ cmd_smove(struct client *c)
     if (dst == NULL && (dst = set_create(c, 2, m, ml, 1)) == NULL)
         return;
     if (set_add(dst, m, ml) < 0) {
-        drop_if_empty(c, dst);
+        drop_if_empty(c, dst, set_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
     set_del(src, m, ml);
-    drop_if_empty(c, src);
+    drop_if_empty(c, src, set_len);
     reply_int(c, 1);
 }
 

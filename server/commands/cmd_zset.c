@@ -15,13 +15,6 @@
 #define ERR_RANGE_FLOAT "ERR min or max is not a float"
 #define ERR_RANGE_LEX   "ERR min or max not valid string range item"
 
-static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (zset_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
-}
-
 /* ---- ZADD / ZINCRBY ---- */
 
 /* Add the `pairs` score-member pairs from argv[first] on. */
@@ -64,19 +57,19 @@ zadd_run(struct client *c, int first, int pairs, int flags, int ch)
     for (int i = 0; i < pairs; i++) {
         int j = first + 2 * i + 1;
         if (zset_add(e, scores[i], ARGP(c, j), ARGL(c, j), flags, &out, &newscore) < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, zset_len);
             reply_error(c, ERR_ALLOC);
             goto done;
         }
         if (out & ZADD_OUT_NAN) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, zset_len);
             reply_error(c, "ERR resulting score is not a number (NaN)");
             goto done;
         }
         added += (out & ZADD_OUT_ADDED) != 0;
         updated += (out & ZADD_OUT_UPDATED) != 0;
     }
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
     if (!(flags & ZADD_INCR))
         reply_int(c, added + (ch ? updated : 0));
     else if (out & ZADD_OUT_NOP)
@@ -424,7 +417,7 @@ pop_common(struct client *c, int max)
     /* With a count, RESP3 gets [member, score] pairs; without one a flat pair, as 7.0. */
     reply_elems(c, e, 0, n, max, 1, count >= 0 && c->proto == RESP3);
     zset_del_range(e, max ? len - n : 0, n);
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
 }
 
 static void
@@ -479,7 +472,7 @@ remrange_generic(struct client *c, int kind)
         n = hi - from;
     }
     zset_del_range(e, from, n);
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
     reply_int(c, (long long)n);
 }
 
