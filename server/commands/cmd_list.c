@@ -74,17 +74,15 @@ pop_common(struct client *c, int where)
     }
     if (arg_pop_count(c, &count) < 0)
         return;
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         if (has_count)
             reply_null_array(c);
         else
             reply_null(c);
-        return;
-    }
-    if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
         return;
     }
     if (!has_count) {
@@ -123,14 +121,15 @@ cmd_llen(struct client *c)
 static void
 cmd_lindex(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 0, &wt);
     long long idx;
     const char *s;
     size_t len;
+    if (wt)
+        return;
     if (e == NULL) {
         reply_null(c);
-    } else if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
     } else if (arg_ll(c, 2, &idx) < 0) {
         reply_error_notint(c);
     } else if (list_index(e, idx, &s, &len)) {
@@ -148,13 +147,12 @@ cmd_lrange(struct client *c)
         reply_error_notint(c);
         return;
     }
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 0, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         reply_array(c, 0);
-        return;
-    }
-    if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
         return;
     }
     size_t from, n;

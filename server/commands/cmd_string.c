@@ -313,13 +313,12 @@ static void
 incr_by(struct client *c, long long incr)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     long long cur = 0;
+    if (wt)
+        return;
     if (e) {
-        if (kv_type(e) != OBJ_STRING) {
-            reply_error_wrongtype(c);
-            return;
-        }
         if (e->enc == ENC_INT) {
             cur = kv_int(e);
         } else {
@@ -386,13 +385,12 @@ static void
 cmd_incrbyfloat(struct client *c)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     long double cur = 0, incr;
     char ibuf[24], out[LDBL_STR_MAX];
-    if (e && kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
+    if (wt)
         return;
-    }
     if (e) {
         size_t len;
         const char *s = kv_str(e, &len, ibuf);
@@ -462,14 +460,13 @@ static void
 cmd_append(struct client *c)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         if (store(c, db, 1, 2, -1, 0) == 0)
             reply_int(c, (long long)ARGL(c, 2));
-        return;
-    }
-    if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
         return;
     }
     char ibuf[24];
@@ -490,13 +487,12 @@ cmd_append(struct client *c)
 static void
 cmd_strlen(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 0, &wt);
     char ibuf[24];
     size_t len = 0;
-    if (e && kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
+    if (wt)
         return;
-    }
     if (e)
         kv_str(e, &len, ibuf);
     reply_int(c, (long long)len);
@@ -510,13 +506,12 @@ cmd_getrange(struct client *c)
         reply_error_notint(c);
         return;
     }
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 0, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         reply_bulk(c, "", 0);
-        return;
-    }
-    if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
         return;
     }
     char ibuf[24];
@@ -557,14 +552,13 @@ cmd_setrange(struct client *c)
         return;
     }
     size_t vlen = ARGL(c, 3);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     size_t len = 0;
+    if (wt)
+        return;
     if (e) {
         char ibuf[24];
-        if (kv_type(e) != OBJ_STRING) {
-            reply_error_wrongtype(c);
-            return;
-        }
         kv_str(e, &len, ibuf);
     }
     if (vlen == 0) {
