@@ -23,8 +23,10 @@ hash_write(struct client *c)
     return arg_add_val(c, 1, &v);
 }
 
+/* HSET and HMSET: set the field-value pairs from argv[2] on; reply the number of new fields
+ * (HSET, reply_count 1) or OK (HMSET). */
 static void
-hset_common(struct client *c, int reply_count)
+hash_set_fields(struct client *c, int reply_count)
 {
     if (c->argc % 2 == 1) {
         reply_error_arity(c);
@@ -52,13 +54,13 @@ hset_common(struct client *c, int reply_count)
 static void
 cmd_hset(struct client *c)
 {
-    hset_common(c, 1);
+    hash_set_fields(c, 1);
 }
 
 static void
 cmd_hmset(struct client *c)
 {
-    hset_common(c, 0);
+    hash_set_fields(c, 0);
 }
 
 static void
@@ -172,8 +174,9 @@ getall_visit(void *arg, const char *f, size_t fl, const char *v, size_t vl)
         reply_bulk(g->c, v, vl);
 }
 
+/* HGETALL, HKEYS and HVALS: reply the fields, the values or both (`what`: GET_*). */
 static void
-getall_common(struct client *c, int what)
+reply_hash_contents(struct client *c, int what)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
@@ -193,19 +196,19 @@ getall_common(struct client *c, int what)
 static void
 cmd_hgetall(struct client *c)
 {
-    getall_common(c, GET_FIELDS | GET_VALUES);
+    reply_hash_contents(c, GET_FIELDS | GET_VALUES);
 }
 
 static void
 cmd_hkeys(struct client *c)
 {
-    getall_common(c, GET_FIELDS);
+    reply_hash_contents(c, GET_FIELDS);
 }
 
 static void
 cmd_hvals(struct client *c)
 {
-    getall_common(c, GET_VALUES);
+    reply_hash_contents(c, GET_VALUES);
 }
 
 static void

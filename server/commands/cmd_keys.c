@@ -19,8 +19,10 @@
 
 /* ---- DEL / UNLINK / EXISTS / TOUCH / TYPE ---- */
 
+/* DEL and UNLINK: delete the keys argv[1..], with FREE_LAZY (background free) when
+ * `lazy`; reply how many existed. */
 static void
-del_common(struct client *c, int lazy)
+delete_keys(struct client *c, int lazy)
 {
     struct db *db = CDB(c);
     long long n = 0;
@@ -32,13 +34,13 @@ del_common(struct client *c, int lazy)
 static void
 cmd_del(struct client *c)
 {
-    del_common(c, config_get()->lazyfree_lazy_user_del);
+    delete_keys(c, config_get()->lazyfree_lazy_user_del);
 }
 
 static void
 cmd_unlink(struct client *c)
 {
-    del_common(c, 1);
+    delete_keys(c, 1);
 }
 
 static void
@@ -249,8 +251,10 @@ cmd_dbsize(struct client *c)
 #define EXP_GT 4
 #define EXP_LT 8
 
+/* EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: set argv[1]'s expiry to argv[2] (in seconds when
+ * `seconds`) plus base (now, or 0 for an absolute time), under the NX/XX/GT/LT options. */
 static void
-expire_common(struct client *c, int64_t base, int seconds)
+set_expire_time(struct client *c, int64_t base, int seconds)
 {
     int flags = 0;
     for (int j = 3; j < c->argc; j++) {
@@ -319,29 +323,31 @@ invalid : {
 static void
 cmd_expire(struct client *c)
 {
-    expire_common(c, db_now_ms(), 1);
+    set_expire_time(c, db_now_ms(), 1);
 }
 
 static void
 cmd_pexpire(struct client *c)
 {
-    expire_common(c, db_now_ms(), 0);
+    set_expire_time(c, db_now_ms(), 0);
 }
 
 static void
 cmd_expireat(struct client *c)
 {
-    expire_common(c, 0, 1);
+    set_expire_time(c, 0, 1);
 }
 
 static void
 cmd_pexpireat(struct client *c)
 {
-    expire_common(c, 0, 0);
+    set_expire_time(c, 0, 0);
 }
 
+/* TTL, PTTL, EXPIRETIME, PEXPIRETIME: reply argv[1]'s expiry, in ms or s, remaining or
+ * absolute; -2 for a missing key, -1 for one without expiry. */
 static void
-ttl_common(struct client *c, int ms, int absolute)
+reply_ttl(struct client *c, int ms, int absolute)
 {
     struct kv *e = db_lookup(CDB(c), ARGP(c, 1), ARGL(c, 1), LOOKUP_NOTOUCH);
     if (e == NULL) {
@@ -366,25 +372,25 @@ ttl_common(struct client *c, int ms, int absolute)
 static void
 cmd_ttl(struct client *c)
 {
-    ttl_common(c, 0, 0);
+    reply_ttl(c, 0, 0);
 }
 
 static void
 cmd_pttl(struct client *c)
 {
-    ttl_common(c, 1, 0);
+    reply_ttl(c, 1, 0);
 }
 
 static void
 cmd_expiretime(struct client *c)
 {
-    ttl_common(c, 0, 1);
+    reply_ttl(c, 0, 1);
 }
 
 static void
 cmd_pexpiretime(struct client *c)
 {
-    ttl_common(c, 1, 1);
+    reply_ttl(c, 1, 1);
 }
 
 static void
@@ -405,8 +411,10 @@ cmd_persist(struct client *c)
 
 /* ---- RENAME ---- */
 
+/* RENAME and RENAMENX (`nx`: only when argv[2] is free): move argv[1]'s value and expiry to
+ * argv[2]. */
 static void
-rename_common(struct client *c, int nx)
+rename_key(struct client *c, int nx)
 {
     struct db *db = CDB(c);
     struct kv *src = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
@@ -455,13 +463,13 @@ rename_common(struct client *c, int nx)
 static void
 cmd_rename(struct client *c)
 {
-    rename_common(c, 0);
+    rename_key(c, 0);
 }
 
 static void
 cmd_renamenx(struct client *c)
 {
-    rename_common(c, 1);
+    rename_key(c, 1);
 }
 
 /* ---- OBJECT ---- */

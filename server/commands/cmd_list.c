@@ -6,8 +6,10 @@
 #include "commands.h"
 #include "keyspace.h"
 
+/* LPUSH, RPUSH, LPUSHX, RPUSHX: push argv[2..] at `where` (LIST_HEAD/LIST_TAIL), creating
+ * the list unless only_existing; reply the new length. */
 static void
-push_common(struct client *c, int where, int only_existing)
+push_elements(struct client *c, int where, int only_existing)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
@@ -36,25 +38,25 @@ push_common(struct client *c, int where, int only_existing)
 static void
 cmd_lpush(struct client *c)
 {
-    push_common(c, LIST_HEAD, 0);
+    push_elements(c, LIST_HEAD, 0);
 }
 
 static void
 cmd_rpush(struct client *c)
 {
-    push_common(c, LIST_TAIL, 0);
+    push_elements(c, LIST_TAIL, 0);
 }
 
 static void
 cmd_lpushx(struct client *c)
 {
-    push_common(c, LIST_HEAD, 1);
+    push_elements(c, LIST_HEAD, 1);
 }
 
 static void
 cmd_rpushx(struct client *c)
 {
-    push_common(c, LIST_TAIL, 1);
+    push_elements(c, LIST_TAIL, 1);
 }
 
 static void
@@ -63,8 +65,9 @@ reply_elem(void *ctx, const char *s, size_t len)
     reply_bulk(ctx, s, len);
 }
 
+/* LPOP and RPOP: pop one element, or `count` of them as an array, from `where`. */
 static void
-pop_common(struct client *c, int where)
+pop_elements(struct client *c, int where)
 {
     long long count;
     int has_count = c->argc == 3;
@@ -100,13 +103,13 @@ pop_common(struct client *c, int where)
 static void
 cmd_lpop(struct client *c)
 {
-    pop_common(c, LIST_HEAD);
+    pop_elements(c, LIST_HEAD);
 }
 
 static void
 cmd_rpop(struct client *c)
 {
-    pop_common(c, LIST_TAIL);
+    pop_elements(c, LIST_TAIL);
 }
 
 static void

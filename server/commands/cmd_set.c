@@ -294,7 +294,7 @@ by_len(const void *a, const void *b)
 /* Compute op over the sets at argv[first] .. argv[first + n - 1]. 0 with r filled (r->e NULL
  * when the result is empty), or -1 after an error reply. */
 static int
-setop_run(struct client *c, int first, int n, enum setop op, int write, struct result *r)
+setop_compute(struct client *c, int first, int n, enum setop op, int write, struct result *r)
 {
     struct kv **sets = ztrymalloc((size_t)n * sizeof(*sets));
     int missing = 0, wt;
@@ -340,7 +340,7 @@ static void
 setop_reply(struct client *c, enum setop op)
 {
     struct result r;
-    if (setop_run(c, 1, c->argc - 1, op, 0, &r) < 0)
+    if (setop_compute(c, 1, c->argc - 1, op, 0, &r) < 0)
         return;
     reply_set(c, r.e ? (long long)set_len(r.e) : 0);
     if (r.e) {
@@ -354,7 +354,7 @@ setop_store(struct client *c, enum setop op)
 {
     struct result r;
     struct db *db = CDB(c);
-    if (setop_run(c, 2, c->argc - 2, op, 1, &r) < 0)
+    if (setop_compute(c, 2, c->argc - 2, op, 1, &r) < 0)
         return;
     if (r.e == NULL) {
         db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC); /* an empty result leaves no key */

@@ -174,8 +174,10 @@ cmd_set(struct client *c)
         reply_ok(c);
 }
 
+/* SETEX and PSETEX: SET argv[1] to argv[3] with the expiry argv[2], in seconds when
+ * `seconds`, else ms. */
 static void
-cmd_setex_common(struct client *c, int seconds)
+set_with_expire(struct client *c, int seconds)
 {
     int64_t expire = parse_expire(c, 2, seconds, 1);
     if (expire < 0)
@@ -187,13 +189,13 @@ cmd_setex_common(struct client *c, int seconds)
 static void
 cmd_setex(struct client *c)
 {
-    cmd_setex_common(c, 1);
+    set_with_expire(c, 1);
 }
 
 static void
 cmd_psetex(struct client *c)
 {
-    cmd_setex_common(c, 0);
+    set_with_expire(c, 0);
 }
 
 static void
@@ -270,8 +272,10 @@ cmd_mget(struct client *c)
     }
 }
 
+/* MSET and MSETNX (`nx`: set nothing if any key exists): set the key-value pairs from
+ * argv[1] on. */
 static void
-mset_common(struct client *c, int nx)
+set_keys(struct client *c, int nx)
 {
     struct db *db = CDB(c);
     if (c->argc % 2 == 0) {
@@ -298,13 +302,13 @@ mset_common(struct client *c, int nx)
 static void
 cmd_mset(struct client *c)
 {
-    mset_common(c, 0);
+    set_keys(c, 0);
 }
 
 static void
 cmd_msetnx(struct client *c)
 {
-    mset_common(c, 1);
+    set_keys(c, 1);
 }
 
 /* ---- Counters ---- */

@@ -19,7 +19,7 @@
 
 /* Add the `pairs` score-member pairs from argv[first] on. */
 static void
-zadd_run(struct client *c, int first, int pairs, int flags, int ch)
+zadd_pairs(struct client *c, int first, int pairs, int flags, int ch)
 {
     double *scores = ztrymalloc((size_t)pairs * sizeof(*scores));
     if (scores == NULL) {
@@ -118,13 +118,13 @@ cmd_zadd(struct client *c)
         reply_error(c, "ERR INCR option supports a single increment-element pair");
         return;
     }
-    zadd_run(c, j, left / 2, flags, ch);
+    zadd_pairs(c, j, left / 2, flags, ch);
 }
 
 static void
 cmd_zincrby(struct client *c)
 {
-    zadd_run(c, 2, 1, ZADD_INCR, 0);
+    zadd_pairs(c, 2, 1, ZADD_INCR, 0);
 }
 
 /* ---- Reading members and scores ---- */
@@ -177,8 +177,9 @@ cmd_zrem(struct client *c)
     arg_del_members(c, OBJ_ZSET, zset_del, zset_len);
 }
 
+/* ZRANK and ZREVRANK (`rev`: highest score first): reply argv[2]'s rank, or null. */
 static void
-rank_common(struct client *c, int rev)
+reply_rank(struct client *c, int rev)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
@@ -194,13 +195,13 @@ rank_common(struct client *c, int rev)
 static void
 cmd_zrank(struct client *c)
 {
-    rank_common(c, 0);
+    reply_rank(c, 0);
 }
 
 static void
 cmd_zrevrank(struct client *c)
 {
-    rank_common(c, 1);
+    reply_rank(c, 1);
 }
 
 static void
@@ -266,7 +267,7 @@ enum zrange_kind { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
 /* ZRANGE and its older forms: kind and rev (-1: not fixed) come from the command name or,
  * for ZRANGE, from the options. */
 static void
-zrange_generic(struct client *c, int kind, int rev)
+reply_zrange(struct client *c, int kind, int rev)
 {
     int withscores = 0, has_limit = 0;
     long long offset = 0, limit = -1;
@@ -359,43 +360,45 @@ zrange_generic(struct client *c, int kind, int rev)
 static void
 cmd_zrange(struct client *c)
 {
-    zrange_generic(c, ZR_AUTO, -1);
+    reply_zrange(c, ZR_AUTO, -1);
 }
 
 static void
 cmd_zrevrange(struct client *c)
 {
-    zrange_generic(c, ZR_RANK, 1);
+    reply_zrange(c, ZR_RANK, 1);
 }
 
 static void
 cmd_zrangebyscore(struct client *c)
 {
-    zrange_generic(c, ZR_SCORE, 0);
+    reply_zrange(c, ZR_SCORE, 0);
 }
 
 static void
 cmd_zrevrangebyscore(struct client *c)
 {
-    zrange_generic(c, ZR_SCORE, 1);
+    reply_zrange(c, ZR_SCORE, 1);
 }
 
 static void
 cmd_zrangebylex(struct client *c)
 {
-    zrange_generic(c, ZR_LEX, 0);
+    reply_zrange(c, ZR_LEX, 0);
 }
 
 static void
 cmd_zrevrangebylex(struct client *c)
 {
-    zrange_generic(c, ZR_LEX, 1);
+    reply_zrange(c, ZR_LEX, 1);
 }
 
 /* ---- Removing ---- */
 
+/* ZPOPMIN and ZPOPMAX (`max`): remove and reply the lowest or highest members (argv[2] of
+ * them, or one). */
 static void
-pop_common(struct client *c, int max)
+pop_extremes(struct client *c, int max)
 {
     long long count;
     if (c->argc > 3) {
@@ -423,17 +426,19 @@ pop_common(struct client *c, int max)
 static void
 cmd_zpopmin(struct client *c)
 {
-    pop_common(c, 0);
+    pop_extremes(c, 0);
 }
 
 static void
 cmd_zpopmax(struct client *c)
 {
-    pop_common(c, 1);
+    pop_extremes(c, 1);
 }
 
+/* ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX (`kind`: ZR_*): remove the members in
+ * the range argv[2]..argv[3]; reply how many. */
 static void
-remrange_generic(struct client *c, int kind)
+remove_range(struct client *c, int kind)
 {
     long long start = 0, end = 0;
     struct zscore_range sr;
@@ -479,19 +484,19 @@ remrange_generic(struct client *c, int kind)
 static void
 cmd_zremrangebyrank(struct client *c)
 {
-    remrange_generic(c, ZR_RANK);
+    remove_range(c, ZR_RANK);
 }
 
 static void
 cmd_zremrangebyscore(struct client *c)
 {
-    remrange_generic(c, ZR_SCORE);
+    remove_range(c, ZR_SCORE);
 }
 
 static void
 cmd_zremrangebylex(struct client *c)
 {
-    remrange_generic(c, ZR_LEX);
+    remove_range(c, ZR_LEX);
 }
 
 const struct command cmd_zset_table[] = {
