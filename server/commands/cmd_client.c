@@ -233,22 +233,21 @@ cmd_client_help(struct client *c)
     reply_help(c, "client", lines);
 }
 
-#define CLIENT_FLAGS (CMD_LOADING | CMD_STALE)
 static const struct command client_subcommands[] = {
-    COMMAND("id", cmd_client_id, 2, CLIENT_FLAGS, .summary = "Return the ID of the connection",
-            .group = "connection"),
-    COMMAND("setname", cmd_client_setname, 3, CLIENT_FLAGS,
+    COMMAND("id", cmd_client_id, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Return the ID of the connection", .group = "connection"),
+    COMMAND("setname", cmd_client_setname, 3, CMD_LOADING | CMD_STALE,
             .summary = "Set the current connection name", .group = "connection"),
-    COMMAND("getname", cmd_client_getname, 2, CLIENT_FLAGS,
+    COMMAND("getname", cmd_client_getname, 2, CMD_LOADING | CMD_STALE,
             .summary = "Get the current connection name", .group = "connection"),
-    COMMAND("list", cmd_client_list, -2, CMD_ADMIN | CLIENT_FLAGS,
+    COMMAND("list", cmd_client_list, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Get the list of client connections", .group = "connection"),
-    COMMAND("info", cmd_client_info, 2, CLIENT_FLAGS,
+    COMMAND("info", cmd_client_info, 2, CMD_LOADING | CMD_STALE,
             .summary = "Returns information about the current client connection.",
             .group = "connection"),
-    COMMAND("kill", cmd_client_kill, -3, CMD_ADMIN | CLIENT_FLAGS,
+    COMMAND("kill", cmd_client_kill, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Kill the connection of a client", .group = "connection"),
-    COMMAND("help", cmd_client_help, 2, CLIENT_FLAGS,
+    COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "connection"),
     COMMAND_END,
 };

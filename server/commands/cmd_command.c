@@ -241,24 +241,23 @@ cmd_command_help(struct client *c)
     reply_help(c, "command", lines);
 }
 
-#define COMMAND_FLAGS (CMD_LOADING | CMD_STALE)
 static const struct command command_subcommands[] = {
-    COMMAND("count", cmd_command_count, 2, COMMAND_FLAGS, .summary = "Get total number of commands",
-            .group = "server"),
-    COMMAND("info", cmd_command_info, -2, COMMAND_FLAGS,
+    COMMAND("count", cmd_command_count, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Get total number of commands", .group = "server"),
+    COMMAND("info", cmd_command_info, -2, CMD_LOADING | CMD_STALE,
             .summary = "Get array of specific command details, or all when no argument is given",
             .group = "server"),
-    COMMAND("docs", cmd_command_docs, -2, COMMAND_FLAGS,
+    COMMAND("docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE,
             .summary = "Get array of specific command documentation", .group = "server"),
-    COMMAND("list", cmd_command_list, -2, COMMAND_FLAGS, .summary = "Get an array of command names",
-            .group = "server"),
-    COMMAND("help", cmd_command_help, 2, COMMAND_FLAGS,
+    COMMAND("list", cmd_command_list, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Get an array of command names", .group = "server"),
+    COMMAND("help", cmd_command_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "server"),
     COMMAND_END,
 };
 
 const struct command cmd_command_table[] = {
-    COMMAND("command", cmd_command, -1, COMMAND_FLAGS, .subcommands = command_subcommands,
+    COMMAND("command", cmd_command, -1, CMD_LOADING | CMD_STALE, .subcommands = command_subcommands,
             .summary = "Get array of command details", .group = "server"),
     COMMAND_END,
 };

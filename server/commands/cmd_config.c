@@ -134,13 +134,12 @@ cmd_config_help(struct client *c)
     reply_help(c, "config", lines);
 }
 
-#define CONFIG_FLAGS (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 static const struct command config_subcommands[] = {
-    COMMAND("get", cmd_config_get, -3, CONFIG_FLAGS,
+    COMMAND("get", cmd_config_get, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Get the values of configuration parameters", .group = "server"),
-    COMMAND("set", cmd_config_set, -4, CONFIG_FLAGS,
+    COMMAND("set", cmd_config_set, -4, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Set configuration parameters to the given values", .group = "server"),
-    COMMAND("resetstat", cmd_config_resetstat, 2, CONFIG_FLAGS,
+    COMMAND("resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Reset the stats returned by INFO", .group = "server"),
     COMMAND("help", cmd_config_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "server"),
