@@ -51,7 +51,8 @@ struct command {
 
 /* A table row: name, handler, arity and flags, then any other designated fields
  * (.keys, .subcommands, .summary, .group). The compound literal gives each row its own
- * zeroed, writable statistics record with static storage, so the row itself can be const:
+ * zeroed, writable statistics record, so the row itself can be const. Use it only in
+ * file-scope tables: there the literal has static storage (in a function it would not):
  *
  *     COMMAND("get", cmd_get, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
  *             .summary = "Get the value of a key", .group = "string"),
