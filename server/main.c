@@ -14,6 +14,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "lazyfree.h"
@@ -148,7 +149,7 @@ main(int argc, char **argv)
         log_msg(LL_WARNING, "Could not create the event loop");
         goto out_log;
     }
-    if (command_setup() < 0)
+    if (command_setup(commands_all) < 0)
         goto out_base;
     if (db_setup(cfg->databases) < 0) {
         log_msg(LL_WARNING, "Could not create %d databases", cfg->databases);

@@ -4,26 +4,9 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "net.h"
 #include "util.h"
-#include "zmalloc.h"
-
-int
-client_set_name(struct client *c, const char *name, size_t len)
-{
-    /* Printable ASCII without spaces, so a name never breaks a CLIENT LIST line. */
-    for (size_t i = 0; i < len; i++) {
-        if (name[i] < '!' || name[i] > '~') {
-            reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
-                           "characters.");
-            return -1;
-        }
-    }
-    zfree(c->name);
-    c->name = len ? zstrndup(name, len) : NULL;
-    client_account(c);
-    return 0;
-}
 
 static void
 cmd_client_id(struct client *c)
@@ -250,58 +233,27 @@ cmd_client_help(struct client *c)
     reply_help(c, "client", lines);
 }
 
-#define CLIENT_FLAGS (CMD_LOADING | CMD_STALE)
-static struct command client_subcommands[] = {
-    {.name = "id",
-     .proc = cmd_client_id,
-     .arity = 2,
-     .flags = CLIENT_FLAGS,
-     .summary = "Return the ID of the connection",
-     .group = "connection"},
-    {.name = "setname",
-     .proc = cmd_client_setname,
-     .arity = 3,
-     .flags = CLIENT_FLAGS,
-     .summary = "Set the current connection name",
-     .group = "connection"},
-    {.name = "getname",
-     .proc = cmd_client_getname,
-     .arity = 2,
-     .flags = CLIENT_FLAGS,
-     .summary = "Get the current connection name",
-     .group = "connection"},
-    {.name = "list",
-     .proc = cmd_client_list,
-     .arity = -2,
-     .flags = CMD_ADMIN | CLIENT_FLAGS,
-     .summary = "Get the list of client connections",
-     .group = "connection"},
-    {.name = "info",
-     .proc = cmd_client_info,
-     .arity = 2,
-     .flags = CLIENT_FLAGS,
-     .summary = "Returns information about the current client connection.",
-     .group = "connection"},
-    {.name = "kill",
-     .proc = cmd_client_kill,
-     .arity = -3,
-     .flags = CMD_ADMIN | CLIENT_FLAGS,
-     .summary = "Kill the connection of a client",
-     .group = "connection"},
-    {.name = "help",
-     .proc = cmd_client_help,
-     .arity = 2,
-     .flags = CLIENT_FLAGS,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "connection"},
-    {.name = NULL},
+static const struct command client_subcommands[] = {
+    COMMAND("id", cmd_client_id, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Return the ID of the connection", .group = "connection"),
+    COMMAND("setname", cmd_client_setname, 3, CMD_LOADING | CMD_STALE,
+            .summary = "Set the current connection name", .group = "connection"),
+    COMMAND("getname", cmd_client_getname, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Get the current connection name", .group = "connection"),
+    COMMAND("list", cmd_client_list, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Get the list of client connections", .group = "connection"),
+    COMMAND("info", cmd_client_info, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Returns information about the current client connection.",
+            .group = "connection"),
+    COMMAND("kill", cmd_client_kill, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Kill the connection of a client", .group = "connection"),
+    COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Show helpful text about the different subcommands", .group = "connection"),
+    COMMAND_END,
 };
 
-struct command cmd_client_table[] = {
-    {.name = "client",
-     .arity = -2,
-     .subcommands = client_subcommands,
-     .summary = "A container for client connection commands",
-     .group = "connection"},
-    {.name = NULL},
+const struct command cmd_client_table[] = {
+    COMMAND("client", NULL, -2, 0, .subcommands = client_subcommands,
+            .summary = "A container for client connection commands", .group = "connection"),
+    COMMAND_END,
 };

@@ -6,6 +6,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "util.h"
 
 /* ---- COMMAND INFO entries ---- */
@@ -61,9 +62,9 @@ reply_command_info(struct client *c, const struct command *cmd)
     for (size_t i = 0; i < NFLAGS; i++)
         if (cmd->flags & flag_names[i].flag)
             reply_simple(c, flag_names[i].name);
-    reply_int(c, cmd->first_key);
-    reply_int(c, cmd->last_key);
-    reply_int(c, cmd->key_step);
+    reply_int(c, cmd->keys.first);
+    reply_int(c, cmd->keys.last);
+    reply_int(c, cmd->keys.step);
     if (cmd->flags & CMD_WRITE)
         cats[ncats++] = "@write";
     if (cmd->flags & CMD_READONLY)
@@ -97,7 +98,7 @@ static void
 info_top(const struct command *cmd, void *arg)
 {
     struct all_ctx *a = arg;
-    if (cmd->parent == NULL) {
+    if (command_parent(cmd) == NULL) {
         reply_command_info(a->c, cmd);
         a->n++;
     }
@@ -167,7 +168,7 @@ static void
 doc_top(const struct command *cmd, void *arg)
 {
     struct all_ctx *a = arg;
-    if (cmd->parent == NULL) {
+    if (command_parent(cmd) == NULL) {
         reply_bulk_cstr(a->c, cmd->name);
         reply_command_doc(a->c, cmd);
         a->n++;
@@ -201,7 +202,7 @@ static void
 list_top(const struct command *cmd, void *arg)
 {
     struct all_ctx *a = arg;
-    if (cmd->parent == NULL)
+    if (command_parent(cmd) == NULL)
         reply_bulk_cstr(a->c, cmd->name);
 }
 
@@ -240,48 +241,23 @@ cmd_command_help(struct client *c)
     reply_help(c, "command", lines);
 }
 
-#define COMMAND_FLAGS (CMD_LOADING | CMD_STALE)
-static struct command command_subcommands[] = {
-    {.name = "count",
-     .proc = cmd_command_count,
-     .arity = 2,
-     .flags = COMMAND_FLAGS,
-     .summary = "Get total number of commands",
-     .group = "server"},
-    {.name = "info",
-     .proc = cmd_command_info,
-     .arity = -2,
-     .flags = COMMAND_FLAGS,
-     .summary = "Get array of specific command details, or all when no argument is given",
-     .group = "server"},
-    {.name = "docs",
-     .proc = cmd_command_docs,
-     .arity = -2,
-     .flags = COMMAND_FLAGS,
-     .summary = "Get array of specific command documentation",
-     .group = "server"},
-    {.name = "list",
-     .proc = cmd_command_list,
-     .arity = -2,
-     .flags = COMMAND_FLAGS,
-     .summary = "Get an array of command names",
-     .group = "server"},
-    {.name = "help",
-     .proc = cmd_command_help,
-     .arity = 2,
-     .flags = COMMAND_FLAGS,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "server"},
-    {.name = NULL},
+static const struct command command_subcommands[] = {
+    COMMAND("count", cmd_command_count, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Get total number of commands", .group = "server"),
+    COMMAND("info", cmd_command_info, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Get array of specific command details, or all when no argument is given",
+            .group = "server"),
+    COMMAND("docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Get array of specific command documentation", .group = "server"),
+    COMMAND("list", cmd_command_list, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Get an array of command names", .group = "server"),
+    COMMAND("help", cmd_command_help, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Show helpful text about the different subcommands", .group = "server"),
+    COMMAND_END,
 };
 
-struct command cmd_command_table[] = {
-    {.name = "command",
-     .proc = cmd_command,
-     .arity = -1,
-     .flags = COMMAND_FLAGS,
-     .subcommands = command_subcommands,
-     .summary = "Get array of command details",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_command_table[] = {
+    COMMAND("command", cmd_command, -1, CMD_LOADING | CMD_STALE, .subcommands = command_subcommands,
+            .summary = "Get array of command details", .group = "server"),
+    COMMAND_END,
 };

@@ -5,6 +5,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "lazyfree.h"
@@ -134,40 +135,20 @@ cmd_config_help(struct client *c)
     reply_help(c, "config", lines);
 }
 
-#define CONFIG_FLAGS (CMD_ADMIN | CMD_LOADING | CMD_STALE)
-static struct command config_subcommands[] = {
-    {.name = "get",
-     .proc = cmd_config_get,
-     .arity = -3,
-     .flags = CONFIG_FLAGS,
-     .summary = "Get the values of configuration parameters",
-     .group = "server"},
-    {.name = "set",
-     .proc = cmd_config_set,
-     .arity = -4,
-     .flags = CONFIG_FLAGS,
-     .summary = "Set configuration parameters to the given values",
-     .group = "server"},
-    {.name = "resetstat",
-     .proc = cmd_config_resetstat,
-     .arity = 2,
-     .flags = CONFIG_FLAGS,
-     .summary = "Reset the stats returned by INFO",
-     .group = "server"},
-    {.name = "help",
-     .proc = cmd_config_help,
-     .arity = 2,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "server"},
-    {.name = NULL},
+static const struct command config_subcommands[] = {
+    COMMAND("get", cmd_config_get, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Get the values of configuration parameters", .group = "server"),
+    COMMAND("set", cmd_config_set, -4, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Set configuration parameters to the given values", .group = "server"),
+    COMMAND("resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Reset the stats returned by INFO", .group = "server"),
+    COMMAND("help", cmd_config_help, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Show helpful text about the different subcommands", .group = "server"),
+    COMMAND_END,
 };
 
-struct command cmd_config_table[] = {
-    {.name = "config",
-     .arity = -2,
-     .subcommands = config_subcommands,
-     .summary = "A container for server configuration commands",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_config_table[] = {
+    COMMAND("config", NULL, -2, 0, .subcommands = config_subcommands,
+            .summary = "A container for server configuration commands", .group = "server"),
+    COMMAND_END,
 };

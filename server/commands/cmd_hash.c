@@ -6,6 +6,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "objhash.h"
 #include "util.h"
@@ -23,16 +24,10 @@ hash_write(struct client *c)
     return arg_add_val(c, 1, &v);
 }
 
-/* A write left the hash empty (it failed before adding anything): drop the key. */
+/* HSET and HMSET: set the field-value pairs from argv[2] on; reply the number of new fields
+ * (HSET, reply_count 1) or OK (HMSET). */
 static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (hash_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
-}
-
-static void
-hset_common(struct client *c, int reply_count)
+hash_set_fields(struct client *c, int reply_count)
 {
     if (c->argc % 2 == 1) {
         reply_error_arity(c);
@@ -45,7 +40,7 @@ hset_common(struct client *c, int reply_count)
     for (int j = 2; j < c->argc; j += 2) {
         int r = hash_set(e, ARGP(c, j), ARGL(c, j), ARGP(c, j + 1), ARGL(c, j + 1));
         if (r < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, hash_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -60,13 +55,13 @@ hset_common(struct client *c, int reply_count)
 static void
 cmd_hset(struct client *c)
 {
-    hset_common(c, 1);
+    hash_set_fields(c, 1);
 }
 
 static void
 cmd_hmset(struct client *c)
 {
-    hset_common(c, 0);
+    hash_set_fields(c, 0);
 }
 
 static void
@@ -82,7 +77,7 @@ cmd_hsetnx(struct client *c)
         return;
     }
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), ARGP(c, 3), ARGL(c, 3)) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
@@ -180,8 +175,9 @@ getall_visit(void *arg, const char *f, size_t fl, const char *v, size_t vl)
         reply_bulk(g->c, v, vl);
 }
 
+/* HGETALL, HKEYS and HVALS: reply the fields, the values or both (`what`: GET_*). */
 static void
-getall_common(struct client *c, int what)
+reply_hash_contents(struct client *c, int what)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
@@ -201,19 +197,19 @@ getall_common(struct client *c, int what)
 static void
 cmd_hgetall(struct client *c)
 {
-    getall_common(c, GET_FIELDS | GET_VALUES);
+    reply_hash_contents(c, GET_FIELDS | GET_VALUES);
 }
 
 static void
 cmd_hkeys(struct client *c)
 {
-    getall_common(c, GET_FIELDS);
+    reply_hash_contents(c, GET_FIELDS);
 }
 
 static void
 cmd_hvals(struct client *c)
 {
-    getall_common(c, GET_VALUES);
+    reply_hash_contents(c, GET_VALUES);
 }
 
 static void
@@ -235,7 +231,7 @@ cmd_hincrby(struct client *c)
     }
     if ((incr < 0 && cur < 0 && incr < LLONG_MIN - cur) ||
         (incr > 0 && cur > 0 && incr > LLONG_MAX - cur)) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, "ERR increment or decrement would overflow");
         return;
     }
@@ -243,7 +239,7 @@ cmd_hincrby(struct client *c)
     char buf[24];
     size_t n = ll_to_str(buf, cur);
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
@@ -273,43 +269,48 @@ cmd_hincrbyfloat(struct client *c)
     }
     cur += incr;
     if (isnan(cur) || isinf(cur)) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, "ERR increment would produce NaN or Infinity");
         return;
     }
     char buf[LDBL_STR_MAX];
     size_t n = ldouble_to_str(buf, sizeof(buf), cur);
     if (hash_set(e, ARGP(c, 2), ARGL(c, 2), buf, n) < 0) {
-        drop_if_empty(c, e);
+        drop_if_empty(c, e, hash_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
     reply_bulk(c, buf, n);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_hash_table[] = {
-    {"hset", cmd_hset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
-    {"hmset", cmd_hmset, -4, W | D | F, 1, 1, 1, NULL, "Set hash fields", "hash", NULL, NULL},
-    {"hsetnx", cmd_hsetnx, 4, W | D | F, 1, 1, 1, NULL, "Set a field if it does not exist", "hash",
-     NULL, NULL},
-    {"hget", cmd_hget, 3, R | F, 1, 1, 1, NULL, "Get a field", "hash", NULL, NULL},
-    {"hmget", cmd_hmget, -3, R | F, 1, 1, 1, NULL, "Get several fields", "hash", NULL, NULL},
-    {"hdel", cmd_hdel, -3, W | F, 1, 1, 1, NULL, "Delete fields", "hash", NULL, NULL},
-    {"hlen", cmd_hlen, 2, R | F, 1, 1, 1, NULL, "Number of fields", "hash", NULL, NULL},
-    {"hstrlen", cmd_hstrlen, 3, R | F, 1, 1, 1, NULL, "Length of a field's value", "hash", NULL,
-     NULL},
-    {"hexists", cmd_hexists, 3, R | F, 1, 1, 1, NULL, "Whether a field exists", "hash", NULL, NULL},
-    {"hgetall", cmd_hgetall, 2, R, 1, 1, 1, NULL, "All fields and values", "hash", NULL, NULL},
-    {"hkeys", cmd_hkeys, 2, R, 1, 1, 1, NULL, "All fields", "hash", NULL, NULL},
-    {"hvals", cmd_hvals, 2, R, 1, 1, 1, NULL, "All values", "hash", NULL, NULL},
-    {"hincrby", cmd_hincrby, 4, W | D | F, 1, 1, 1, NULL, "Add to an integer field", "hash", NULL,
-     NULL},
-    {"hincrbyfloat", cmd_hincrbyfloat, 4, W | D | F, 1, 1, 1, NULL, "Add to a float field", "hash",
-     NULL, NULL},
-    {.name = NULL},
+const struct command cmd_hash_table[] = {
+    COMMAND("hset", cmd_hset, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set hash fields", .group = "hash"),
+    COMMAND("hmset", cmd_hmset, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set hash fields", .group = "hash"),
+    COMMAND("hsetnx", cmd_hsetnx, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a field if it does not exist", .group = "hash"),
+    COMMAND("hget", cmd_hget, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get a field", .group = "hash"),
+    COMMAND("hmget", cmd_hmget, -3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get several fields", .group = "hash"),
+    COMMAND("hdel", cmd_hdel, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Delete fields", .group = "hash"),
+    COMMAND("hlen", cmd_hlen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Number of fields", .group = "hash"),
+    COMMAND("hstrlen", cmd_hstrlen, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Length of a field's value", .group = "hash"),
+    COMMAND("hexists", cmd_hexists, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Whether a field exists", .group = "hash"),
+    COMMAND("hgetall", cmd_hgetall, 2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "All fields and values", .group = "hash"),
+    COMMAND("hkeys", cmd_hkeys, 2, CMD_READONLY, .keys = {1, 1, 1}, .summary = "All fields",
+            .group = "hash"),
+    COMMAND("hvals", cmd_hvals, 2, CMD_READONLY, .keys = {1, 1, 1}, .summary = "All values",
+            .group = "hash"),
+    COMMAND("hincrby", cmd_hincrby, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add to an integer field", .group = "hash"),
+    COMMAND("hincrbyfloat", cmd_hincrbyfloat, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+            .keys = {1, 1, 1}, .summary = "Add to a float field", .group = "hash"),
+    COMMAND_END,
 };

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "info.h"
 #include "zmalloc.h"
 
@@ -38,12 +39,8 @@ cmd_info(struct client *c)
     }
 }
 
-struct command cmd_info_table[] = {
-    {.name = "info",
-     .proc = cmd_info,
-     .arity = -1,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Get information and statistics about the server",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_info_table[] = {
+    COMMAND("info", cmd_info, -1, CMD_LOADING | CMD_STALE,
+            .summary = "Get information and statistics about the server", .group = "server"),
+    COMMAND_END,
 };

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "evict.h"
@@ -20,8 +21,10 @@
 
 /* ---- DEL / UNLINK / EXISTS / TOUCH / TYPE ---- */
 
+/* DEL and UNLINK: delete the keys argv[1..], with FREE_LAZY (background free) when
+ * `lazy`; reply how many existed. */
 static void
-del_common(struct client *c, int lazy)
+delete_keys(struct client *c, int lazy)
 {
     struct db *db = CDB(c);
     long long n = 0;
@@ -33,13 +36,13 @@ del_common(struct client *c, int lazy)
 static void
 cmd_del(struct client *c)
 {
-    del_common(c, config_get()->lazyfree_lazy_user_del);
+    delete_keys(c, config_get()->lazyfree_lazy_user_del);
 }
 
 static void
 cmd_unlink(struct client *c)
 {
-    del_common(c, 1);
+    delete_keys(c, 1);
 }
 
 static void
@@ -250,8 +253,10 @@ cmd_dbsize(struct client *c)
 #define EXP_GT 4
 #define EXP_LT 8
 
+/* EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: set argv[1]'s expiry to argv[2] (in seconds when
+ * `seconds`) plus base (now, or 0 for an absolute time), under the NX/XX/GT/LT options. */
 static void
-expire_common(struct client *c, int64_t base, int seconds)
+set_expire_time(struct client *c, int64_t base, int seconds)
 {
     int flags = 0;
     for (int j = 3; j < c->argc; j++) {
@@ -320,29 +325,31 @@ invalid : {
 static void
 cmd_expire(struct client *c)
 {
-    expire_common(c, db_now_ms(), 1);
+    set_expire_time(c, db_now_ms(), 1);
 }
 
 static void
 cmd_pexpire(struct client *c)
 {
-    expire_common(c, db_now_ms(), 0);
+    set_expire_time(c, db_now_ms(), 0);
 }
 
 static void
 cmd_expireat(struct client *c)
 {
-    expire_common(c, 0, 1);
+    set_expire_time(c, 0, 1);
 }
 
 static void
 cmd_pexpireat(struct client *c)
 {
-    expire_common(c, 0, 0);
+    set_expire_time(c, 0, 0);
 }
 
+/* TTL, PTTL, EXPIRETIME, PEXPIRETIME: reply argv[1]'s expiry, in ms or s, remaining or
+ * absolute; -2 for a missing key, -1 for one without expiry. */
 static void
-ttl_common(struct client *c, int ms, int absolute)
+reply_ttl(struct client *c, int ms, int absolute)
 {
     struct kv *e = db_lookup(CDB(c), ARGP(c, 1), ARGL(c, 1), LOOKUP_NOTOUCH);
     if (e == NULL) {
@@ -367,25 +374,25 @@ ttl_common(struct client *c, int ms, int absolute)
 static void
 cmd_ttl(struct client *c)
 {
-    ttl_common(c, 0, 0);
+    reply_ttl(c, 0, 0);
 }
 
 static void
 cmd_pttl(struct client *c)
 {
-    ttl_common(c, 1, 0);
+    reply_ttl(c, 1, 0);
 }
 
 static void
 cmd_expiretime(struct client *c)
 {
-    ttl_common(c, 0, 1);
+    reply_ttl(c, 0, 1);
 }
 
 static void
 cmd_pexpiretime(struct client *c)
 {
-    ttl_common(c, 1, 1);
+    reply_ttl(c, 1, 1);
 }
 
 static void
@@ -406,8 +413,10 @@ cmd_persist(struct client *c)
 
 /* ---- RENAME ---- */
 
+/* RENAME and RENAMENX (`nx`: only when argv[2] is free): move argv[1]'s value and expiry to
+ * argv[2]. */
 static void
-rename_common(struct client *c, int nx)
+rename_key(struct client *c, int nx)
 {
     struct db *db = CDB(c);
     struct kv *src = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
@@ -456,13 +465,13 @@ rename_common(struct client *c, int nx)
 static void
 cmd_rename(struct client *c)
 {
-    rename_common(c, 0);
+    rename_key(c, 0);
 }
 
 static void
 cmd_renamenx(struct client *c)
 {
-    rename_common(c, 1);
+    rename_key(c, 1);
 }
 
 /* ---- OBJECT ---- */
@@ -584,58 +593,66 @@ cmd_flushall(struct client *c)
     reply_ok(c);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-static struct command object_subcommands[] = {
-    {"encoding", cmd_object_encoding, 3, R, 2, 2, 1, NULL, "Encoding of a key's value", "generic",
-     NULL, NULL},
-    {"freq", cmd_object_freq, 3, R, 2, 2, 1, NULL, "LFU access frequency of a key", "generic", NULL,
-     NULL},
-    {"idletime", cmd_object_idletime, 3, R, 2, 2, 1, NULL, "Seconds since a key was used",
-     "generic", NULL, NULL},
-    {"refcount", cmd_object_refcount, 3, R, 2, 2, 1, NULL, "References to a key's value", "generic",
-     NULL, NULL},
-    {"help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, NULL, "Show OBJECT help",
-     "generic", NULL, NULL},
-    {.name = NULL},
+static const struct command object_subcommands[] = {
+    COMMAND("encoding", cmd_object_encoding, 3, CMD_READONLY, .keys = {2, 2, 1},
+            .summary = "Encoding of a key's value", .group = "generic"),
+    COMMAND("freq", cmd_object_freq, 3, CMD_READONLY, .keys = {2, 2, 1},
+            .summary = "LFU access frequency of a key", .group = "generic"),
+    COMMAND("idletime", cmd_object_idletime, 3, CMD_READONLY, .keys = {2, 2, 1},
+            .summary = "Seconds since a key was used", .group = "generic"),
+    COMMAND("refcount", cmd_object_refcount, 3, CMD_READONLY, .keys = {2, 2, 1},
+            .summary = "References to a key's value", .group = "generic"),
+    COMMAND("help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, .summary = "Show OBJECT help",
+            .group = "generic"),
+    COMMAND_END,
 };
 
-struct command cmd_keys_table[] = {
-    {"del", cmd_del, -2, W, 1, -1, 1, NULL, "Delete keys", "generic", NULL, NULL},
-    {"unlink", cmd_unlink, -2, W | F, 1, -1, 1, NULL, "Delete keys, freeing in the background",
-     "generic", NULL, NULL},
-    {"exists", cmd_exists, -2, R | F, 1, -1, 1, NULL, "Count existing keys", "generic", NULL, NULL},
-    {"touch", cmd_touch, -2, R | F, 1, -1, 1, NULL, "Touch keys (LRU/LFU)", "generic", NULL, NULL},
-    {"type", cmd_type, 2, R | F, 1, 1, 1, NULL, "Type of a key's value", "generic", NULL, NULL},
-    {"scan", cmd_scan, -2, R, 0, 0, 0, NULL, "Iterate over the keys", "generic", NULL, NULL},
-    {"keys", cmd_keys, 2, R, 0, 0, 0, NULL, "Keys matching a pattern", "generic", NULL, NULL},
-    {"randomkey", cmd_randomkey, 1, R, 0, 0, 0, NULL, "A random key", "generic", NULL, NULL},
-    {"dbsize", cmd_dbsize, 1, R | F, 0, 0, 0, NULL, "Number of keys", "server", NULL, NULL},
-    {"expire", cmd_expire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in seconds", "generic", NULL, NULL},
-    {"pexpire", cmd_pexpire, -3, W | F, 1, 1, 1, NULL, "Set a TTL in ms", "generic", NULL, NULL},
-    {"expireat", cmd_expireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time", "generic",
-     NULL, NULL},
-    {"pexpireat", cmd_pexpireat, -3, W | F, 1, 1, 1, NULL, "Set an expiry as a unix time in ms",
-     "generic", NULL, NULL},
-    {"ttl", cmd_ttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (s)", "generic", NULL, NULL},
-    {"pttl", cmd_pttl, 2, R | F, 1, 1, 1, NULL, "Remaining time to live (ms)", "generic", NULL,
-     NULL},
-    {"expiretime", cmd_expiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time", "generic",
-     NULL, NULL},
-    {"pexpiretime", cmd_pexpiretime, 2, R | F, 1, 1, 1, NULL, "Expiry as a unix time in ms",
-     "generic", NULL, NULL},
-    {"persist", cmd_persist, 2, W | F, 1, 1, 1, NULL, "Remove a key's expiry", "generic", NULL,
-     NULL},
-    {"rename", cmd_rename, 3, W, 1, 2, 1, NULL, "Rename a key", "generic", NULL, NULL},
-    {"renamenx", cmd_renamenx, 3, W | F, 1, 2, 1, NULL, "Rename a key if the new name is free",
-     "generic", NULL, NULL},
-    {"object", NULL, -2, 0, 0, 0, 0, object_subcommands, "Inspect keys' internals", "generic", NULL,
-     NULL},
-    {"flushdb", cmd_flushdb, -1, W, 0, 0, 0, NULL, "Remove all keys of this database", "server",
-     NULL, NULL},
-    {"flushall", cmd_flushall, -1, W, 0, 0, 0, NULL, "Remove all keys", "server", NULL, NULL},
-    {.name = NULL},
+const struct command cmd_keys_table[] = {
+    COMMAND("del", cmd_del, -2, CMD_WRITE, .keys = {1, -1, 1}, .summary = "Delete keys",
+            .group = "generic"),
+    COMMAND("unlink", cmd_unlink, -2, CMD_WRITE | CMD_FAST, .keys = {1, -1, 1},
+            .summary = "Delete keys, freeing in the background", .group = "generic"),
+    COMMAND("exists", cmd_exists, -2, CMD_READONLY | CMD_FAST, .keys = {1, -1, 1},
+            .summary = "Count existing keys", .group = "generic"),
+    COMMAND("touch", cmd_touch, -2, CMD_READONLY | CMD_FAST, .keys = {1, -1, 1},
+            .summary = "Touch keys (LRU/LFU)", .group = "generic"),
+    COMMAND("type", cmd_type, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Type of a key's value", .group = "generic"),
+    COMMAND("scan", cmd_scan, -2, CMD_READONLY, .summary = "Iterate over the keys",
+            .group = "generic"),
+    COMMAND("keys", cmd_keys, 2, CMD_READONLY, .summary = "Keys matching a pattern",
+            .group = "generic"),
+    COMMAND("randomkey", cmd_randomkey, 1, CMD_READONLY, .summary = "A random key",
+            .group = "generic"),
+    COMMAND("dbsize", cmd_dbsize, 1, CMD_READONLY | CMD_FAST, .summary = "Number of keys",
+            .group = "server"),
+    COMMAND("expire", cmd_expire, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a TTL in seconds", .group = "generic"),
+    COMMAND("pexpire", cmd_pexpire, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a TTL in ms", .group = "generic"),
+    COMMAND("expireat", cmd_expireat, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set an expiry as a unix time", .group = "generic"),
+    COMMAND("pexpireat", cmd_pexpireat, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set an expiry as a unix time in ms", .group = "generic"),
+    COMMAND("ttl", cmd_ttl, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remaining time to live (s)", .group = "generic"),
+    COMMAND("pttl", cmd_pttl, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remaining time to live (ms)", .group = "generic"),
+    COMMAND("expiretime", cmd_expiretime, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Expiry as a unix time", .group = "generic"),
+    COMMAND("pexpiretime", cmd_pexpiretime, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Expiry as a unix time in ms", .group = "generic"),
+    COMMAND("persist", cmd_persist, 2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove a key's expiry", .group = "generic"),
+    COMMAND("rename", cmd_rename, 3, CMD_WRITE, .keys = {1, 2, 1}, .summary = "Rename a key",
+            .group = "generic"),
+    COMMAND("renamenx", cmd_renamenx, 3, CMD_WRITE | CMD_FAST, .keys = {1, 2, 1},
+            .summary = "Rename a key if the new name is free", .group = "generic"),
+    COMMAND("object", NULL, -2, 0, .subcommands = object_subcommands,
+            .summary = "Inspect keys' internals", .group = "generic"),
+    COMMAND("flushdb", cmd_flushdb, -1, CMD_WRITE, .summary = "Remove all keys of this database",
+            .group = "server"),
+    COMMAND("flushall", cmd_flushall, -1, CMD_WRITE, .summary = "Remove all keys",
+            .group = "server"),
+    COMMAND_END,
 };

@@ -3,11 +3,14 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "objlist.h"
 
+/* LPUSH, RPUSH, LPUSHX, RPUSHX: push argv[2..] at `where` (LIST_HEAD/LIST_TAIL), creating
+ * the list unless only_existing; reply the new length. */
 static void
-push_common(struct client *c, int where, int only_existing)
+push_elements(struct client *c, int where, int only_existing)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
@@ -25,8 +28,7 @@ push_common(struct client *c, int where, int only_existing)
     }
     for (int j = 2; j < c->argc; j++) {
         if (list_push(e, where, ARGP(c, j), ARGL(c, j)) < 0) {
-            if (list_len(e) == 0)
-                db_delete_kv(CDB(c), e, FREE_SYNC);
+            drop_if_empty(c, e, list_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -37,25 +39,25 @@ push_common(struct client *c, int where, int only_existing)
 static void
 cmd_lpush(struct client *c)
 {
-    push_common(c, LIST_HEAD, 0);
+    push_elements(c, LIST_HEAD, 0);
 }
 
 static void
 cmd_rpush(struct client *c)
 {
-    push_common(c, LIST_TAIL, 0);
+    push_elements(c, LIST_TAIL, 0);
 }
 
 static void
 cmd_lpushx(struct client *c)
 {
-    push_common(c, LIST_HEAD, 1);
+    push_elements(c, LIST_HEAD, 1);
 }
 
 static void
 cmd_rpushx(struct client *c)
 {
-    push_common(c, LIST_TAIL, 1);
+    push_elements(c, LIST_TAIL, 1);
 }
 
 static void
@@ -64,8 +66,9 @@ reply_elem(void *ctx, const char *s, size_t len)
     reply_bulk(ctx, s, len);
 }
 
+/* LPOP and RPOP: pop one element, or `count` of them as an array, from `where`. */
 static void
-pop_common(struct client *c, int where)
+pop_elements(struct client *c, int where)
 {
     long long count;
     int has_count = c->argc == 3;
@@ -75,17 +78,15 @@ pop_common(struct client *c, int where)
     }
     if (arg_pop_count(c, &count) < 0)
         return;
-    struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         if (has_count)
             reply_null_array(c);
         else
             reply_null(c);
-        return;
-    }
-    if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
         return;
     }
     if (!has_count) {
@@ -97,20 +98,19 @@ pop_common(struct client *c, int where)
         while (n--)
             list_pop(e, where, reply_elem, c);
     }
-    if (list_len(e) == 0)
-        db_delete_kv(db, e, FREE_SYNC);
+    drop_if_empty(c, e, list_len);
 }
 
 static void
 cmd_lpop(struct client *c)
 {
-    pop_common(c, LIST_HEAD);
+    pop_elements(c, LIST_HEAD);
 }
 
 static void
 cmd_rpop(struct client *c)
 {
-    pop_common(c, LIST_TAIL);
+    pop_elements(c, LIST_TAIL);
 }
 
 static void
@@ -125,14 +125,15 @@ cmd_llen(struct client *c)
 static void
 cmd_lindex(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 0, &wt);
     long long idx;
     const char *s;
     size_t len;
+    if (wt)
+        return;
     if (e == NULL) {
         reply_null(c);
-    } else if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
     } else if (arg_ll(c, 2, &idx) < 0) {
         reply_error_notint(c);
     } else if (list_index(e, idx, &s, &len)) {
@@ -150,13 +151,12 @@ cmd_lrange(struct client *c)
         reply_error_notint(c);
         return;
     }
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_LIST, 0, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         reply_array(c, 0);
-        return;
-    }
-    if (kv_type(e) != OBJ_LIST) {
-        reply_error_wrongtype(c);
         return;
     }
     size_t from, n;
@@ -168,24 +168,24 @@ cmd_lrange(struct client *c)
     list_range(e, from, n, reply_elem, c);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_list_table[] = {
-    {"lpush", cmd_lpush, -3, W | D | F, 1, 1, 1, NULL, "Prepend elements", "list", NULL, NULL},
-    {"rpush", cmd_rpush, -3, W | D | F, 1, 1, 1, NULL, "Append elements", "list", NULL, NULL},
-    {"lpushx", cmd_lpushx, -3, W | D | F, 1, 1, 1, NULL, "Prepend if the list exists", "list", NULL,
-     NULL},
-    {"rpushx", cmd_rpushx, -3, W | D | F, 1, 1, 1, NULL, "Append if the list exists", "list", NULL,
-     NULL},
-    {"lpop", cmd_lpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the first elements", "list",
-     NULL, NULL},
-    {"rpop", cmd_rpop, -2, W | F, 1, 1, 1, NULL, "Remove and return the last elements", "list",
-     NULL, NULL},
-    {"llen", cmd_llen, 2, R | F, 1, 1, 1, NULL, "Length of a list", "list", NULL, NULL},
-    {"lindex", cmd_lindex, 3, R, 1, 1, 1, NULL, "Element by index", "list", NULL, NULL},
-    {"lrange", cmd_lrange, 4, R, 1, 1, 1, NULL, "A range of elements", "list", NULL, NULL},
-    {.name = NULL},
+const struct command cmd_list_table[] = {
+    COMMAND("lpush", cmd_lpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Prepend elements", .group = "list"),
+    COMMAND("rpush", cmd_rpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Append elements", .group = "list"),
+    COMMAND("lpushx", cmd_lpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Prepend if the list exists", .group = "list"),
+    COMMAND("rpushx", cmd_rpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Append if the list exists", .group = "list"),
+    COMMAND("lpop", cmd_lpop, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the first elements", .group = "list"),
+    COMMAND("rpop", cmd_rpop, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the last elements", .group = "list"),
+    COMMAND("llen", cmd_llen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Length of a list", .group = "list"),
+    COMMAND("lindex", cmd_lindex, 3, CMD_READONLY, .keys = {1, 1, 1}, .summary = "Element by index",
+            .group = "list"),
+    COMMAND("lrange", cmd_lrange, 4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "A range of elements", .group = "list"),
+    COMMAND_END,
 };

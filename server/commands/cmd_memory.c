@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "client.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "metrics.h"
 #include "zmalloc.h"
@@ -211,51 +212,24 @@ cmd_memory_help(struct client *c)
     reply_help(c, "memory", lines);
 }
 
-static struct command memory_subcommands[] = {
-    {.name = "doctor",
-     .proc = cmd_memory_doctor,
-     .arity = 2,
-     .summary = "Outputs a memory problems report",
-     .group = "server"},
-    {.name = "help",
-     .proc = cmd_memory_help,
-     .arity = 2,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "server"},
-    {.name = "malloc-stats",
-     .proc = cmd_memory_malloc_stats,
-     .arity = 2,
-     .summary = "Show allocator internal stats",
-     .group = "server"},
-    {.name = "purge",
-     .proc = cmd_memory_purge,
-     .arity = 2,
-     .summary = "Ask the allocator to release memory",
-     .group = "server"},
-    {.name = "stats",
-     .proc = cmd_memory_stats,
-     .arity = 2,
-     .summary = "Show memory usage details",
-     .group = "server"},
-    {.name = "usage",
-     .proc = cmd_memory_usage,
-     .arity = -3,
-     .flags = CMD_READONLY,
-     .first_key = 2,
-     .last_key = 2,
-     .key_step = 1,
-     .summary = "Estimate the memory usage of a key",
-     .group = "server"},
-    {.name = NULL},
+static const struct command memory_subcommands[] = {
+    COMMAND("doctor", cmd_memory_doctor, 2, 0, .summary = "Outputs a memory problems report",
+            .group = "server"),
+    COMMAND("help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE,
+            .summary = "Show helpful text about the different subcommands", .group = "server"),
+    COMMAND("malloc-stats", cmd_memory_malloc_stats, 2, 0,
+            .summary = "Show allocator internal stats", .group = "server"),
+    COMMAND("purge", cmd_memory_purge, 2, 0, .summary = "Ask the allocator to release memory",
+            .group = "server"),
+    COMMAND("stats", cmd_memory_stats, 2, 0, .summary = "Show memory usage details",
+            .group = "server"),
+    COMMAND("usage", cmd_memory_usage, -3, CMD_READONLY, .keys = {2, 2, 1},
+            .summary = "Estimate the memory usage of a key", .group = "server"),
+    COMMAND_END,
 };
 
-struct command cmd_memory_table[] = {
-    {.name = "memory",
-     .proc = NULL,
-     .arity = -2,
-     .subcommands = memory_subcommands,
-     .summary = "A container for memory diagnostics commands",
-     .group = "server"},
-    {.name = NULL},
+const struct command cmd_memory_table[] = {
+    COMMAND("memory", NULL, -2, 0, .subcommands = memory_subcommands,
+            .summary = "A container for memory diagnostics commands", .group = "server"),
+    COMMAND_END,
 };

@@ -7,6 +7,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "objset.h"
 #include "zmalloc.h"
@@ -19,14 +20,6 @@ set_create(struct client *c, int key, const char *m, size_t ml, size_t hint)
     struct val v;
     set_new_val(&v, m, ml, hint);
     return arg_add_val(c, key, &v);
-}
-
-/* A write left the set empty (failed before adding, or removed the last member). */
-static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (set_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
 }
 
 static void
@@ -48,7 +41,7 @@ cmd_sadd(struct client *c)
     for (int j = 2; j < c->argc; j++) {
         int r = set_add(e, ARGP(c, j), ARGL(c, j));
         if (r < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, set_len);
             reply_error(c, ERR_ALLOC);
             return;
         }
@@ -140,7 +133,7 @@ cmd_spop(struct client *c)
         while (count--)
             set_pop(e, reply_member, c);
     }
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, set_len);
 }
 
 /* SRANDMEMBER's distinct members: the array header goes out with the first one, so a failed
@@ -242,12 +235,12 @@ cmd_smove(struct client *c)
     if (dst == NULL && (dst = set_create(c, 2, m, ml, 1)) == NULL)
         return;
     if (set_add(dst, m, ml) < 0) {
-        drop_if_empty(c, dst);
+        drop_if_empty(c, dst, set_len);
         reply_error(c, ERR_ALLOC);
         return;
     }
     set_del(src, m, ml);
-    drop_if_empty(c, src);
+    drop_if_empty(c, src, set_len);
     reply_int(c, 1);
 }
 
@@ -302,7 +295,7 @@ by_len(const void *a, const void *b)
 /* Compute op over the sets at argv[first] .. argv[first + n - 1]. 0 with r filled (r->e NULL
  * when the result is empty), or -1 after an error reply. */
 static int
-setop_run(struct client *c, int first, int n, enum setop op, int write, struct result *r)
+setop_compute(struct client *c, int first, int n, enum setop op, int write, struct result *r)
 {
     struct kv **sets = ztrymalloc((size_t)n * sizeof(*sets));
     int missing = 0, wt;
@@ -348,7 +341,7 @@ static void
 setop_reply(struct client *c, enum setop op)
 {
     struct result r;
-    if (setop_run(c, 1, c->argc - 1, op, 0, &r) < 0)
+    if (setop_compute(c, 1, c->argc - 1, op, 0, &r) < 0)
         return;
     reply_set(c, r.e ? (long long)set_len(r.e) : 0);
     if (r.e) {
@@ -362,7 +355,7 @@ setop_store(struct client *c, enum setop op)
 {
     struct result r;
     struct db *db = CDB(c);
-    if (setop_run(c, 2, c->argc - 2, op, 1, &r) < 0)
+    if (setop_compute(c, 2, c->argc - 2, op, 1, &r) < 0)
         return;
     if (r.e == NULL) {
         db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC); /* an empty result leaves no key */
@@ -480,34 +473,38 @@ cmd_sintercard(struct client *c)
     reply_int(c, k.n);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_set_table[] = {
-    {"sadd", cmd_sadd, -3, W | D | F, 1, 1, 1, NULL, "Add members to a set", "set", NULL, NULL},
-    {"srem", cmd_srem, -3, W | F, 1, 1, 1, NULL, "Remove members from a set", "set", NULL, NULL},
-    {"scard", cmd_scard, 2, R | F, 1, 1, 1, NULL, "Number of members", "set", NULL, NULL},
-    {"sismember", cmd_sismember, 3, R | F, 1, 1, 1, NULL, "Whether a member is in a set", "set",
-     NULL, NULL},
-    {"smismember", cmd_smismember, -3, R | F, 1, 1, 1, NULL, "Whether members are in a set", "set",
-     NULL, NULL},
-    {"smembers", cmd_smembers, 2, R, 1, 1, 1, NULL, "All members", "set", NULL, NULL},
-    {"spop", cmd_spop, -2, W | F, 1, 1, 1, NULL, "Remove and return random members", "set", NULL,
-     NULL},
-    {"srandmember", cmd_srandmember, -2, R, 1, 1, 1, NULL, "Random members", "set", NULL, NULL},
-    {"smove", cmd_smove, 4, W | F, 1, 2, 1, NULL, "Move a member to another set", "set", NULL,
-     NULL},
-    {"sinter", cmd_sinter, -2, R, 1, -1, 1, NULL, "Intersection of sets", "set", NULL, NULL},
-    {"sunion", cmd_sunion, -2, R, 1, -1, 1, NULL, "Union of sets", "set", NULL, NULL},
-    {"sdiff", cmd_sdiff, -2, R, 1, -1, 1, NULL, "Difference of sets", "set", NULL, NULL},
-    {"sinterstore", cmd_sinterstore, -3, W | D, 1, -1, 1, NULL, "Store an intersection", "set",
-     NULL, NULL},
-    {"sunionstore", cmd_sunionstore, -3, W | D, 1, -1, 1, NULL, "Store a union", "set", NULL, NULL},
-    {"sdiffstore", cmd_sdiffstore, -3, W | D, 1, -1, 1, NULL, "Store a difference", "set", NULL,
-     NULL},
-    {"sintercard", cmd_sintercard, -3, R, 0, 0, 0, NULL, "Size of an intersection", "set", NULL,
-     NULL},
-    {.name = NULL},
+const struct command cmd_set_table[] = {
+    COMMAND("sadd", cmd_sadd, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add members to a set", .group = "set"),
+    COMMAND("srem", cmd_srem, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove members from a set", .group = "set"),
+    COMMAND("scard", cmd_scard, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Number of members", .group = "set"),
+    COMMAND("sismember", cmd_sismember, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Whether a member is in a set", .group = "set"),
+    COMMAND("smismember", cmd_smismember, -3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Whether members are in a set", .group = "set"),
+    COMMAND("smembers", cmd_smembers, 2, CMD_READONLY, .keys = {1, 1, 1}, .summary = "All members",
+            .group = "set"),
+    COMMAND("spop", cmd_spop, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return random members", .group = "set"),
+    COMMAND("srandmember", cmd_srandmember, -2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Random members", .group = "set"),
+    COMMAND("smove", cmd_smove, 4, CMD_WRITE | CMD_FAST, .keys = {1, 2, 1},
+            .summary = "Move a member to another set", .group = "set"),
+    COMMAND("sinter", cmd_sinter, -2, CMD_READONLY, .keys = {1, -1, 1},
+            .summary = "Intersection of sets", .group = "set"),
+    COMMAND("sunion", cmd_sunion, -2, CMD_READONLY, .keys = {1, -1, 1}, .summary = "Union of sets",
+            .group = "set"),
+    COMMAND("sdiff", cmd_sdiff, -2, CMD_READONLY, .keys = {1, -1, 1},
+            .summary = "Difference of sets", .group = "set"),
+    COMMAND("sinterstore", cmd_sinterstore, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, -1, 1},
+            .summary = "Store an intersection", .group = "set"),
+    COMMAND("sunionstore", cmd_sunionstore, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, -1, 1},
+            .summary = "Store a union", .group = "set"),
+    COMMAND("sdiffstore", cmd_sdiffstore, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, -1, 1},
+            .summary = "Store a difference", .group = "set"),
+    COMMAND("sintercard", cmd_sintercard, -3, CMD_READONLY, .summary = "Size of an intersection",
+            .group = "set"),
+    COMMAND_END,
 };

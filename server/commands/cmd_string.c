@@ -10,6 +10,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "util.h"
@@ -173,8 +174,10 @@ cmd_set(struct client *c)
         reply_ok(c);
 }
 
+/* SETEX and PSETEX: SET argv[1] to argv[3] with the expiry argv[2], in seconds when
+ * `seconds`, else ms. */
 static void
-cmd_setex_common(struct client *c, int seconds)
+set_with_expire(struct client *c, int seconds)
 {
     int64_t expire = parse_expire(c, 2, seconds, 1);
     if (expire < 0)
@@ -186,13 +189,13 @@ cmd_setex_common(struct client *c, int seconds)
 static void
 cmd_setex(struct client *c)
 {
-    cmd_setex_common(c, 1);
+    set_with_expire(c, 1);
 }
 
 static void
 cmd_psetex(struct client *c)
 {
-    cmd_setex_common(c, 0);
+    set_with_expire(c, 0);
 }
 
 static void
@@ -269,8 +272,10 @@ cmd_mget(struct client *c)
     }
 }
 
+/* MSET and MSETNX (`nx`: set nothing if any key exists): set the key-value pairs from
+ * argv[1] on. */
 static void
-mset_common(struct client *c, int nx)
+set_keys(struct client *c, int nx)
 {
     struct db *db = CDB(c);
     if (c->argc % 2 == 0) {
@@ -297,13 +302,13 @@ mset_common(struct client *c, int nx)
 static void
 cmd_mset(struct client *c)
 {
-    mset_common(c, 0);
+    set_keys(c, 0);
 }
 
 static void
 cmd_msetnx(struct client *c)
 {
-    mset_common(c, 1);
+    set_keys(c, 1);
 }
 
 /* ---- Counters ---- */
@@ -312,13 +317,12 @@ static void
 incr_by(struct client *c, long long incr)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     long long cur = 0;
+    if (wt)
+        return;
     if (e) {
-        if (kv_type(e) != OBJ_STRING) {
-            reply_error_wrongtype(c);
-            return;
-        }
         if (e->enc == ENC_INT) {
             cur = kv_int(e);
         } else {
@@ -385,13 +389,12 @@ static void
 cmd_incrbyfloat(struct client *c)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     long double cur = 0, incr;
     char ibuf[24], out[LDBL_STR_MAX];
-    if (e && kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
+    if (wt)
         return;
-    }
     if (e) {
         size_t len;
         const char *s = kv_str(e, &len, ibuf);
@@ -461,14 +464,13 @@ static void
 cmd_append(struct client *c)
 {
     struct db *db = CDB(c);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         if (store(c, db, 1, 2, -1, 0) == 0)
             reply_int(c, (long long)ARGL(c, 2));
-        return;
-    }
-    if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
         return;
     }
     char ibuf[24];
@@ -489,13 +491,12 @@ cmd_append(struct client *c)
 static void
 cmd_strlen(struct client *c)
 {
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 0, &wt);
     char ibuf[24];
     size_t len = 0;
-    if (e && kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
+    if (wt)
         return;
-    }
     if (e)
         kv_str(e, &len, ibuf);
     reply_int(c, (long long)len);
@@ -509,13 +510,12 @@ cmd_getrange(struct client *c)
         reply_error_notint(c);
         return;
     }
-    struct kv *e = db_lookup_read(CDB(c), ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 0, &wt);
+    if (wt)
+        return;
     if (e == NULL) {
         reply_bulk(c, "", 0);
-        return;
-    }
-    if (kv_type(e) != OBJ_STRING) {
-        reply_error_wrongtype(c);
         return;
     }
     char ibuf[24];
@@ -556,14 +556,13 @@ cmd_setrange(struct client *c)
         return;
     }
     size_t vlen = ARGL(c, 3);
-    struct kv *e = db_lookup_write(db, ARGP(c, 1), ARGL(c, 1));
+    int wt;
+    struct kv *e = arg_lookup_type(c, 1, OBJ_STRING, 1, &wt);
     size_t len = 0;
+    if (wt)
+        return;
     if (e) {
         char ibuf[24];
-        if (kv_type(e) != OBJ_STRING) {
-            reply_error_wrongtype(c);
-            return;
-        }
         kv_str(e, &len, ibuf);
     }
     if (vlen == 0) {
@@ -594,45 +593,48 @@ cmd_setrange(struct client *c)
     reply_int(c, (long long)s->len);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-
-struct command cmd_string_table[] = {
-    {"get", cmd_get, 2, R | F, 1, 1, 1, NULL, "Get the value of a key", "string", NULL, NULL},
-    {"set", cmd_set, -3, W | D, 1, 1, 1, NULL, "Set the string value of a key", "string", NULL,
-     NULL},
-    {"setex", cmd_setex, 4, W | D, 1, 1, 1, NULL, "Set a value and an expiry in seconds", "string",
-     NULL, NULL},
-    {"psetex", cmd_psetex, 4, W | D, 1, 1, 1, NULL, "Set a value and an expiry in ms", "string",
-     NULL, NULL},
-    {"setnx", cmd_setnx, 3, W | D | F, 1, 1, 1, NULL, "Set a key only if it does not exist",
-     "string", NULL, NULL},
-    {"getset", cmd_getset, 3, W | D | F, 1, 1, 1, NULL, "Set a key and return its old value",
-     "string", NULL, NULL},
-    {"getdel", cmd_getdel, 2, W | F, 1, 1, 1, NULL, "Get a key and delete it", "string", NULL,
-     NULL},
-    {"getex", cmd_getex, -2, W | F, 1, 1, 1, NULL, "Get a key and set or clear its expiry",
-     "string", NULL, NULL},
-    {"mget", cmd_mget, -2, R | F, 1, -1, 1, NULL, "Get the values of several keys", "string", NULL,
-     NULL},
-    {"mset", cmd_mset, -3, W | D, 1, -1, 2, NULL, "Set several keys", "string", NULL, NULL},
-    {"msetnx", cmd_msetnx, -3, W | D, 1, -1, 2, NULL, "Set several keys if none exists", "string",
-     NULL, NULL},
-    {"incr", cmd_incr, 2, W | D | F, 1, 1, 1, NULL, "Add one to an integer", "string", NULL, NULL},
-    {"decr", cmd_decr, 2, W | D | F, 1, 1, 1, NULL, "Subtract one from an integer", "string", NULL,
-     NULL},
-    {"incrby", cmd_incrby, 3, W | D | F, 1, 1, 1, NULL, "Add to an integer", "string", NULL, NULL},
-    {"decrby", cmd_decrby, 3, W | D | F, 1, 1, 1, NULL, "Subtract from an integer", "string", NULL,
-     NULL},
-    {"incrbyfloat", cmd_incrbyfloat, 3, W | D | F, 1, 1, 1, NULL, "Add to a float", "string", NULL,
-     NULL},
-    {"append", cmd_append, 3, W | D | F, 1, 1, 1, NULL, "Append to a string", "string", NULL, NULL},
-    {"strlen", cmd_strlen, 2, R | F, 1, 1, 1, NULL, "Length of a string", "string", NULL, NULL},
-    {"getrange", cmd_getrange, 4, R, 1, 1, 1, NULL, "Part of a string", "string", NULL, NULL},
-    {"substr", cmd_getrange, 4, R, 1, 1, 1, NULL, "Part of a string", "string", NULL, NULL},
-    {"setrange", cmd_setrange, 4, W | D, 1, 1, 1, NULL, "Overwrite part of a string", "string",
-     NULL, NULL},
-    {.name = NULL},
+const struct command cmd_string_table[] = {
+    COMMAND("get", cmd_get, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get the value of a key", .group = "string"),
+    COMMAND("set", cmd_set, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
+            .summary = "Set the string value of a key", .group = "string"),
+    COMMAND("setex", cmd_setex, 4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
+            .summary = "Set a value and an expiry in seconds", .group = "string"),
+    COMMAND("psetex", cmd_psetex, 4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
+            .summary = "Set a value and an expiry in ms", .group = "string"),
+    COMMAND("setnx", cmd_setnx, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a key only if it does not exist", .group = "string"),
+    COMMAND("getset", cmd_getset, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Set a key and return its old value", .group = "string"),
+    COMMAND("getdel", cmd_getdel, 2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get a key and delete it", .group = "string"),
+    COMMAND("getex", cmd_getex, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Get a key and set or clear its expiry", .group = "string"),
+    COMMAND("mget", cmd_mget, -2, CMD_READONLY | CMD_FAST, .keys = {1, -1, 1},
+            .summary = "Get the values of several keys", .group = "string"),
+    COMMAND("mset", cmd_mset, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, -1, 2},
+            .summary = "Set several keys", .group = "string"),
+    COMMAND("msetnx", cmd_msetnx, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, -1, 2},
+            .summary = "Set several keys if none exists", .group = "string"),
+    COMMAND("incr", cmd_incr, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add one to an integer", .group = "string"),
+    COMMAND("decr", cmd_decr, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Subtract one from an integer", .group = "string"),
+    COMMAND("incrby", cmd_incrby, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add to an integer", .group = "string"),
+    COMMAND("decrby", cmd_decrby, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Subtract from an integer", .group = "string"),
+    COMMAND("incrbyfloat", cmd_incrbyfloat, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
+            .keys = {1, 1, 1}, .summary = "Add to a float", .group = "string"),
+    COMMAND("append", cmd_append, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Append to a string", .group = "string"),
+    COMMAND("strlen", cmd_strlen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Length of a string", .group = "string"),
+    COMMAND("getrange", cmd_getrange, 4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Part of a string", .group = "string"),
+    COMMAND("substr", cmd_getrange, 4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Part of a string", .group = "string"),
+    COMMAND("setrange", cmd_setrange, 4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
+            .summary = "Overwrite part of a string", .group = "string"),
+    COMMAND_END,
 };

@@ -1,8 +1,8 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
  * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
  * error, the typed key lookup and key creation every collection command starts with, the
- * index range of LRANGE and ZRANGE, the count argument of the POP commands, and the member
- * removal SREM, ZREM and HDEL share. */
+ * deletion of a collection left empty, the index range of LRANGE and ZRANGE, the count
+ * argument of the POP commands, and the member removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -44,6 +44,16 @@ arg_add_val(struct client *c, int i, struct val *v)
         reply_error(c, ERR_ALLOC);
     }
     return e;
+}
+
+/* Delete the collection e once len(e) (hash_len, list_len, set_len, zset_len) says it is
+ * empty: a write that failed before adding anything, or took the last element, must not
+ * leave an empty key behind, as Redis never keeps one. */
+static inline void
+drop_if_empty(struct client *c, struct kv *e, size_t (*len)(const struct kv *))
+{
+    if (len(e) == 0)
+        db_delete_kv(CDB(c), e, FREE_SYNC);
 }
 
 /* Redis's index range (LRANGE, ZRANGE, ZREMRANGEBYRANK): start and end inclusive, negative

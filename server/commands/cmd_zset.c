@@ -6,6 +6,7 @@
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "objzset.h"
 #include "resp.h"
@@ -15,18 +16,11 @@
 #define ERR_RANGE_FLOAT "ERR min or max is not a float"
 #define ERR_RANGE_LEX   "ERR min or max not valid string range item"
 
-static void
-drop_if_empty(struct client *c, struct kv *e)
-{
-    if (zset_len(e) == 0)
-        db_delete_kv(CDB(c), e, FREE_SYNC);
-}
-
 /* ---- ZADD / ZINCRBY ---- */
 
 /* Add the `pairs` score-member pairs from argv[first] on. */
 static void
-zadd_run(struct client *c, int first, int pairs, int flags, int ch)
+zadd_pairs(struct client *c, int first, int pairs, int flags, int ch)
 {
     double *scores = ztrymalloc((size_t)pairs * sizeof(*scores));
     if (scores == NULL) {
@@ -64,19 +58,19 @@ zadd_run(struct client *c, int first, int pairs, int flags, int ch)
     for (int i = 0; i < pairs; i++) {
         int j = first + 2 * i + 1;
         if (zset_add(e, scores[i], ARGP(c, j), ARGL(c, j), flags, &out, &newscore) < 0) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, zset_len);
             reply_error(c, ERR_ALLOC);
             goto done;
         }
         if (out & ZADD_OUT_NAN) {
-            drop_if_empty(c, e);
+            drop_if_empty(c, e, zset_len);
             reply_error(c, "ERR resulting score is not a number (NaN)");
             goto done;
         }
         added += (out & ZADD_OUT_ADDED) != 0;
         updated += (out & ZADD_OUT_UPDATED) != 0;
     }
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
     if (!(flags & ZADD_INCR))
         reply_int(c, added + (ch ? updated : 0));
     else if (out & ZADD_OUT_NOP)
@@ -125,13 +119,13 @@ cmd_zadd(struct client *c)
         reply_error(c, "ERR INCR option supports a single increment-element pair");
         return;
     }
-    zadd_run(c, j, left / 2, flags, ch);
+    zadd_pairs(c, j, left / 2, flags, ch);
 }
 
 static void
 cmd_zincrby(struct client *c)
 {
-    zadd_run(c, 2, 1, ZADD_INCR, 0);
+    zadd_pairs(c, 2, 1, ZADD_INCR, 0);
 }
 
 /* ---- Reading members and scores ---- */
@@ -184,8 +178,9 @@ cmd_zrem(struct client *c)
     arg_del_members(c, OBJ_ZSET, zset_del, zset_len);
 }
 
+/* ZRANK and ZREVRANK (`rev`: highest score first): reply argv[2]'s rank, or null. */
 static void
-rank_common(struct client *c, int rev)
+reply_rank(struct client *c, int rev)
 {
     int wt;
     struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
@@ -201,13 +196,13 @@ rank_common(struct client *c, int rev)
 static void
 cmd_zrank(struct client *c)
 {
-    rank_common(c, 0);
+    reply_rank(c, 0);
 }
 
 static void
 cmd_zrevrank(struct client *c)
 {
-    rank_common(c, 1);
+    reply_rank(c, 1);
 }
 
 static void
@@ -273,7 +268,7 @@ enum zrange_kind { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
 /* ZRANGE and its older forms: kind and rev (-1: not fixed) come from the command name or,
  * for ZRANGE, from the options. */
 static void
-zrange_generic(struct client *c, int kind, int rev)
+reply_zrange(struct client *c, int kind, int rev)
 {
     int withscores = 0, has_limit = 0;
     long long offset = 0, limit = -1;
@@ -366,43 +361,45 @@ zrange_generic(struct client *c, int kind, int rev)
 static void
 cmd_zrange(struct client *c)
 {
-    zrange_generic(c, ZR_AUTO, -1);
+    reply_zrange(c, ZR_AUTO, -1);
 }
 
 static void
 cmd_zrevrange(struct client *c)
 {
-    zrange_generic(c, ZR_RANK, 1);
+    reply_zrange(c, ZR_RANK, 1);
 }
 
 static void
 cmd_zrangebyscore(struct client *c)
 {
-    zrange_generic(c, ZR_SCORE, 0);
+    reply_zrange(c, ZR_SCORE, 0);
 }
 
 static void
 cmd_zrevrangebyscore(struct client *c)
 {
-    zrange_generic(c, ZR_SCORE, 1);
+    reply_zrange(c, ZR_SCORE, 1);
 }
 
 static void
 cmd_zrangebylex(struct client *c)
 {
-    zrange_generic(c, ZR_LEX, 0);
+    reply_zrange(c, ZR_LEX, 0);
 }
 
 static void
 cmd_zrevrangebylex(struct client *c)
 {
-    zrange_generic(c, ZR_LEX, 1);
+    reply_zrange(c, ZR_LEX, 1);
 }
 
 /* ---- Removing ---- */
 
+/* ZPOPMIN and ZPOPMAX (`max`): remove and reply the lowest or highest members (argv[2] of
+ * them, or one). */
 static void
-pop_common(struct client *c, int max)
+pop_extremes(struct client *c, int max)
 {
     long long count;
     if (c->argc > 3) {
@@ -424,23 +421,25 @@ pop_common(struct client *c, int max)
     /* With a count, RESP3 gets [member, score] pairs; without one a flat pair, as 7.0. */
     reply_elems(c, e, 0, n, max, 1, count >= 0 && c->proto == RESP3);
     zset_del_range(e, max ? len - n : 0, n);
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
 }
 
 static void
 cmd_zpopmin(struct client *c)
 {
-    pop_common(c, 0);
+    pop_extremes(c, 0);
 }
 
 static void
 cmd_zpopmax(struct client *c)
 {
-    pop_common(c, 1);
+    pop_extremes(c, 1);
 }
 
+/* ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX (`kind`: ZR_*): remove the members in
+ * the range argv[2]..argv[3]; reply how many. */
 static void
-remrange_generic(struct client *c, int kind)
+remove_range(struct client *c, int kind)
 {
     long long start = 0, end = 0;
     struct zscore_range sr;
@@ -479,70 +478,70 @@ remrange_generic(struct client *c, int kind)
         n = hi - from;
     }
     zset_del_range(e, from, n);
-    drop_if_empty(c, e);
+    drop_if_empty(c, e, zset_len);
     reply_int(c, (long long)n);
 }
 
 static void
 cmd_zremrangebyrank(struct client *c)
 {
-    remrange_generic(c, ZR_RANK);
+    remove_range(c, ZR_RANK);
 }
 
 static void
 cmd_zremrangebyscore(struct client *c)
 {
-    remrange_generic(c, ZR_SCORE);
+    remove_range(c, ZR_SCORE);
 }
 
 static void
 cmd_zremrangebylex(struct client *c)
 {
-    remrange_generic(c, ZR_LEX);
+    remove_range(c, ZR_LEX);
 }
 
-#define W CMD_WRITE
-#define R CMD_READONLY
-#define D CMD_DENYOOM
-#define F CMD_FAST
-#define G "sorted-set"
-
-struct command cmd_zset_table[] = {
-    {"zadd", cmd_zadd, -4, W | D | F, 1, 1, 1, NULL, "Add members or update their scores", G, NULL,
-     NULL},
-    {"zincrby", cmd_zincrby, 4, W | D | F, 1, 1, 1, NULL, "Add to a member's score", G, NULL, NULL},
-    {"zcard", cmd_zcard, 2, R | F, 1, 1, 1, NULL, "Number of members", G, NULL, NULL},
-    {"zscore", cmd_zscore, 3, R | F, 1, 1, 1, NULL, "Score of a member", G, NULL, NULL},
-    {"zmscore", cmd_zmscore, -3, R | F, 1, 1, 1, NULL, "Scores of members", G, NULL, NULL},
-    {"zrem", cmd_zrem, -3, W | F, 1, 1, 1, NULL, "Remove members", G, NULL, NULL},
-    {"zrange", cmd_zrange, -4, R, 1, 1, 1, NULL, "Members in a range of ranks, scores or names", G,
-     NULL, NULL},
-    {"zrevrange", cmd_zrevrange, -4, R, 1, 1, 1, NULL, "Members by rank, highest first", G, NULL,
-     NULL},
-    {"zrangebyscore", cmd_zrangebyscore, -4, R, 1, 1, 1, NULL, "Members in a score range", G, NULL,
-     NULL},
-    {"zrevrangebyscore", cmd_zrevrangebyscore, -4, R, 1, 1, 1, NULL,
-     "Members in a score range, highest first", G, NULL, NULL},
-    {"zrangebylex", cmd_zrangebylex, -4, R, 1, 1, 1, NULL, "Members in a name range", G, NULL,
-     NULL},
-    {"zrevrangebylex", cmd_zrevrangebylex, -4, R, 1, 1, 1, NULL,
-     "Members in a name range, last first", G, NULL, NULL},
-    {"zrank", cmd_zrank, 3, R | F, 1, 1, 1, NULL, "Rank of a member", G, NULL, NULL},
-    {"zrevrank", cmd_zrevrank, 3, R | F, 1, 1, 1, NULL, "Rank of a member, highest first", G, NULL,
-     NULL},
-    {"zcount", cmd_zcount, 4, R | F, 1, 1, 1, NULL, "Count the members in a score range", G, NULL,
-     NULL},
-    {"zlexcount", cmd_zlexcount, 4, R | F, 1, 1, 1, NULL, "Count the members in a name range", G,
-     NULL, NULL},
-    {"zpopmin", cmd_zpopmin, -2, W | F, 1, 1, 1, NULL, "Remove and return the lowest members", G,
-     NULL, NULL},
-    {"zpopmax", cmd_zpopmax, -2, W | F, 1, 1, 1, NULL, "Remove and return the highest members", G,
-     NULL, NULL},
-    {"zremrangebyrank", cmd_zremrangebyrank, 4, W, 1, 1, 1, NULL, "Remove a range of ranks", G,
-     NULL, NULL},
-    {"zremrangebyscore", cmd_zremrangebyscore, 4, W, 1, 1, 1, NULL, "Remove a score range", G, NULL,
-     NULL},
-    {"zremrangebylex", cmd_zremrangebylex, 4, W, 1, 1, 1, NULL, "Remove a name range", G, NULL,
-     NULL},
-    {.name = NULL},
+const struct command cmd_zset_table[] = {
+    COMMAND("zadd", cmd_zadd, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add members or update their scores", .group = "sorted-set"),
+    COMMAND("zincrby", cmd_zincrby, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Add to a member's score", .group = "sorted-set"),
+    COMMAND("zcard", cmd_zcard, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Number of members", .group = "sorted-set"),
+    COMMAND("zscore", cmd_zscore, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Score of a member", .group = "sorted-set"),
+    COMMAND("zmscore", cmd_zmscore, -3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Scores of members", .group = "sorted-set"),
+    COMMAND("zrem", cmd_zrem, -3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove members", .group = "sorted-set"),
+    COMMAND("zrange", cmd_zrange, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members in a range of ranks, scores or names", .group = "sorted-set"),
+    COMMAND("zrevrange", cmd_zrevrange, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members by rank, highest first", .group = "sorted-set"),
+    COMMAND("zrangebyscore", cmd_zrangebyscore, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members in a score range", .group = "sorted-set"),
+    COMMAND("zrevrangebyscore", cmd_zrevrangebyscore, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members in a score range, highest first", .group = "sorted-set"),
+    COMMAND("zrangebylex", cmd_zrangebylex, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members in a name range", .group = "sorted-set"),
+    COMMAND("zrevrangebylex", cmd_zrevrangebylex, -4, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Members in a name range, last first", .group = "sorted-set"),
+    COMMAND("zrank", cmd_zrank, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Rank of a member", .group = "sorted-set"),
+    COMMAND("zrevrank", cmd_zrevrank, 3, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Rank of a member, highest first", .group = "sorted-set"),
+    COMMAND("zcount", cmd_zcount, 4, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Count the members in a score range", .group = "sorted-set"),
+    COMMAND("zlexcount", cmd_zlexcount, 4, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Count the members in a name range", .group = "sorted-set"),
+    COMMAND("zpopmin", cmd_zpopmin, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the lowest members", .group = "sorted-set"),
+    COMMAND("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Remove and return the highest members", .group = "sorted-set"),
+    COMMAND("zremrangebyrank", cmd_zremrangebyrank, 4, CMD_WRITE, .keys = {1, 1, 1},
+            .summary = "Remove a range of ranks", .group = "sorted-set"),
+    COMMAND("zremrangebyscore", cmd_zremrangebyscore, 4, CMD_WRITE, .keys = {1, 1, 1},
+            .summary = "Remove a score range", .group = "sorted-set"),
+    COMMAND("zremrangebylex", cmd_zremrangebylex, 4, CMD_WRITE, .keys = {1, 1, 1},
+            .summary = "Remove a name range", .group = "sorted-set"),
+    COMMAND_END,
 };

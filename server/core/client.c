@@ -212,7 +212,8 @@ reply_error_subcommand(struct client *c)
 {
     char upper[64];
 
-    const struct command *top = c->cmd && c->cmd->parent ? c->cmd->parent : c->cmd;
+    const struct command *parent = c->cmd ? command_parent(c->cmd) : NULL;
+    const struct command *top = parent ? parent : c->cmd;
     upper_copy(upper, sizeof(upper), top ? top->name : "");
     if (c->argc < 2) {
         reply_error_arity(c);
@@ -354,6 +355,25 @@ size_t
 clients_recent_max_output(void)
 {
     return peak_max(peak_out);
+}
+
+/* ---- Name ---- */
+
+int
+client_set_name(struct client *c, const char *name, size_t len)
+{
+    /* Printable ASCII without spaces, so a name never breaks a CLIENT LIST line. */
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < '!' || name[i] > '~') {
+            reply_error(c, "ERR Client names cannot contain spaces, newlines or special "
+                           "characters.");
+            return -1;
+        }
+    }
+    zfree(c->name);
+    c->name = len ? zstrndup(name, len) : NULL;
+    client_account(c);
+    return 0;
 }
 
 /* ---- CLIENT LIST line ---- */

@@ -1,6 +1,6 @@
-/* command.c — indexes every cmd_*.c table, finds commands case-insensitively, and runs them:
- * existence, arity, subcommand, authentication and maxmemory checks in Redis's order, then
- * the call itself with its statistics and slow log entry. */
+/* command.c — indexes the command tables main hands over, finds commands case-insensitively,
+ * and runs them: existence, arity, subcommand, authentication and maxmemory checks in Redis's
+ * order, then the call itself with its statistics and slow log entry. */
 #include "command.h"
 
 #include <ctype.h>
@@ -18,19 +18,18 @@
 #include "util.h"
 #include "zmalloc.h"
 
-static struct command *const tables[] = {
-    cmd_server_table, cmd_client_table, cmd_config_table, cmd_command_table, cmd_slowlog_table,
-    cmd_keys_table,   cmd_string_table, cmd_hash_table,   cmd_list_table,    cmd_set_table,
-    cmd_zset_table,   cmd_info_table,   cmd_memory_table,
-};
-#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+/* The NULL-terminated list given to command_setup(). */
+static const struct command *const *tables;
 
 /* Open addressing on lower-case names; 1024 slots keep it sparse for a few hundred commands. */
 #define CMD_SLOTS    1024
 #define CMD_NAME_MAX 64
 static const struct command *slots[CMD_SLOTS];
-static struct command_stats *stats_block;
 static size_t ncommands;
+/* The top-level commands that have subcommands, so command_parent() need not walk every
+ * table: a handful of rows, zmalloc'd by command_setup(). */
+static const struct command **containers;
+static size_t ncontainers;
 
 static uint32_t
 name_hash(const char *s, size_t len)
@@ -50,22 +49,18 @@ name_eq(const char *name, const char *s, size_t len)
 }
 
 int
-command_setup(void)
+command_setup(const struct command *const *list)
 {
-    size_t total = 0;
+    size_t nparents = 0;
 
-    for (size_t t = 0; t < NTABLES; t++) {
-        for (struct command *cmd = tables[t]; cmd->name; cmd++) {
-            total++;
-            for (struct command *sub = cmd->subcommands; sub && sub->name; sub++)
-                total++;
-        }
-    }
-    /* One block for every command's statistics, so INFO and RESETSTAT walk contiguous memory. */
-    stats_block = zcalloc_n(total ? total : 1, sizeof(*stats_block));
-    size_t k = 0;
-    for (size_t t = 0; t < NTABLES; t++) {
-        for (struct command *cmd = tables[t]; cmd->name; cmd++) {
+    tables = list;
+    for (size_t t = 0; tables[t]; t++)
+        for (const struct command *cmd = tables[t]; cmd->name; cmd++)
+            nparents += cmd->subcommands != NULL;
+    containers = zcalloc_n(nparents ? nparents : 1, sizeof(*containers));
+    ncontainers = 0;
+    for (size_t t = 0; tables[t]; t++) {
+        for (const struct command *cmd = tables[t]; cmd->name; cmd++) {
             size_t len = strlen(cmd->name);
             uint32_t i = name_hash(cmd->name, len) & (CMD_SLOTS - 1);
             while (slots[i]) {
@@ -76,15 +71,14 @@ command_setup(void)
                 i = (i + 1) & (CMD_SLOTS - 1);
             }
             slots[i] = cmd;
-            cmd->stats = &stats_block[k++];
-            cmd->parent = NULL;
             ncommands++;
-            for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
-                sub->stats = &stats_block[k++];
-                sub->parent = cmd;
-            }
+            if (cmd->subcommands)
+                containers[ncontainers++] = cmd;
         }
     }
+    /* The records are static, so a setup after a teardown (the unit tests) starts from zero
+     * as the first one did. */
+    command_reset_stats();
     return 0;
 }
 
@@ -92,9 +86,11 @@ void
 command_teardown(void)
 {
     memset(slots, 0, sizeof(slots));
-    zfree(stats_block);
-    stats_block = NULL;
+    zfree(containers);
+    containers = NULL;
+    ncontainers = 0;
     ncommands = 0;
+    tables = NULL;
 }
 
 const struct command *
@@ -126,11 +122,23 @@ command_count(void)
     return ncommands;
 }
 
+const struct command *
+command_parent(const struct command *cmd)
+{
+    for (size_t i = 0; i < ncontainers; i++)
+        for (const struct command *sub = containers[i]->subcommands; sub->name; sub++)
+            if (sub == cmd)
+                return containers[i];
+    return NULL;
+}
+
 void
 command_fullname(const struct command *cmd, char *dst, size_t size)
 {
-    if (cmd->parent)
-        snprintf(dst, size, "%s|%s", cmd->parent->name, cmd->name);
+    const struct command *parent = command_parent(cmd);
+
+    if (parent)
+        snprintf(dst, size, "%s|%s", parent->name, cmd->name);
     else
         snprintf(dst, size, "%s", cmd->name);
 }
@@ -138,7 +146,7 @@ command_fullname(const struct command *cmd, char *dst, size_t size)
 void
 command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx)
 {
-    for (size_t t = 0; t < NTABLES; t++) {
+    for (size_t t = 0; tables && tables[t]; t++) {
         for (const struct command *cmd = tables[t]; cmd->name; cmd++) {
             fn(cmd, ctx);
             for (const struct command *sub = cmd->subcommands; sub && sub->name; sub++)
@@ -147,13 +155,17 @@ command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx)
     }
 }
 
+static void
+reset_one(const struct command *cmd, void *ctx)
+{
+    (void)ctx;
+    memset(cmd->stats, 0, sizeof(*cmd->stats));
+}
+
 void
 command_reset_stats(void)
 {
-    if (stats_block) {
-        size_t total = zmalloc_usable_size(stats_block) / sizeof(*stats_block);
-        memset(stats_block, 0, total * sizeof(*stats_block));
-    }
+    command_foreach(reset_one, NULL);
 }
 
 /* ---- Dispatch ---- */

@@ -1,5 +1,6 @@
-/* command — the command table: name, handler, arity, flags, subcommands and per-command
- * statistics; lookup, arity checks and dispatch. Each cmd_*.c file exports its own table. */
+/* command — the command table row (COMMAND macro, CMD_* flags, per-command statistics),
+ * lookup, arity checks and dispatch. The tables themselves live in server/commands and are
+ * handed to command_setup() by main. */
 #ifndef ZMEM_SERVER_COMMAND_H
 #define ZMEM_SERVER_COMMAND_H
 
@@ -21,7 +22,8 @@ typedef void cmd_proc(struct client *c);
 #define CMD_STALE        (1 << 7)
 #define CMD_SKIP_SLOWLOG (1 << 8) /* never in the slow log (AUTH, HELLO: they carry passwords) */
 
-/* Per-command statistics (INFO commandstats, SLOWLOG). Mutable, kept beside the table. */
+/* Per-command statistics (INFO commandstats, SLOWLOG). The only mutable part of a command:
+ * each row points to its own record, which COMMAND() creates with static storage. */
 struct command_stats {
     uint64_t calls;
     uint64_t usec;
@@ -29,37 +31,49 @@ struct command_stats {
     uint64_t failed_calls;   /* ran and answered with an error */
 };
 
+/* Key positions as COMMAND reports them (and redis-cli uses for hints); all 0 for none. */
+struct command_keys {
+    int first, last, step; /* last -1: every argument from first on */
+};
+
+/* One row of a command table. Rows and tables are const; only *stats changes at run time. */
 struct command {
     const char *name; /* lower case: "get", or the subcommand name "usage" */
     cmd_proc *proc;   /* NULL for a container whose subcommands do the work */
     int arity;        /* Redis convention: N exact, -N at least N (name included) */
-    unsigned flags;
-    int first_key, last_key, key_step; /* key positions (COMMAND, redis-cli hints); 0 none */
-    struct command *subcommands;       /* NULL-name-terminated, or NULL */
+    unsigned flags;   /* CMD_* */
+    struct command_keys keys;
+    const struct command *subcommands; /* NULL-name-terminated, or NULL */
     const char *summary;               /* one line, for COMMAND DOCS */
     const char *group;           /* "string", "hash", "list", "set", "sorted-set", "generic", ... */
-    struct command_stats *stats; /* zcalloc'd by command_setup() */
-    const struct command *parent; /* set by command_setup() for subcommands */
+    struct command_stats *stats; /* this row's own record (see COMMAND) */
 };
 
-/* The tables, one per cmd_*.c file, each ending with an entry whose name is NULL. Not const:
- * command_setup() fills in stats and parent. */
-extern struct command cmd_server_table[];  /* cmd_server.c: connection, CONFIG, CLIENT... */
-extern struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
-extern struct command cmd_string_table[];  /* cmd_string.c */
-extern struct command cmd_hash_table[];    /* cmd_hash.c */
-extern struct command cmd_list_table[];    /* cmd_list.c */
-extern struct command cmd_set_table[];     /* cmd_set.c */
-extern struct command cmd_zset_table[];    /* cmd_zset.c */
-extern struct command cmd_info_table[];    /* cmd_info.c: INFO */
-extern struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
-extern struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
-extern struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
-extern struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
-extern struct command cmd_slowlog_table[]; /* slowlog.c: SLOWLOG */
+/* A table row: name, handler, arity and flags, then any other designated fields
+ * (.keys, .subcommands, .summary, .group). The compound literal gives each row its own
+ * zeroed, writable statistics record, so the row itself can be const. Use it only in
+ * file-scope tables: there the literal has static storage (in a function it would not):
+ *
+ *     COMMAND("get", cmd_get, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
+ *             .summary = "Get the value of a key", .group = "string"),
+ */
+#define COMMAND(name_, proc_, arity_, flags_, ...)                                                 \
+    {                                                                                              \
+        .name = (name_), .proc = (proc_), .arity = (arity_), .flags = (flags_),                    \
+        .stats = &(struct command_stats){0}, __VA_ARGS__                                           \
+    }
+/* Ends every table and subcommand table. */
+#define COMMAND_END                                                                                \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
 
-/* Index all tables (call once at start, before serving). Returns 0, or -1 on a duplicate. */
-int command_setup(void);
+/* Index the tables (call once at start, before serving). `tables` is a NULL-terminated list
+ * of tables, each ending with COMMAND_END, and must stay valid until command_teardown();
+ * COMMAND and INFO commandstats list the commands in its order. Zeroes every command's
+ * statistics. Returns 0, or -1 on a duplicate name. */
+int command_setup(const struct command *const *tables);
+/* Forget the tables given to command_setup(). */
 void command_teardown(void);
 /* Find a top-level command by name (case-insensitive), NULL if unknown. */
 const struct command *command_lookup(const char *name, size_t len);
@@ -68,6 +82,8 @@ const struct command *command_lookup_sub(const struct command *parent, const cha
                                          size_t len);
 /* Number of top-level commands (COMMAND COUNT). */
 size_t command_count(void);
+/* The container a subcommand belongs to ("memory" for "usage"), NULL for a top-level command. */
+const struct command *command_parent(const struct command *cmd);
 /* Full name as Redis prints it in errors and commandstats: "get", "memory|usage". */
 void command_fullname(const struct command *cmd, char *dst, size_t size);
 /* Visit every command and subcommand (for INFO commandstats, COMMAND, CONFIG RESETSTAT). */

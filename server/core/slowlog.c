@@ -1,4 +1,4 @@
-/* slowlog.c — the slow log and the SLOWLOG command. Each entry is one allocation holding its
+/* slowlog.c — the slow log. Each entry is one allocation holding its
  * header, argument slices and argument bytes, so adding and dropping entries is cheap and
  * their memory is easy to account. */
 #include "slowlog.h"
@@ -7,29 +7,12 @@
 #include <string.h>
 
 #include "client.h"
-#include "command.h"
 #include "config.h"
 #include "util.h"
 #include "zmalloc.h"
 
 #define SLOWLOG_MAX_ARGC   32
 #define SLOWLOG_MAX_STRING 128
-
-struct slowlog_arg {
-    const char *ptr;
-    size_t len;
-};
-
-struct slowlog_entry {
-    struct slowlog_entry *next, *prev; /* next: older */
-    long long id;
-    long long time;     /* unix seconds */
-    long long duration; /* microseconds */
-    int argc;
-    struct slowlog_arg *argv;
-    char *addr, *name;
-    /* argv array, then argument bytes, addr and name follow in the same block */
-};
 
 static struct slowlog_entry *newest, *oldest;
 static size_t count;
@@ -118,106 +101,16 @@ slowlog_reset(void)
     trim_to(0);
 }
 
-/* ---- SLOWLOG ---- */
-
-static void
-cmd_slowlog_get(struct client *c)
+size_t
+slowlog_len(void)
 {
-    long long n = 10;
-
-    if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'get'. "
-                       "Try SLOWLOG HELP.");
-        return;
-    }
-    if (c->argc == 3 && (arg_ll(c, 2, &n) < 0 || n < -1)) {
-        reply_error(c, "ERR count should be greater than or equal to -1");
-        return;
-    }
     /* A lowered slowlog-max-len takes effect at the next read, as in Redis. */
     trim_to((size_t)config_get()->slowlog_max_len);
-    if (n == -1 || (unsigned long long)n > count)
-        n = (long long)count;
-    reply_array(c, n);
-    struct slowlog_entry *e = newest;
-    for (long long i = 0; i < n; i++, e = e->next) {
-        reply_array(c, 6);
-        reply_int(c, e->id);
-        reply_int(c, e->time);
-        reply_int(c, e->duration);
-        reply_array(c, e->argc);
-        for (int j = 0; j < e->argc; j++)
-            reply_bulk(c, e->argv[j].ptr, e->argv[j].len);
-        reply_bulk_cstr(c, e->addr);
-        reply_bulk_cstr(c, e->name);
-    }
+    return count;
 }
 
-static void
-cmd_slowlog_len(struct client *c)
+const struct slowlog_entry *
+slowlog_newest(void)
 {
-    trim_to((size_t)config_get()->slowlog_max_len);
-    reply_int(c, (long long)count);
+    return newest;
 }
-
-static void
-cmd_slowlog_reset(struct client *c)
-{
-    slowlog_reset();
-    reply_ok(c);
-}
-
-static void
-cmd_slowlog_help(struct client *c)
-{
-    static const char *const lines[] = {
-        "GET [<count>]",
-        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-        "    Entries are made of:",
-        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-        "    client name",
-        "LEN",
-        "    Return the length of the slowlog.",
-        "RESET",
-        "    Reset the slowlog.",
-        NULL,
-    };
-    reply_help(c, "slowlog", lines);
-}
-
-static struct command slowlog_subcommands[] = {
-    {.name = "get",
-     .proc = cmd_slowlog_get,
-     .arity = -2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's entries",
-     .group = "server"},
-    {.name = "len",
-     .proc = cmd_slowlog_len,
-     .arity = 2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Get the slow log's length",
-     .group = "server"},
-    {.name = "reset",
-     .proc = cmd_slowlog_reset,
-     .arity = 2,
-     .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .summary = "Clear all entries from the slow log",
-     .group = "server"},
-    {.name = "help",
-     .proc = cmd_slowlog_help,
-     .arity = 2,
-     .flags = CMD_LOADING | CMD_STALE,
-     .summary = "Show helpful text about the different subcommands",
-     .group = "server"},
-    {.name = NULL},
-};
-
-struct command cmd_slowlog_table[] = {
-    {.name = "slowlog",
-     .arity = -2,
-     .subcommands = slowlog_subcommands,
-     .summary = "A container for slow log commands",
-     .group = "server"},
-    {.name = NULL},
-};

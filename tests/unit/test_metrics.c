@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "command.h"
+#include "commands.h"
 #include "db.h"
 #include "info.h"
 #include "metrics.h"
@@ -404,7 +405,7 @@ test_prom_full_page(void **state)
     struct buf out = BUF_INIT;
     (void)state;
 
-    assert_int_equal(command_setup(), 0);
+    assert_int_equal(command_setup(commands_all), 0);
     assert_int_equal(db_setup(4), 0);
     metrics_render_prom(&out);
     buf_append(&out, "", 1);
@@ -444,7 +445,7 @@ test_collect_writes_every_live_row(void **state)
     int nmask = 0, nlive = 0;
     (void)state;
 
-    assert_int_equal(command_setup(), 0);
+    assert_int_equal(command_setup(commands_all), 0);
     assert_int_equal(db_setup(4), 0);
     for (int sect = 0; sect < MS_COUNT; sect++)
         masks[nmask++] = MS_BIT(sect);

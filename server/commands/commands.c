@@ -1,0 +1,14 @@
+/* commands.c — the list of command tables main hands to command_setup(). Its order is the
+ * order of COMMAND's and INFO commandstats' replies, so a new table goes where its commands
+ * should be listed. */
+#include "commands.h"
+
+const struct command *const commands_all[] = {
+    cmd_server_table,  cmd_client_table,
+    cmd_config_table,  cmd_command_table,
+    cmd_slowlog_table, cmd_keys_table,
+    cmd_string_table,  cmd_hash_table,
+    cmd_list_table,    cmd_set_table,
+    cmd_zset_table,    cmd_info_table,
+    cmd_memory_table,  NULL,
+};
