@@ -213,6 +213,7 @@ install: $(LIBZMALLOC)
 check-deps:
 	@sh tests/check-deps.sh --self-test
 	@sh tests/check-deps.sh . $(DEP_RULES)
+	@sh tests/check-deps.sh --headers . $(SRV_ROOMS:%=server/%)
 
 # Every C file the project owns, for clang-format (.clang-format holds the style).
 FORMAT_SRC = $(shell find zmalloc protocol server tests bench -name '*.[ch]' -not -path 'tests/fuzz/corpus/*')
