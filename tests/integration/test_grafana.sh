@@ -22,6 +22,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
+# A signal (a closed pipe included) ends the script through exit, so the EXIT trap still runs.
+trap 'exit 1' HUP INT PIPE TERM
 random_port() { echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 )); }
 
 # need TOOL: 0 when TOOL is here; else a failure under CI=true, a counted skip otherwise.
