@@ -195,4 +195,42 @@ size_t zmalloc_get_memory_size(void);
 /* Free memory that libc itself allocated (not through zmalloc), e.g. backtrace_symbols(). */
 void zlibc_free(void *ptr);
 
+/* ---- Seed forms of two probes, picked by argument count ----
+ *
+ * The seed API (Redis's zmalloc.h, as the seeds write it up) declares
+ * size_t zmalloc_get_private_dirty(void), and float zmalloc_get_fragmentation_ratio both with
+ * (size_t rss) and with (void). These two macros count their arguments, 0 or 1, so both forms
+ * of each call compile and the exported symbols stay the ones declared above:
+ *   zmalloc_get_private_dirty()           this process, zmalloc_get_private_dirty(-1)
+ *   zmalloc_get_private_dirty(pid)        as declared above
+ *   zmalloc_get_fragmentation_ratio()     zmalloc_get_fragmentation_ratio(zmalloc_get_rss())
+ *   zmalloc_get_fragmentation_ratio(rss)  as declared above
+ * The bare name (a function pointer) is the declared function. Plain C99 (no `, ##__VA_ARGS__`
+ * nor __VA_OPT__, so -std=c99 -pedantic is clean): an argument list is empty when only the
+ * last of four comma probes finds a comma (the test Jens Gustedt published). */
+#define ZMALLOC_ARG3_(a, b, c, ...)    c
+#define ZMALLOC_HAS_COMMA_(...)        ZMALLOC_ARG3_(__VA_ARGS__, 1, 0, 0)
+#define ZMALLOC_COMMA_(...)            ,
+#define ZMALLOC_PASTE2_(a, b)          a##b
+#define ZMALLOC_CAT_(a, b)             ZMALLOC_PASTE2_(a, b)
+#define ZMALLOC_PASTE5_(a, b, c, d, e) a##b##c##d##e
+#define ZMALLOC_EMPTY_WHEN_0001        ,
+#define ZMALLOC_IS_EMPTY4_(a, b, c, d)                                                             \
+    ZMALLOC_HAS_COMMA_(ZMALLOC_PASTE5_(ZMALLOC_EMPTY_WHEN_, a, b, c, d))
+/* 1 when the argument list is empty, else 0. */
+#define ZMALLOC_IS_EMPTY_(...)                                                                     \
+    ZMALLOC_IS_EMPTY4_(                                                                            \
+        ZMALLOC_HAS_COMMA_(__VA_ARGS__), ZMALLOC_HAS_COMMA_(ZMALLOC_COMMA_ __VA_ARGS__),           \
+        ZMALLOC_HAS_COMMA_(__VA_ARGS__()), ZMALLOC_HAS_COMMA_(ZMALLOC_COMMA_ __VA_ARGS__()))
+
+#define zmalloc_get_private_dirty(...)                                                             \
+    ZMALLOC_CAT_(ZMALLOC_PRIVATE_DIRTY_, ZMALLOC_IS_EMPTY_(__VA_ARGS__))(__VA_ARGS__)
+#define ZMALLOC_PRIVATE_DIRTY_1(...) (zmalloc_get_private_dirty)(-1L)
+#define ZMALLOC_PRIVATE_DIRTY_0(pid) (zmalloc_get_private_dirty)(pid)
+
+#define zmalloc_get_fragmentation_ratio(...)                                                       \
+    ZMALLOC_CAT_(ZMALLOC_FRAG_RATIO_, ZMALLOC_IS_EMPTY_(__VA_ARGS__))(__VA_ARGS__)
+#define ZMALLOC_FRAG_RATIO_1(...) (zmalloc_get_fragmentation_ratio)(zmalloc_get_rss())
+#define ZMALLOC_FRAG_RATIO_0(rss) (zmalloc_get_fragmentation_ratio)(rss)
+
 #endif

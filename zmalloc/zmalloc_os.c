@@ -5,6 +5,9 @@
  * read on a stack buffer, not stdio, so they allocate nothing. */
 #define _GNU_SOURCE
 #include "zmalloc.h"
+/* The functions themselves, not zmalloc.h's argument-count macros of the same names. */
+#undef zmalloc_get_private_dirty
+#undef zmalloc_get_fragmentation_ratio
 
 #include <errno.h>
 #include <fcntl.h>
