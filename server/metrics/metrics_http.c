@@ -1,8 +1,10 @@
 /* metrics_http.c — Prometheus /metrics over HTTP, as reliability.md §3f asks: libevent's evhttp
- * on a listener of its own, bound to loopback only, answering two read-only paths, with capped
- * headers, bodies and connections, a per-request deadline against slowloris, and a Host check
- * against DNS rebinding. Each scrape renders one metrics snapshot on the event loop: O(#metrics),
- * never O(#keys), so a scrape cannot stall RESP clients for long. */
+ * on a listener of its own, answering two read-only paths, with capped headers, bodies and
+ * connections, a per-request deadline against slowloris, and a Host check against DNS
+ * rebinding. When a password is in force (metrics-password, else requirepass) every request
+ * must carry it (metrics_auth.c), and only then may the listener be bound beyond loopback,
+ * where the password takes over from the Host check. Each scrape renders one metrics snapshot on
+ * the event loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients for long. */
 #include "metrics_http.h"
 
 #include <arpa/inet.h>
@@ -25,6 +27,8 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_auth.h"
+#include "util.h"
 #include "zmalloc.h"
 
 /* Request headers beyond this are refused by evhttp (400 or 413) and the connection closed
@@ -57,7 +61,8 @@ static struct {
     struct evconnlistener *listener; /* evhttp's; NULL once teardown has begun */
     struct http_conn *conns;         /* every connection not yet closed */
     size_t nconns;
-    int paused; /* listener disabled because nconns reached the cap */
+    int paused;   /* listener disabled because nconns reached the cap */
+    int loopback; /* bound to a loopback address: Host must name this machine */
 } mh;
 
 /* ---- Connections: counting, the cap and the request deadline ----
@@ -193,7 +198,9 @@ host_is_local(const char *h)
 }
 
 /* 0 when the request may be answered, else the status to refuse it with: 400 without exactly
- * one Host header (RFC 9112 §3.2), 403 when it does not name this machine. */
+ * one Host header (RFC 9112 §3.2), 403 when it does not name this machine. Beyond loopback
+ * (where a password is required) any name passes: scrapers use the host's own names, and the
+ * password, which a rebinding page does not have, is what keeps the data in. */
 static int
 host_check(struct evhttp_request *req)
 {
@@ -211,6 +218,8 @@ host_check(struct evhttp_request *req)
     }
     if (nhost != 1)
         return 400;
+    if (!mh.loopback)
+        return 0;
     if (!host_is_local(host))
         return 403;
     /* "GET http://evil.example/metrics": the authority in the target must pass too. */
@@ -278,8 +287,32 @@ serve_metrics(struct evhttp_request *req)
     reply(req, HTTP_OK, "OK", PROM_CONTENT_TYPE, body);
 }
 
-/* Every request: Host first, then the path (404), then the method (405). The query string is
- * not looked at: there is nothing to select. */
+/* 0 when the request may be answered: no password is in force and the listener is loopback,
+ * or the request carries the password in exactly one Authorization header. Read on every
+ * request, so CONFIG SET of either password takes effect at the next one. */
+static int
+auth_ok(struct evhttp_request *req)
+{
+    const char *password = config_metrics_password();
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *value = NULL;
+    int n = 0;
+
+    /* Beyond loopback there is always a password (start-up and CONFIG SET see to it); should
+     * there ever be none, the listener stays shut rather than open. */
+    if (password[0] == '\0')
+        return mh.loopback;
+    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+        if (strcasecmp(kv->key, "Authorization") == 0) {
+            value = kv->value;
+            n++;
+        }
+    }
+    return n == 1 && metrics_auth_check(value, password);
+}
+
+/* Every request: Host first, then the password (401), the path (404) and the method (405).
+ * The query string is not looked at: there is nothing to select. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -295,6 +328,14 @@ on_request(struct evhttp_request *req, void *arg)
         return;
     case 403:
         reply_text(req, 403, "Forbidden", "Host must be localhost, 127.0.0.1 or [::1]\n", NULL);
+        return;
+    }
+    if (!auth_ok(req)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Basic realm=\"zmem\"");
+        reply_text(req, 401, "Unauthorized",
+                   "authentication required: Basic (user default) or Bearer, with the password\n",
+                   NULL);
         return;
     }
     if (path && strcmp(path, "/metrics") == 0)
@@ -340,18 +381,6 @@ addr_parse(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *s
     return -1;
 }
 
-/* 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
-static int
-addr_is_loopback(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-        return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
-    }
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-    return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-}
-
 static int
 listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
 {
@@ -387,13 +416,13 @@ metrics_http_setup(struct event_base *base)
                 addr);
         return -1;
     }
-    /* Protected-mode style: /metrics has no authentication yet, so it is not offered beyond
-     * this host. An authenticating reverse proxy on the same host can forward to it. */
-    if (!addr_is_loopback(&ss)) {
+    /* Protected-mode style: without a password, /metrics is not offered beyond this host. */
+    mh.loopback = addr_is_loopback(addr) == 1;
+    if (!mh.loopback && config_metrics_password()[0] == '\0') {
         log_msg(LL_WARNING,
-                "Refusing to serve /metrics on %s: not a loopback address, and /metrics has no "
-                "authentication. Keep metrics-bind 127.0.0.1 (or ::1) and put an "
-                "authenticating reverse proxy in front to reach it from other hosts.",
+                "Refusing to serve /metrics on %s: not a loopback address, and no password is "
+                "set. Set metrics-password (or requirepass) so that scrapers must authenticate, "
+                "or keep metrics-bind 127.0.0.1 (or ::1).",
                 addr);
         return -1;
     }
