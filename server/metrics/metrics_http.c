@@ -3,20 +3,25 @@
  * connections, a per-request deadline against slowloris, and a Host check against DNS
  * rebinding. When a password is in force (metrics-password, else requirepass) every request
  * must carry it (metrics_auth.c), and only then may the listener be bound beyond loopback,
- * where the password takes over from the Host check. Each scrape renders one metrics snapshot on
- * the event loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients for long. */
+ * where the password takes over from the Host check. With metrics-tls-cert-file and -key-file
+ * every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders one metrics
+ * snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients
+ * for long. */
 #include "metrics_http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +68,7 @@ static struct {
     size_t nconns;
     int paused;   /* listener disabled because nconns reached the cap */
     int loopback; /* bound to a loopback address: Host must name this machine */
+    SSL_CTX *tls; /* NULL: plain HTTP */
 } mh;
 
 /* ---- Connections: counting, the cap and the request deadline ----
@@ -135,11 +141,35 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
     bufferevent_decref(bev);
 }
 
-/* evhttp's bevcb, called once for each accepted connection, before evhttp has set it up. */
+/* The bufferevent of a new connection, before evhttp gives it the socket: a TLS server one
+ * (whose handshake starts once it has the socket) when TLS is on. NULL when out of memory. */
+static struct bufferevent *
+conn_bufferevent(struct event_base *base)
+{
+    if (mh.tls == NULL)
+        return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    SSL *ssl = SSL_new(mh.tls);
+    if (ssl == NULL)
+        return NULL;
+    /* CLOSE_ON_FREE also frees the SSL with the bufferevent. */
+    struct bufferevent *bev = bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    /* A scraper that closes without a TLS close_notify has still had its answer: an EOF,
+     * not an error. */
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
+/* evhttp's bevcb, called once for each accepted connection, before evhttp has set it up. The
+ * request deadline armed at adoption also bounds the TLS handshake. */
 static struct bufferevent *
 conn_create(struct event_base *base, void *arg)
 {
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev = conn_bufferevent(base);
     if (bev == NULL)
         return NULL; /* evhttp gives up on the connection */
     struct http_conn *c = zcalloc(sizeof(*c));
@@ -381,6 +411,62 @@ addr_parse(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *s
     return -1;
 }
 
+/* Log OpenSSL's reason for the failure just seen (its last queued error), after what. */
+static void
+tls_log_error(const char *what, const char *path)
+{
+    char reason[256] = "unknown error";
+    unsigned long e, last = 0;
+
+    while ((e = ERR_get_error()) != 0)
+        last = e;
+    if (last)
+        ERR_error_string_n(last, reason, sizeof(reason));
+    log_msg(LL_WARNING, "%s '%s': %s", what, path, reason);
+}
+
+/* The TLS context from metrics-tls-cert-file and metrics-tls-key-file, into mh.tls; nothing to
+ * do when both are empty. 0, or -1 after logging why (only one of them set, a file that does
+ * not load, a key that does not match the certificate). */
+static int
+tls_setup(const struct config *cfg)
+{
+    const char *cert = cfg->metrics_tls_cert_file, *key = cfg->metrics_tls_key_file;
+
+    if (cert[0] == '\0' && key[0] == '\0')
+        return 0;
+    if (cert[0] == '\0' || key[0] == '\0') {
+        log_msg(LL_WARNING, "TLS on the metrics port needs both metrics-tls-cert-file and "
+                            "metrics-tls-key-file");
+        return -1;
+    }
+    mh.tls = SSL_CTX_new(TLS_server_method());
+    if (mh.tls == NULL) {
+        tls_log_error("Could not create the TLS context for", "/metrics");
+        return -1;
+    }
+    /* TLS 1.2 is the oldest any supported Prometheus or curl needs. */
+    SSL_CTX_set_min_proto_version(mh.tls, TLS1_2_VERSION);
+    SSL_CTX_set_options(mh.tls, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(mh.tls, cert) != 1) {
+        tls_log_error("Could not load metrics-tls-cert-file", cert);
+        goto err;
+    }
+    if (SSL_CTX_use_PrivateKey_file(mh.tls, key, SSL_FILETYPE_PEM) != 1) {
+        tls_log_error("Could not load metrics-tls-key-file", key);
+        goto err;
+    }
+    if (SSL_CTX_check_private_key(mh.tls) != 1) {
+        tls_log_error("metrics-tls-key-file does not match the certificate", cert);
+        goto err;
+    }
+    return 0;
+err:
+    SSL_CTX_free(mh.tls);
+    mh.tls = NULL;
+    return -1;
+}
+
 static int
 listen_socket(const struct sockaddr_storage *ss, socklen_t sl)
 {
@@ -426,6 +512,8 @@ metrics_http_setup(struct event_base *base)
                 addr);
         return -1;
     }
+    if (tls_setup(cfg) < 0)
+        return -1;
     int fd = listen_socket(&ss, sl);
     if (fd < 0) {
         log_msg(LL_WARNING, "Could not create the /metrics listening socket %s:%d: %s", addr,
@@ -457,9 +545,10 @@ metrics_http_setup(struct event_base *base)
         return -1;
     }
     mh.listener = evhttp_bound_socket_get_listener(bound);
-    log_msg(LL_NOTICE, "Serving Prometheus metrics on http://%s%s%s:%d/metrics",
-            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
-            cfg->metrics_port);
+    log_msg(LL_NOTICE, "Serving Prometheus metrics on %s://%s%s%s:%d/metrics%s",
+            mh.tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", addr,
+            ss.ss_family == AF_INET6 ? "]" : "", cfg->metrics_port,
+            config_metrics_password()[0] ? " (password required)" : "");
     return 0;
 }
 
@@ -481,4 +570,7 @@ metrics_http_teardown(void)
             bufferevent_decref(c->bev);
         conn_unlink(c);
     }
+    /* Connections libevent finalizes later hold their own reference to the context. */
+    SSL_CTX_free(mh.tls);
+    mh.tls = NULL;
 }

@@ -3,16 +3,19 @@
 # (401 with WWW-Authenticate, Basic as user default, Bearer), requirepass alone, metrics-password
 # over it, CONFIG SET followed at once and refused when it would leave a non-loopback listener
 # open, non-loopback binds (allowed only with a password; connections here stay on 127.0.0.1),
-# and a real Prometheus scraping with basic_auth.
+# TLS with a throw-away self-signed certificate (curl --cacert), and a real Prometheus scraping
+# over TLS with basic_auth and a Bearer credential.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
 TMP=$(mktemp -d)
 PROM_PID=
 FILE_PID=
+IDLE_PIDS=
 cleanup() {
     [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
     [ -n "$FILE_PID" ] && kill "$FILE_PID" 2>/dev/null && wait "$FILE_PID" 2>/dev/null
+    for p in $IDLE_PIDS; do kill "$p" 2>/dev/null; done
     stop_server
     rm -rf "$TMP"
 }
@@ -29,6 +32,11 @@ start() {
     trap cleanup EXIT
     [ -n "$SERVER_PID" ] || { cat "$TMP/start"; exit 1; }
     URL="http://127.0.0.1:$MPORT"
+}
+
+# run_refused ARGS...: a server expected to refuse to start (port 0: no RESP port).
+run_refused() {
+    timeout 5 "$ZMEM_SERVER" --port 0 "$@" >"$TMP/refused" 2>&1
 }
 
 # status URL [curl options...]: the HTTP status code only (000 when the connection failed).
@@ -138,15 +146,102 @@ wait "$FILE_PID" 2>/dev/null
 FILE_PID=
 
 # ---- Without a password a non-loopback bind still refuses to start, and says why.
-run_refused() {
-    timeout 5 "$ZMEM_SERVER" --port 0 "$@" >"$TMP/refused" 2>&1
-}
 run_refused --metrics-port "$(random_port)" --metrics-bind 0.0.0.0
 check "bind 0.0.0.0 without a password: exit 1" test $? = 1
 check "bind 0.0.0.0 without a password: says why" \
     grep -q 'Refusing to serve /metrics on 0.0.0.0: not a loopback address, and no password is set' "$TMP/refused"
 run_refused --metrics-port "$(random_port)" --metrics-bind :: --requirepass ''
 check "bind :: with an empty requirepass: exit 1" test $? = 1
+
+# ---- TLS: a throw-away self-signed certificate for localhost and 127.0.0.1.
+HAVE_TLS=
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+        -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' \
+        -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >"$TMP/openssl.log" 2>&1 &&
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$TMP/other.pem" \
+        >>"$TMP/openssl.log" 2>&1; then
+    HAVE_TLS=1
+else
+    echo "skip TLS checks: the openssl CLI is missing or failed"; cat "$TMP/openssl.log" 2>/dev/null
+fi
+TLS_ARGS="--metrics-tls-cert-file $TMP/cert.pem --metrics-tls-key-file $TMP/key.pem"
+
+if [ -n "$HAVE_TLS" ]; then
+    # shellcheck disable=SC2086
+    start $TLS_ARGS --metrics-password tpw
+    URL="https://127.0.0.1:$MPORT"
+    check "TLS: log says https" grep -q "Serving Prometheus metrics on https://127.0.0.1:$MPORT" "$SERVER_LOG"
+    check "TLS: Basic with --cacert: 200" test "$(status "$URL/metrics" --cacert "$TMP/cert.pem" -u default:tpw)" = 200
+    check "TLS: body is the metrics" \
+        sh -c "curl -s --max-time 5 --cacert '$TMP/cert.pem' -u default:tpw '$URL/metrics' | grep -qx 'redis_up 1'"
+    check "TLS: Bearer: 200" \
+        test "$(status "$URL/health" --cacert "$TMP/cert.pem" -H 'Authorization: Bearer tpw')" = 200
+    check "TLS: localhost in the certificate: 200" \
+        test "$(status "https://localhost:$MPORT/health" --cacert "$TMP/cert.pem" -u default:tpw)" = 200
+    check "TLS: no Authorization: 401" test "$(status "$URL/metrics" --cacert "$TMP/cert.pem")" = 401
+    check "TLS: wrong password: 401" test "$(status "$URL/metrics" --cacert "$TMP/cert.pem" -u default:x)" = 401
+    check "TLS: an untrusted certificate fails the client" test "$(status "$URL/metrics" -u default:tpw)" = 000
+    check "TLS: plain HTTP on the TLS port gets no answer" \
+        test "$(status "http://127.0.0.1:$MPORT/metrics" -u default:tpw)" = 000
+    check "TLS: two requests, one connection (keep-alive)" sh -c "curl -s --max-time 5 \
+        --cacert '$TMP/cert.pem' -u default:tpw -o /dev/null -o /dev/null -w '%{num_connects}' \
+        '$URL/health' '$URL/metrics' | grep -qx 10"
+    # The connection cap and the request deadline hold with TLS: 16 silent connections, half
+    # before the handshake (raw TCP), half after it, take every slot; a scrape waits in the
+    # accept queue until the 5 s deadline closes them, then is served.
+    IDLE_PIDS=
+    for _n in 1 2 3 4 5 6 7 8; do
+        curl -s --max-time 15 "telnet://127.0.0.1:$MPORT" </dev/null >/dev/null 2>&1 &
+        IDLE_PIDS="$IDLE_PIDS $!"
+        openssl s_client -connect "127.0.0.1:$MPORT" -ign_eof </dev/null >/dev/null 2>&1 &
+        IDLE_PIDS="$IDLE_PIDS $!"
+    done
+    sleep 1
+    t0=$(date +%s)
+    code=$(status "$URL/metrics" --max-time 15 --cacert "$TMP/cert.pem" -u default:tpw)
+    waited=$(($(date +%s) - t0))
+    check "TLS: 16 silent connections fill the cap; a scrape waits ($waited s) and is served" \
+        sh -c "[ '$code' = 200 ] && [ '$waited' -ge 2 ]"
+    sleep 1
+    left=0
+    for p in $IDLE_PIDS; do kill -0 "$p" 2>/dev/null && left=$((left + 1)); done
+    check "TLS: the deadline closed all 16 silent connections ($left left)" test "$left" = 0
+    for p in $IDLE_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    IDLE_PIDS=
+    # OpenSSL allocates through zmalloc: its context shows in used_memory (plain: ~16 KB).
+    used=$(redis-cli -p "$PORT" info memory | tr -d '\r' | sed -n 's/^used_memory://p')
+    check "TLS: OpenSSL's memory is counted ($used bytes in use)" test "$used" -gt 100000
+    check "RESP still serves" test "$(redis-cli -p "$PORT" ping)" = PONG
+    # Stopped here rather than by stop_server, which removes the log before it can be read.
+    kill "$SERVER_PID" && wait "$SERVER_PID"
+    cp "$SERVER_LOG" "$TMP/tls-exit.log"
+    stop_server
+    check "TLS: used_memory at exit is 0" grep -q 'used_memory at exit: 0 bytes' "$TMP/tls-exit.log"
+
+    # TLS without a password is fine on loopback (and open, as plain HTTP is).
+    # shellcheck disable=SC2086
+    start $TLS_ARGS
+    check "TLS without a password on loopback: 200" \
+        test "$(status "https://127.0.0.1:$MPORT/metrics" --cacert "$TMP/cert.pem")" = 200
+    stop_server
+
+    # shellcheck disable=SC2086
+    run_refused --metrics-port "$(random_port)" --metrics-tls-cert-file "$TMP/cert.pem"
+    check "TLS: a certificate without a key: exit 1" test $? = 1
+    check "TLS: a certificate without a key: says why" \
+        grep -q 'needs both metrics-tls-cert-file and metrics-tls-key-file' "$TMP/refused"
+    run_refused --metrics-port "$(random_port)" --metrics-tls-cert-file "$TMP/nope.pem" \
+        --metrics-tls-key-file "$TMP/key.pem"
+    check "TLS: a missing certificate file: exit 1" test $? = 1
+    check "TLS: a missing certificate file: says why" \
+        grep -q "Could not load metrics-tls-cert-file '$TMP/nope.pem'" "$TMP/refused"
+    run_refused --metrics-port "$(random_port)" --metrics-tls-cert-file "$TMP/cert.pem" \
+        --metrics-tls-key-file "$TMP/other.pem"
+    check "TLS: a key that does not match: exit 1" test $? = 1
+    check "TLS: a key that does not match: says why" \
+        grep -q "Could not load metrics-tls-key-file '$TMP/other.pem': .*key values mismatch" "$TMP/refused"
+fi
 
 # ---- A real Prometheus scraping with basic_auth and with a Bearer credential.
 # prom_up JOB [VALUE]: wait (up to 30 s: Prometheus starts slowly on a loaded machine) until it
@@ -192,32 +287,47 @@ stop_prometheus() {
     PROM_PID=
 }
 
-if command -v prometheus >/dev/null 2>&1; then
-    start --metrics-bind 0.0.0.0 --metrics-password 'prom pw'
+if ! command -v prometheus >/dev/null 2>&1; then
+    echo "skip prometheus checks: prometheus is not installed"
+elif [ -z "$HAVE_TLS" ]; then
+    echo "skip prometheus checks: no test certificate"
+else
+    # Bound to every address, as for a remote Prometheus; it scrapes 127.0.0.1 all the same.
+    # shellcheck disable=SC2086
+    start --metrics-bind 0.0.0.0 --metrics-password 'prom pw' $TLS_ARGS
     cat >"$TMP/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
   - job_name: basic
+    scheme: https
+    tls_config:
+      ca_file: $TMP/cert.pem
     basic_auth:
       username: default
       password: 'prom pw'
     static_configs:
       - targets: ['127.0.0.1:$MPORT']
   - job_name: bearer
+    scheme: https
+    tls_config:
+      insecure_skip_verify: true
     authorization:
       type: Bearer
       credentials: 'prom pw'
     static_configs:
       - targets: ['127.0.0.1:$MPORT']
   - job_name: noauth
+    scheme: https
+    tls_config:
+      ca_file: $TMP/cert.pem
     static_configs:
       - targets: ['127.0.0.1:$MPORT']
 EOF
     if start_prometheus; then
-        check "prometheus basic_auth: up == 1" prom_up basic
-        check "prometheus bearer: up == 1" prom_up bearer
+        check "prometheus basic_auth + tls_config ca_file: up == 1" prom_up basic
+        check "prometheus bearer + tls_config insecure_skip_verify: up == 1" prom_up bearer
         curl -s --max-time 2 "http://127.0.0.1:$PPORT/api/v1/query?query=redis_memory_used_bytes%7Bjob%3D%22basic%22%7D" >"$TMP/mem"
         check "prometheus basic_auth: redis_memory_used_bytes stored" \
             grep -q '"value":\[[0-9.]*,"[1-9][0-9]*"\]' "$TMP/mem"
@@ -227,8 +337,6 @@ EOF
     fi
     stop_prometheus
     stop_server
-else
-    echo "skip prometheus checks: prometheus is not installed"
 fi
 
 summary
