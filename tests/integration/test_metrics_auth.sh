@@ -79,6 +79,12 @@ check "requirepass: unknown path with it: 404" test "$(status "$URL/nope" -u 'de
 check "requirepass: POST with it: 405" test "$(status "$URL/metrics" -X POST -u 'default:rp 1')" = 405
 check "requirepass: Host check still on (loopback bind): 403" \
     test "$(status "$URL/metrics" -u 'default:rp 1' -H 'Host: evil.example')" = 403
+# A keep-alive scrape (as Prometheus does) answers at once: its ~18 KB body leaves in two writes,
+# and Nagle held the second for the client's delayed ACK (40 ms) until TCP_NODELAY.
+for _n in 1 2 3 4 5 6 7; do echo "url = \"$URL/metrics\""; echo "output = /dev/null"; done >"$TMP/urls"
+ka=$(curl -s --max-time 10 -u 'default:rp 1' -w '%{time_total}\n' -K "$TMP/urls" | sed 1d | sort -n | sed -n 3p)
+check "keep-alive scrapes: median ${ka}s, not held 40 ms by Nagle" \
+    awk -v t="$ka" 'BEGIN { exit !(t != "" && t < 0.030) }'
 # The listener reads the password in force on every request.
 $CLI 'rp 1' config set requirepass rp2 >/dev/null
 check "CONFIG SET requirepass: old password now 401" \
