@@ -4,9 +4,9 @@
  * rebinding. When a password is in force (metrics-password, else requirepass) every request
  * must carry it (metrics_auth.c), and only then may the listener be bound beyond loopback,
  * where the password takes over from the Host check. With metrics-tls-cert-file and -key-file
- * every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders one metrics
- * snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients
- * for long. */
+ * every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders one
+ * metrics snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP
+ * clients for long. */
 #include "metrics_http.h"
 
 #include <arpa/inet.h>
@@ -325,7 +325,7 @@ serve_metrics(struct evhttp_request *req)
     reply(req, HTTP_OK, "OK", PROM_CONTENT_TYPE, body);
 }
 
-/* 0 when the request may be answered: no password is in force and the listener is loopback,
+/* 1 when the request may be answered: no password is in force and the listener is loopback,
  * or the request carries the password in exactly one Authorization header. Read on every
  * request, so CONFIG SET of either password takes effect at the next one. */
 static int
@@ -419,16 +419,22 @@ addr_parse(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *s
     return -1;
 }
 
-/* Log OpenSSL's reason for the failure just seen (its last queued error), after what. */
+/* Log OpenSSL's reason for the failure just seen (its last queued error), after what. A file
+ * that cannot be opened is said so by errno: OpenSSL 3 only says "system lib". */
 static void
 tls_log_error(const char *what, const char *path)
 {
     char reason[256] = "unknown error";
     unsigned long e, last = 0;
+    int sys = 0;
 
-    while ((e = ERR_get_error()) != 0)
+    while ((e = ERR_get_error()) != 0) {
+        sys |= ERR_SYSTEM_ERROR(e);
         last = e;
-    if (last)
+    }
+    if (sys && access(path, R_OK) != 0)
+        snprintf(reason, sizeof(reason), "%s", strerror(errno));
+    else if (last)
         ERR_error_string_n(last, reason, sizeof(reason));
     log_msg(LL_WARNING, "%s '%s': %s", what, path, reason);
 }
@@ -450,7 +456,7 @@ tls_setup(const struct config *cfg)
     }
     mh.tls = SSL_CTX_new(TLS_server_method());
     if (mh.tls == NULL) {
-        tls_log_error("Could not create the TLS context for", "/metrics");
+        tls_log_error("Could not create a TLS context for metrics-tls-cert-file", cert);
         return -1;
     }
     /* TLS 1.2 is the oldest any supported Prometheus or curl needs. */

@@ -241,7 +241,7 @@ if [ -n "$HAVE_TLS" ]; then
         --metrics-tls-key-file "$TMP/key.pem"
     check "TLS: a missing certificate file: exit 1" test $? = 1
     check "TLS: a missing certificate file: says why" \
-        grep -q "Could not load metrics-tls-cert-file '$TMP/nope.pem'" "$TMP/refused"
+        grep -q "Could not load metrics-tls-cert-file '$TMP/nope.pem': No such file or directory" "$TMP/refused"
     run_refused --metrics-port "$(random_port)" --metrics-tls-cert-file "$TMP/cert.pem" \
         --metrics-tls-key-file "$TMP/other.pem"
     check "TLS: a key that does not match: exit 1" test $? = 1
