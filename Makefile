@@ -120,7 +120,9 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 # Everything a test or tool may link; the linker only pulls what is used.
 ALL_LIBS := $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
-EXT_LIBS := -levent -levent_pthreads -lhiredis -lcmocka $(LIBS)
+# TLS on the metrics port: libevent's OpenSSL bufferevents over OpenSSL.
+TLS_LIBS := -levent_openssl -lssl -lcrypto
+EXT_LIBS := -levent -levent_pthreads $(TLS_LIBS) -lhiredis -lcmocka $(LIBS)
 
 .PHONY: all test unit integration run bench fuzz install deps clean format format-check check-deps
 
@@ -152,7 +154,7 @@ $(LIBSRV): $(SRV_OBJ)
 	rm -f $@ && ar rcs $@ $(if $^,$^,)
 
 $(SERVER): $(BUILD)/obj/server/main.o $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
-	$(CC) $(LDFLAGS) -o $@ $^ -levent -levent_pthreads $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -levent -levent_pthreads $(TLS_LIBS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(@D)

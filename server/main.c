@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,28 @@ ZMALLOC_CONF("narenas:1");
 static struct event_base *base;
 static struct event *cron_ev;
 static struct event *sigterm_ev, *sigint_ev;
+
+/* OpenSSL's allocator (TLS on the metrics port), so that its memory counts in used_memory like
+ * everything else. The try variants: OpenSSL checks every allocation, and a handshake that fails
+ * for want of memory is better than a server that aborts. zfree takes NULL and ztryrealloc
+ * follows realloc's rules, which is what OpenSSL hands a custom allocator unfiltered. */
+static void *
+openssl_malloc(size_t size, const char *file, int line)
+{
+    return ztrymalloc(size);
+}
+
+static void *
+openssl_realloc(void *ptr, size_t size, const char *file, int line)
+{
+    return ztryrealloc(ptr, size);
+}
+
+static void
+openssl_free(void *ptr, const char *file, int line)
+{
+    zfree(ptr);
+}
 
 /* Re-armed each time rather than persistent, so a CONFIG SET hz takes effect at once. */
 static void
@@ -118,6 +141,9 @@ main(int argc, char **argv)
     /* Before any other libevent call: from here on libevent's own memory is counted. */
     event_set_mem_functions(zmalloc, zrealloc, zfree);
     evthread_use_pthreads();
+    /* The same for OpenSSL, which accepts it only before its first allocation: nothing has
+     * called OpenSSL yet (it allocates nothing until first used). */
+    int openssl_counted = CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free);
 
     int r = config_load(argc, argv, err, sizeof(err));
     if (r != 0) {
@@ -142,6 +168,8 @@ main(int argc, char **argv)
             ZMEM_VERSION, ZMEM_REDIS_VERSION, (int)getpid(), zmalloc_allocator_name());
     if (cfg->config_file[0])
         log_msg(LL_NOTICE, "Configuration loaded from %s", cfg->config_file);
+    if (!openssl_counted)
+        log_msg(LL_WARNING, "OpenSSL had allocated before start-up: its memory is not counted");
     log_msg(LL_NOTICE, "No persistence: the keyspace lives in memory only and is lost on exit.");
 
     base = event_base_new();
@@ -207,6 +235,9 @@ out_cmd:
 out_base:
     event_base_free(base);
     libevent_global_shutdown();
+    /* OpenSSL's global state (providers, error queues) would otherwise be freed only by its
+     * own atexit handler, after used_memory at exit is logged. Nothing here uses it again. */
+    OPENSSL_cleanup();
 out_log:;
     size_t startup = server_startup_memory();
     config_teardown();

@@ -35,8 +35,15 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
     X("metrics-port", OPT_INT, metrics_port, "0", 0, 65535, 0,                                     \
       "HTTP port serving Prometheus /metrics; 0 means off")                                        \
     X("metrics-bind", OPT_STR, metrics_bind, "127.0.0.1", 0, 0, 0,                                 \
-      "numeric address /metrics listens on; loopback only: /metrics has no authentication yet, "   \
-      "so any other address refuses to start")                                                     \
+      "numeric address /metrics listens on; loopback only, unless a password is in force "         \
+      "(metrics-password or requirepass): then any address")                                       \
+    X("metrics-password", OPT_STR, metrics_password, "", 0, 0, 1,                                  \
+      "password for HTTP Basic (user default) or Bearer auth on the metrics port; empty means "    \
+      "requirepass, if any")                                                                       \
+    X("metrics-tls-cert-file", OPT_STR, metrics_tls_cert_file, "", 0, 0, 0,                        \
+      "PEM certificate chain: serve the metrics port over TLS (with metrics-tls-key-file)")        \
+    X("metrics-tls-key-file", OPT_STR, metrics_tls_key_file, "", 0, 0, 0,                          \
+      "PEM private key of metrics-tls-cert-file")                                                  \
     X("logfile", OPT_STR, logfile, "", 0, 0, 0, "log file; empty means standard output")           \
     X("loglevel", OPT_LOGLEVEL, loglevel, "notice", 0, 0, 1, "debug, verbose, notice or warning")  \
     X("daemonize", OPT_BOOL, daemonize, "no", 0, 1, 0, "run in the background")                    \
@@ -106,6 +113,30 @@ const struct config *
 config_get(void)
 {
     return &cfg;
+}
+
+const char *
+config_metrics_password(void)
+{
+    return cfg.metrics_password[0] ? cfg.metrics_password : cfg.requirepass;
+}
+
+int
+config_check_metrics_password(const char *requirepass, const char *metrics_password, char *err,
+                              size_t errlen)
+{
+    const char *rp = requirepass ? requirepass : cfg.requirepass;
+    const char *mp = metrics_password ? metrics_password : cfg.metrics_password;
+
+    /* metrics-port and metrics-bind are fixed at start, so this is the listener in service (a
+     * non-loopback one only started because a password was in force). */
+    if (cfg.metrics_port == 0 || addr_is_loopback(cfg.metrics_bind) == 1 || rp[0] || mp[0])
+        return 0;
+    snprintf(err, errlen,
+             "ERR CONFIG SET failed (possibly related to argument '%s') - the metrics listener "
+             "is bound to %s, not loopback, and would be left without a password",
+             metrics_password ? "metrics-password" : "requirepass", cfg.metrics_bind);
+    return -1;
 }
 
 const char *

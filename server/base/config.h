@@ -29,11 +29,14 @@ struct config {
     long long maxmemory;  /* bytes, 0 = no limit */
     int maxmemory_policy; /* enum maxmemory_policy */
     int maxmemory_samples;
-    char *requirepass;  /* "" = no password */
-    int metrics_port;   /* 0 = off */
-    char *metrics_bind; /* one numeric address; must be loopback (no auth yet) */
-    char *logfile;      /* "" = stdout */
-    int loglevel;       /* enum log_level */
+    char *requirepass;           /* "" = no password */
+    int metrics_port;            /* 0 = off */
+    char *metrics_bind;          /* one numeric address; loopback unless a password is in force */
+    char *metrics_password;      /* "" = requirepass guards the metrics listener */
+    char *metrics_tls_cert_file; /* PEM chain; "" = plain HTTP */
+    char *metrics_tls_key_file;  /* PEM private key of metrics_tls_cert_file */
+    char *logfile;               /* "" = stdout */
+    int loglevel;                /* enum log_level */
     int daemonize;
     char *pidfile;
     int hz;
@@ -62,6 +65,16 @@ int config_check(const char *name, const char *value, char *err, size_t errlen);
 /* Visit every option whose name matches the glob pattern (CONFIG GET), with its value as text. */
 void config_foreach_match(const char *pattern,
                           void (*fn)(const char *name, const char *value, void *ctx), void *ctx);
+/* The password the metrics listener requires: metrics-password, or else requirepass; "" when
+ * neither is set (the listener is then open, and loopback only). Follows CONFIG SET at once. */
+const char *config_metrics_password(void);
+/* Whether setting requirepass and metrics-password to these values (NULL: left as they are)
+ * keeps a password on a metrics listener bound beyond loopback. 0 when it does (or the listener
+ * is loopback or off); else -1 with Redis-style error text. CONFIG SET calls it once with all
+ * its pairs (config_check sees one pair at a time, so it cannot), to refuse removing the last
+ * password from a listener other hosts can reach. */
+int config_check_metrics_password(const char *requirepass, const char *metrics_password, char *err,
+                                  size_t errlen);
 /* Name of a maxmemory policy ("allkeys-lru"). */
 const char *config_policy_name(int policy);
 /* Free what config_load() allocated. */

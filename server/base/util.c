@@ -2,10 +2,12 @@
  * matching for CONFIG GET / KEYS / SCAN, and the _human byte format of INFO. */
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,4 +320,29 @@ ldouble_to_str(char *dst, size_t size, long double v)
     }
     dst[l] = '\0';
     return l;
+}
+
+int
+secret_eq(const char *given, size_t glen, const char *want, size_t wlen)
+{
+    if (wlen == 0)
+        return 0; /* no secret: nothing matches it (and want[0] may not exist) */
+    /* Every byte of the attempt is compared against want (cycled), with no early exit. */
+    unsigned char diff = glen != wlen;
+    for (size_t i = 0; i < glen; i++)
+        diff |= (unsigned char)(given[i] ^ want[i % wlen]);
+    return diff == 0;
+}
+
+int
+addr_is_loopback(const char *addr)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    if (inet_pton(AF_INET, addr, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, addr, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    return -1;
 }

@@ -1,5 +1,5 @@
 /* util — small helpers shared by the server: clocks, number parsing and formatting, glob
- * matching, human-readable byte counts. */
+ * matching, human-readable byte counts, secret comparison, loopback addresses. */
 #ifndef ZMEM_SERVER_UTIL_H
 #define ZMEM_SERVER_UTIL_H
 
@@ -36,5 +36,13 @@ size_t ll_to_str(char *dst, long long v);
 int str_to_ldouble(const char *s, size_t len, long double *out);
 /* Print v as Redis's INCRBYFLOAT does ("%.17Lf", trailing zeros removed). Returns the length. */
 size_t ldouble_to_str(char *dst, size_t size, long double v);
+
+/* 1 when the secret given (glen bytes, from a client) equals want (wlen > 0 bytes), else 0. Its
+ * time depends on glen only, never on how much of want matched nor on want's length, so timing
+ * a wrong guess says nothing about the password (AUTH, the metrics listener). */
+int secret_eq(const char *given, size_t glen, const char *want, size_t wlen);
+/* Whether a numeric address is loopback: 1 for 127.0.0.0/8, ::1 and ::ffff:127.x, 0 for any other
+ * numeric IPv4 or IPv6 address, -1 when addr is not a numeric address at all (a name). */
+int addr_is_loopback(const char *addr);
 
 #endif

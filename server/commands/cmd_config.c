@@ -65,7 +65,11 @@ cmd_config_set(struct client *c)
         reply_error_arity(c);
         return;
     }
-    /* All pairs are checked before any is applied: a failing CONFIG SET changes nothing. */
+    /* All pairs are checked before any is applied: a failing CONFIG SET changes nothing. Each
+     * pair alone may keep a password on the metrics listener while both together remove it, so
+     * the two passwords are also checked as a pair. */
+    char rp[sizeof(value)], mp[sizeof(value)];
+    const char *new_rp = NULL, *new_mp = NULL;
     for (int i = 0; i < npairs; i++) {
         const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];
         snprintf(name, sizeof(name), "%.*s", (int)n->len, n->ptr);
@@ -96,6 +100,14 @@ cmd_config_set(struct client *c)
                 return;
             }
         }
+        if (strcasecmp(name, "requirepass") == 0)
+            new_rp = memcpy(rp, value, strlen(value) + 1);
+        else if (strcasecmp(name, "metrics-password") == 0)
+            new_mp = memcpy(mp, value, strlen(value) + 1);
+    }
+    if (config_check_metrics_password(new_rp, new_mp, err, sizeof(err)) < 0) {
+        reply_error(c, err);
+        return;
     }
     for (int i = 0; i < npairs; i++) {
         const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];

@@ -40,16 +40,6 @@ cmd_quit(struct client *c)
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-/* Constant-time comparison, so the time a wrong password takes says nothing about it. */
-static int
-secret_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-    unsigned char diff = alen != blen;
-    for (size_t i = 0; i < alen; i++)
-        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
-    return diff == 0;
-}
-
 /* Check user/password against the default user (requirepass). 0 when accepted. */
 static int
 check_credentials(const char *user, size_t ulen, const char *pass, size_t plen)

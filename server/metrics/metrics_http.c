@@ -1,20 +1,28 @@
 /* metrics_http.c — Prometheus /metrics over HTTP, by docs/limits.md, "The /metrics endpoint":
- * libevent's evhttp on a listener of its own, bound to loopback only, answering two read-only
- * paths, with capped headers, bodies and connections, a per-request deadline against slowloris,
- * and a Host check against DNS rebinding. Each scrape renders one metrics snapshot on the event
- * loop: O(#metrics), never O(#keys), so a scrape cannot stall RESP clients for long. */
+ * libevent's evhttp on a listener of its own, answering a few read-only paths, with capped
+ * headers, bodies and connections, a per-request deadline against slowloris, and a Host check
+ * against DNS rebinding. When a password is in force (metrics-password, else requirepass) every
+ * request must carry it (metrics_auth.c), and only then may the listener be bound beyond
+ * loopback, where the password takes over from the Host check. With metrics-tls-cert-file and
+ * -key-file every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders
+ * one metrics snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall
+ * RESP clients for long. */
 #include "metrics_http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +33,8 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_auth.h"
+#include "util.h"
 #include "zmalloc.h"
 
 /* Request headers beyond this are refused by evhttp (400 or 413) and the connection closed
@@ -57,7 +67,9 @@ static struct {
     struct evconnlistener *listener; /* evhttp's; NULL once teardown has begun */
     struct http_conn *conns;         /* every connection not yet closed */
     size_t nconns;
-    int paused; /* listener disabled because nconns reached the cap */
+    int paused;   /* listener disabled because nconns reached the cap */
+    int loopback; /* bound to a loopback address: Host must name this machine */
+    SSL_CTX *tls; /* NULL: plain HTTP */
 } mh;
 
 /* ---- Connections: counting, the cap and the request deadline ----
@@ -120,6 +132,13 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
     if (eventcb == NULL) {
         conn_unlink(c); /* evhttp already freed the connection */
     } else {
+        /* A /metrics body (~18 KB) leaves in two writes (bufferevents write 16 KB at a time);
+         * with Nagle on, the second waits for the client's delayed ACK: +40 ms on every
+         * keep-alive scrape. */
+        int one = 1;
+        evutil_socket_t sock = bufferevent_getfd(bev);
+        if (sock >= 0)
+            setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         c->evcon = cbarg;
         evhttp_connection_set_closecb(c->evcon, conn_on_close, c);
         if (mh.nconns > METRICS_HTTP_MAX_CONNS)
@@ -130,11 +149,35 @@ conn_on_timer(evutil_socket_t fd, short what, void *arg)
     bufferevent_decref(bev);
 }
 
-/* evhttp's bevcb, called once for each accepted connection, before evhttp has set it up. */
+/* The bufferevent of a new connection, before evhttp gives it the socket: a TLS server one
+ * (whose handshake starts once it has the socket) when TLS is on. NULL when out of memory. */
+static struct bufferevent *
+conn_bufferevent(struct event_base *base)
+{
+    if (mh.tls == NULL)
+        return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    SSL *ssl = SSL_new(mh.tls);
+    if (ssl == NULL)
+        return NULL;
+    /* CLOSE_ON_FREE also frees the SSL with the bufferevent. */
+    struct bufferevent *bev = bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == NULL) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    /* A scraper that closes without a TLS close_notify has still had its answer: an EOF,
+     * not an error. */
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
+/* evhttp's bevcb, called once for each accepted connection, before evhttp has set it up. The
+ * request deadline armed at adoption also bounds the TLS handshake. */
 static struct bufferevent *
 conn_create(struct event_base *base, void *arg)
 {
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev = conn_bufferevent(base);
     if (bev == NULL)
         return NULL; /* evhttp gives up on the connection */
     struct http_conn *c = zcalloc(sizeof(*c));
@@ -193,7 +236,9 @@ host_is_local(const char *h)
 }
 
 /* 0 when the request may be answered, else the status to refuse it with: 400 without exactly
- * one Host header (RFC 9112 §3.2), 403 when it does not name this machine. */
+ * one Host header (RFC 9112 §3.2), 403 when it does not name this machine. Beyond loopback
+ * (where a password is required) any name passes: scrapers use the host's own names, and the
+ * password, which a rebinding page does not have, is what keeps the data in. */
 static int
 host_check(struct evhttp_request *req)
 {
@@ -211,6 +256,8 @@ host_check(struct evhttp_request *req)
     }
     if (nhost != 1)
         return 400;
+    if (!mh.loopback)
+        return 0;
     if (!host_is_local(host))
         return 403;
     /* "GET http://evil.example/metrics": the authority in the target must pass too. */
@@ -278,8 +325,32 @@ serve_metrics(struct evhttp_request *req)
     reply(req, HTTP_OK, "OK", PROM_CONTENT_TYPE, body);
 }
 
-/* Every request: Host first, then the path (404), then the method (405). The query string is
- * not looked at: there is nothing to select. */
+/* 1 when the request may be answered: no password is in force and the listener is loopback,
+ * or the request carries the password in exactly one Authorization header. Read on every
+ * request, so CONFIG SET of either password takes effect at the next one. */
+static int
+auth_ok(struct evhttp_request *req)
+{
+    const char *password = config_metrics_password();
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    const char *value = NULL;
+    int n = 0;
+
+    /* Beyond loopback there is always a password (start-up and CONFIG SET see to it); should
+     * there ever be none, the listener stays shut rather than open. */
+    if (password[0] == '\0')
+        return mh.loopback;
+    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+        if (strcasecmp(kv->key, "Authorization") == 0) {
+            value = kv->value;
+            n++;
+        }
+    }
+    return n == 1 && metrics_auth_check(value, password);
+}
+
+/* Every request: Host first, then the password (401), the path (404) and the method (405).
+ * The query string is not looked at: there is nothing to select. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -295,6 +366,14 @@ on_request(struct evhttp_request *req, void *arg)
         return;
     case 403:
         reply_text(req, 403, "Forbidden", "Host must be localhost, 127.0.0.1 or [::1]\n", NULL);
+        return;
+    }
+    if (!auth_ok(req)) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Basic realm=\"zmem\"");
+        reply_text(req, 401, "Unauthorized",
+                   "authentication required: Basic (user default) or Bearer, with the password\n",
+                   NULL);
         return;
     }
     if (path && strcmp(path, "/metrics") == 0)
@@ -340,16 +419,68 @@ addr_parse(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *s
     return -1;
 }
 
-/* 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
-static int
-addr_is_loopback(const struct sockaddr_storage *ss)
+/* Log OpenSSL's reason for the failure just seen (its last queued error), after what. A file
+ * that cannot be opened is said so by errno: OpenSSL 3 only says "system lib". */
+static void
+tls_log_error(const char *what, const char *path)
 {
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-        return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+    char reason[256] = "unknown error";
+    unsigned long e, last = 0;
+    int sys = 0;
+
+    while ((e = ERR_get_error()) != 0) {
+        sys |= ERR_SYSTEM_ERROR(e);
+        last = e;
     }
-    const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-    return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    if (sys && access(path, R_OK) != 0)
+        snprintf(reason, sizeof(reason), "%s", strerror(errno));
+    else if (last)
+        ERR_error_string_n(last, reason, sizeof(reason));
+    log_msg(LL_WARNING, "%s '%s': %s", what, path, reason);
+}
+
+/* The TLS context from metrics-tls-cert-file and metrics-tls-key-file, into mh.tls; nothing to
+ * do when both are empty. 0, or -1 after logging why (only one of them set, a file that does
+ * not load, a key that does not match the certificate). */
+static int
+tls_setup(const struct config *cfg)
+{
+    const char *cert = cfg->metrics_tls_cert_file, *key = cfg->metrics_tls_key_file;
+
+    if (cert[0] == '\0' && key[0] == '\0')
+        return 0;
+    if (cert[0] == '\0' || key[0] == '\0') {
+        log_msg(LL_WARNING, "TLS on the metrics port needs both metrics-tls-cert-file and "
+                            "metrics-tls-key-file");
+        return -1;
+    }
+    mh.tls = SSL_CTX_new(TLS_server_method());
+    if (mh.tls == NULL) {
+        tls_log_error("Could not create a TLS context for metrics-tls-cert-file", cert);
+        return -1;
+    }
+    /* TLS 1.2 is the oldest any supported Prometheus or curl needs. */
+    SSL_CTX_set_min_proto_version(mh.tls, TLS1_2_VERSION);
+    SSL_CTX_set_options(mh.tls, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* An idle connection (between scrapes) gives its ~34 KB of record buffers back. */
+    SSL_CTX_set_mode(mh.tls, SSL_MODE_RELEASE_BUFFERS);
+    if (SSL_CTX_use_certificate_chain_file(mh.tls, cert) != 1) {
+        tls_log_error("Could not load metrics-tls-cert-file", cert);
+        goto err;
+    }
+    if (SSL_CTX_use_PrivateKey_file(mh.tls, key, SSL_FILETYPE_PEM) != 1) {
+        tls_log_error("Could not load metrics-tls-key-file", key);
+        goto err;
+    }
+    if (SSL_CTX_check_private_key(mh.tls) != 1) {
+        tls_log_error("metrics-tls-key-file does not match the certificate", cert);
+        goto err;
+    }
+    return 0;
+err:
+    SSL_CTX_free(mh.tls);
+    mh.tls = NULL;
+    return -1;
 }
 
 static int
@@ -387,16 +518,18 @@ metrics_http_setup(struct event_base *base)
                 addr);
         return -1;
     }
-    /* Protected-mode style: /metrics has no authentication yet, so it is not offered beyond
-     * this host. An authenticating reverse proxy on the same host can forward to it. */
-    if (!addr_is_loopback(&ss)) {
+    /* Protected-mode style: without a password, /metrics is not offered beyond this host. */
+    mh.loopback = addr_is_loopback(addr) == 1;
+    if (!mh.loopback && config_metrics_password()[0] == '\0') {
         log_msg(LL_WARNING,
-                "Refusing to serve /metrics on %s: not a loopback address, and /metrics has no "
-                "authentication. Keep metrics-bind 127.0.0.1 (or ::1) and put an "
-                "authenticating reverse proxy in front to reach it from other hosts.",
+                "Refusing to serve /metrics on %s: not a loopback address, and no password is "
+                "set. Set metrics-password (or requirepass) so that scrapers must authenticate, "
+                "or keep metrics-bind 127.0.0.1 (or ::1).",
                 addr);
         return -1;
     }
+    if (tls_setup(cfg) < 0)
+        return -1;
     int fd = listen_socket(&ss, sl);
     if (fd < 0) {
         log_msg(LL_WARNING, "Could not create the /metrics listening socket %s:%d: %s", addr,
@@ -428,9 +561,10 @@ metrics_http_setup(struct event_base *base)
         return -1;
     }
     mh.listener = evhttp_bound_socket_get_listener(bound);
-    log_msg(LL_NOTICE, "Serving Prometheus metrics on http://%s%s%s:%d/metrics",
-            ss.ss_family == AF_INET6 ? "[" : "", addr, ss.ss_family == AF_INET6 ? "]" : "",
-            cfg->metrics_port);
+    log_msg(LL_NOTICE, "Serving Prometheus metrics on %s://%s%s%s:%d/metrics%s",
+            mh.tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", addr,
+            ss.ss_family == AF_INET6 ? "]" : "", cfg->metrics_port,
+            config_metrics_password()[0] ? " (password required)" : "");
     return 0;
 }
 
@@ -452,4 +586,7 @@ metrics_http_teardown(void)
             bufferevent_decref(c->bev);
         conn_unlink(c);
     }
+    /* Connections libevent finalizes later hold their own reference to the context. */
+    SSL_CTX_free(mh.tls);
+    mh.tls = NULL;
 }

@@ -1,5 +1,6 @@
 /* metrics_http — the Prometheus endpoint: libevent's evhttp on --metrics-port, a listener of its
- * own (never the RESP port), loopback only, serving GET|HEAD /metrics and /health. */
+ * own (never the RESP port), serving GET|HEAD /metrics and /health; behind HTTP auth when a
+ * password is in force, and only then beyond loopback; over TLS when given a certificate. */
 #ifndef ZMEM_SERVER_METRICS_HTTP_H
 #define ZMEM_SERVER_METRICS_HTTP_H
 
@@ -12,8 +13,10 @@ struct event_base;
 #define METRICS_HTTP_MAX_CONNS 16
 
 /* When config metrics-port is set, listen on metrics-bind:metrics-port on base (nothing to do
- * when it is 0). Returns 0, or -1 after logging why: metrics-bind is not a numeric loopback
- * address (the endpoint has no authentication), or the port could not be bound. */
+ * when it is 0), with TLS when metrics-tls-cert-file and -key-file are set. Returns 0, or -1
+ * after logging why: metrics-bind is not a numeric address, or not a loopback one while no
+ * password is in force; the TLS files are not both set or do not load; the port could not be
+ * bound. */
 int metrics_http_setup(struct event_base *base);
 /* Close the listener and every HTTP connection and free the evhttp. Safe without a setup and
  * twice. Memory of connections libevent finalizes later returns at event_base_free(). */

@@ -195,6 +195,44 @@ collect(const char *name, const char *value, void *ctx)
     s->n++;
 }
 
+/* The metrics listener's password: metrics-password, else requirepass; and CONFIG SET may not
+ * take the last one away from a listener bound beyond loopback, alone or in a pair. */
+static void
+test_metrics_password(void **state)
+{
+    assert_int_equal(load((const char *const[]){NULL}), 0);
+    assert_string_equal(config_metrics_password(), "");
+    assert_int_equal(config_set("requirepass", "rp", err, sizeof(err)), 0);
+    assert_string_equal(config_metrics_password(), "rp");
+    assert_int_equal(config_set("metrics-password", "mp", err, sizeof(err)), 0);
+    assert_string_equal(config_metrics_password(), "mp");
+    assert_int_equal(config_set("metrics-password", "", err, sizeof(err)), 0);
+    assert_string_equal(config_metrics_password(), "rp");
+    assert_int_equal(config_set("requirepass", "", err, sizeof(err)), 0); /* metrics off */
+    config_teardown();
+
+    assert_int_equal(
+        load((const char *const[]){"--metrics-port", "9121", "--metrics-password", "mp", NULL}), 0);
+    assert_int_equal(config_set("metrics-password", "", err, sizeof(err)), 0); /* loopback */
+    config_teardown();
+
+    assert_int_equal(
+        load((const char *const[]){"--metrics-port", "9121", "--metrics-bind", "0.0.0.0",
+                                   "--metrics-password", "mp", "--requirepass", "rp", NULL}),
+        0);
+    assert_int_equal(config_check_metrics_password(NULL, "", err, sizeof(err)), 0); /* rp left */
+    assert_int_equal(config_check_metrics_password("", NULL, err, sizeof(err)), 0); /* mp left */
+    assert_int_equal(config_check_metrics_password("", "x", err, sizeof(err)), 0);
+    assert_int_equal(config_check_metrics_password("", "", err, sizeof(err)), -1);
+    assert_int_equal(config_set("requirepass", "", err, sizeof(err)), 0);
+    assert_int_equal(config_check_metrics_password(NULL, "", err, sizeof(err)), -1);
+    assert_string_equal(err, "ERR CONFIG SET failed (possibly related to argument "
+                             "'metrics-password') - the metrics listener is bound to 0.0.0.0, "
+                             "not loopback, and would be left without a password");
+    assert_int_equal(config_check_metrics_password("", NULL, err, sizeof(err)), 0); /* mp left */
+    assert_int_equal(config_check_metrics_password(NULL, "other", err, sizeof(err)), 0);
+}
+
 static void
 test_foreach_match(void **state)
 {
@@ -229,6 +267,7 @@ main(void)
         cmocka_unit_test_teardown(test_argument_errors, teardown),
         cmocka_unit_test_teardown(test_config_file, teardown),
         cmocka_unit_test_teardown(test_config_set, teardown),
+        cmocka_unit_test_teardown(test_metrics_password, teardown),
         cmocka_unit_test_teardown(test_foreach_match, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -177,6 +177,32 @@ test_clocks(void **state)
     assert_true(mono_ms() >= m0 / 1000);
 }
 
+static void
+test_secret_eq(void **state)
+{
+    assert_true(secret_eq("pw", 2, "pw", 2));
+    assert_false(secret_eq("pw", 2, "pW", 2));
+    assert_false(secret_eq("p", 1, "pw", 2));
+    assert_false(secret_eq("pwpw", 4, "pw", 2)); /* want cycled, but the lengths differ */
+    assert_false(secret_eq("", 0, "pw", 2));
+    assert_false(secret_eq("", 0, "", 0)); /* no secret matches nothing */
+}
+
+static void
+test_addr_is_loopback(void **state)
+{
+    assert_int_equal(addr_is_loopback("127.0.0.1"), 1);
+    assert_int_equal(addr_is_loopback("127.1.2.3"), 1);
+    assert_int_equal(addr_is_loopback("::1"), 1);
+    assert_int_equal(addr_is_loopback("::ffff:127.0.0.1"), 1);
+    assert_int_equal(addr_is_loopback("0.0.0.0"), 0);
+    assert_int_equal(addr_is_loopback("::"), 0);
+    assert_int_equal(addr_is_loopback("10.1.2.3"), 0);
+    assert_int_equal(addr_is_loopback("::ffff:10.0.0.1"), 0);
+    assert_int_equal(addr_is_loopback("localhost"), -1);
+    assert_int_equal(addr_is_loopback(""), -1);
+}
+
 int
 main(void)
 {
@@ -184,6 +210,7 @@ main(void)
         cmocka_unit_test(test_str_to_ll),      cmocka_unit_test(test_str_to_double),
         cmocka_unit_test(test_str_to_memory),  cmocka_unit_test(test_glob),
         cmocka_unit_test(test_bytes_to_human), cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_secret_eq),      cmocka_unit_test(test_addr_is_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
