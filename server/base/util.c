@@ -319,3 +319,19 @@ ldouble_to_str(char *dst, size_t size, long double v)
     dst[l] = '\0';
     return l;
 }
+
+size_t
+double_to_shortest(char *dst, size_t size, double v)
+{
+    int n = 0;
+
+    if (!isfinite(v))
+        return (size_t)snprintf(dst, size, "%g", v);
+    /* 17 significant digits always round-trip a double; most values need fewer. */
+    for (int prec = 1; prec <= 17; prec++) {
+        n = snprintf(dst, size, "%.*g", prec, v);
+        if (strtod(dst, NULL) == v)
+            break;
+    }
+    return n > 0 ? (size_t)n : 0;
+}
