@@ -206,30 +206,57 @@ history_teardown(void)
 
 /* ---- JSON ---- */
 
+/* v in decimal into dst (>= 20 bytes, not terminated); returns the length. */
+static size_t
+u64_text(char *dst, uint64_t v)
+{
+    char rev[20];
+    size_t n = 0;
+
+    do {
+        rev[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = rev[n - 1 - i];
+    return n;
+}
+
 static void
 json_rec(const struct history_rec *rec, void *arg)
 {
     struct buf *out = arg;
     char num[64];
 
-    buf_append_str(out, out->data[out->len - 1] == '[' ? "{" : ",{");
+    /* Appends, not printf: a full ring is 3600 records of 18 fields on the event loop. */
+    buf_append_str(out, out->data[out->len - 1] == '[' ? "{\"" : ",{\"");
     for (int f = 0; f < HF_COUNT; f++) {
-        buf_printf(out, "%s\"%s\":", f ? "," : "", history_fields[f].name);
+        size_t n;
+        if (f)
+            buf_append(out, ",\"", 2);
+        buf_append_str(out, history_fields[f].name);
+        buf_append(out, "\":", 2);
         if (history_fields[f].kind == HK_U64) {
-            buf_printf(out, "%llu", (unsigned long long)rec->v[f].u);
+            n = u64_text(num, rec->v[f].u);
         } else if (isfinite(rec->v[f].d)) {
-            double_to_shortest(num, sizeof(num), rec->v[f].d);
-            buf_append_str(out, num);
+            n = double_to_shortest(num, sizeof(num), rec->v[f].d);
         } else {
-            buf_append_str(out, "null"); /* JSON has no NaN or infinity */
+            memcpy(num, "null", 4); /* JSON has no NaN or infinity */
+            n = 4;
         }
+        buf_append(out, num, n);
     }
-    buf_append_str(out, "}");
+    buf_append(out, "}", 1);
 }
 
 void
 history_format_json(struct buf *out, size_t count)
 {
+    size_t n = count == 0 || count > hist.len ? hist.len : count;
+
+    /* One reservation for the whole body (about 430 bytes a sample), not a doubling series. */
+    if (buf_reserve_exact(out, 64 + n * 512) < 0)
+        return;
     buf_printf(out, "{\"interval_ms\":%d,\"samples\":[", HISTORY_INTERVAL_MS);
     if (out->oom)
         return;

@@ -267,6 +267,18 @@ test_sample_cost(void **state)
     assert_int_equal(history_len(), 3600);
     printf("history_sample: %.0f ns per sample (%d samples, 16 databases, ring of 3600)\n",
            (double)(t1 - t0) * 1000 / n, n);
+    /* What one GET /history of a full ring costs the event loop, and its size. */
+    struct buf out = BUF_INIT;
+    t0 = mono_us();
+    for (int i = 0; i < 10; i++) {
+        buf_clear(&out);
+        history_format_json(&out, 0);
+    }
+    t1 = mono_us();
+    assert_false(out.oom);
+    printf("history_format_json: %.0f us and %zu bytes for 3600 samples\n", (double)(t1 - t0) / 10,
+           out.len);
+    buf_free(&out);
     history_resize(0);
     db_teardown();
     command_teardown();
