@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "history.h"
 #include "lazyfree.h"
 #include "log.h"
 #include "metrics.h"
@@ -207,6 +208,10 @@ main(int argc, char **argv)
     cron_arm();
 
     stats_mark_startup_memory();
+    /* After the mark: the ring is reported in used_memory_overhead on its own, not hidden in
+     * used_memory_startup, and resizing it (CONFIG SET) moves that figure. */
+    if (history_setup(base) < 0)
+        log_msg(LL_WARNING, "Could not start the memory history timer: no history is kept");
     log_msg(LL_NOTICE, "Ready to accept connections on port %d (used_memory %zu bytes)", cfg->port,
             server_startup_memory());
     event_base_dispatch(base);
@@ -218,6 +223,7 @@ main(int argc, char **argv)
     event_free(sigint_ev);
     event_free(sigterm_ev);
     event_free(cron_ev);
+    history_teardown();
     pidfile_remove();
     rc = 0;
 out_http:

@@ -60,7 +60,9 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
     X("slowlog-log-slower-than", OPT_LL, slowlog_log_slower_than, "10000", -1, LLONG_MAX, 1,       \
       "log commands slower than this many microseconds; -1 off")                                   \
     X("slowlog-max-len", OPT_INT, slowlog_max_len, "128", 0, INT_MAX, 1,                           \
-      "entries kept in the slow log")
+      "entries kept in the slow log")                                                              \
+    X("memory-history-len", OPT_INT, memory_history_len, "3600", 0, 1000000, 1,                    \
+      "memory samples kept, one a second (MEMORY HISTORY, /history); 0 means off")
 
 struct opt {
     const char *name;

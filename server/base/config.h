@@ -47,7 +47,8 @@ struct config {
     long long proto_max_bulk_len;
     long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
     int slowlog_max_len;
-    char *config_file; /* absolute path of the file loaded, "" when none */
+    int memory_history_len; /* samples in the memory history ring, 0 = off */
+    char *config_file;      /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */

@@ -346,3 +346,26 @@ addr_is_loopback(const char *addr)
         return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
     return -1;
 }
+
+size_t
+double_to_shortest(char *dst, size_t size, double v)
+{
+    char tmp[32];
+    int lo = 1, hi = 17; /* 17 significant digits always read back as the same double */
+
+    if (!isfinite(v))
+        return (size_t)snprintf(dst, size, "%g", v);
+    /* Binary search: if p digits read back, p + 1 do too (the closest (p+1)-digit decimal is at
+     * least as close to v), so four or five tries instead of up to seventeen; this runs twice
+     * per sample of every GET /history. */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(tmp, sizeof(tmp), "%.*g", mid, v);
+        if (strtod(tmp, NULL) == v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    int n = snprintf(dst, size, "%.*g", lo, v);
+    return n > 0 ? (size_t)n : 0;
+}

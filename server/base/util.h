@@ -27,6 +27,10 @@ int glob_match(const char *pat, size_t patlen, const char *s, size_t slen, int n
  * "0B", "1.00K", "11.81M". */
 void bytes_to_human(char *dst, size_t size, unsigned long long n);
 
+/* Print v with the fewest significant digits (%.1g .. %.17g) that strtod() reads back as
+ * exactly v: 1.1 rather than 1.1000000000000001. NaN and infinities print as "%g" does.
+ * Returns the length; dst needs 32 bytes. */
+size_t double_to_shortest(char *dst, size_t size, double v);
 /* Print v in decimal into dst (>= 21 bytes), NUL-terminated; returns the length. */
 size_t ll_to_str(char *dst, long long v);
 /* Longest text ldouble_to_str() writes (Redis's MAX_LONG_DOUBLE_CHARS). */

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "history.h"
 #include "lazyfree.h"
 #include "stats.h"
 #include "zmalloc.h"
@@ -115,6 +116,7 @@ cmd_config_set(struct client *c)
         snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
         config_set(name, value, err, sizeof(err)); /* checked above: cannot fail */
     }
+    history_apply_config(); /* memory-history-len resizes the ring now, not at the next tick */
     reply_ok(c);
 }
 

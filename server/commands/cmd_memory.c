@@ -1,6 +1,7 @@
-/* cmd_memory.c — MEMORY DOCTOR | HELP | MALLOC-STATS | PURGE | STATS | USAGE. The figures come
- * from one metrics snapshot per call (metrics.h), so STATS and DOCTOR agree with INFO memory.
- * Arity and unknown-subcommand errors are the dispatcher's, from the table at the end. */
+/* cmd_memory.c — MEMORY DOCTOR | HELP | HISTORY | MALLOC-STATS | PURGE | STATS | USAGE. The
+ * figures come from one metrics snapshot per call (metrics.h), so STATS and DOCTOR agree with
+ * INFO memory; HISTORY reads the samples history.h keeps. Arity and unknown-subcommand errors
+ * are the dispatcher's, from the table at the end. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "command.h"
 #include "commands.h"
 #include "db.h"
+#include "history.h"
 #include "metrics.h"
 #include "zmalloc.h"
 
@@ -163,6 +165,51 @@ done:
     buf_free(&out);
 }
 
+/* ---- MEMORY HISTORY [COUNT n] ---- */
+
+/* One sample: a map in RESP3, a flat field/value array in RESP2 (reply_map does both);
+ * integers as integers, ratios as doubles. */
+static void
+history_reply_rec(const struct history_rec *rec, void *arg)
+{
+    struct client *c = arg;
+
+    reply_map(c, HF_COUNT);
+    for (int f = 0; f < HF_COUNT; f++) {
+        reply_bulk_cstr(c, history_fields[f].name);
+        if (history_fields[f].kind == HK_F64)
+            reply_double(c, rec->v[f].d);
+        else
+            reply_int(c, (long long)rec->v[f].u);
+    }
+}
+
+static void
+cmd_memory_history(struct client *c)
+{
+    long long count = 0; /* all */
+
+    for (int j = 2; j < c->argc; j++) {
+        if (arg_is(c, j, "count") && j + 1 < c->argc) {
+            /* Redis's text for a count that is not a positive integer (LPOP, SPOP), whether it
+             * is not a number or not above 0. */
+            if (arg_ll(c, j + 1, &count) != 0 || count <= 0) {
+                reply_error(c, "ERR value is out of range, must be positive");
+                return;
+            }
+            j++;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    size_t n = history_len();
+    if ((unsigned long long)count < n && count > 0)
+        n = (size_t)count;
+    reply_array(c, (long long)n);
+    history_foreach(n, history_reply_rec, c);
+}
+
 /* ---- MEMORY MALLOC-STATS | PURGE | HELP ---- */
 
 static void
@@ -198,6 +245,8 @@ cmd_memory_help(struct client *c)
     static const char *const lines[] = {
         "DOCTOR",
         "    Return memory problems reports.",
+        "HISTORY [COUNT <count>]",
+        "    Return the memory samples taken once a second, oldest first (the newest <count>).",
         "MALLOC-STATS",
         "    Return internal statistics report from the memory allocator.",
         "PURGE",
@@ -217,6 +266,9 @@ static const struct command memory_subcommands[] = {
             .group = "server"),
     COMMAND("help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "server"),
+    COMMAND("history", cmd_memory_history, -2, 0,
+            .summary = "Show the memory samples of the last memory-history-len seconds",
+            .group = "server"),
     COMMAND("malloc-stats", cmd_memory_malloc_stats, 2, 0,
             .summary = "Show allocator internal stats", .group = "server"),
     COMMAND("purge", cmd_memory_purge, 2, 0, .summary = "Ask the allocator to release memory",

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "metrics.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "history.h"
 #include "lazyfree.h"
 #include "sampler.h"
 #include "stats.h"
@@ -210,18 +212,19 @@ tv_seconds(struct timeval tv)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-/* Ratios and percentages are computed in float, as Redis's redisMemOverhead holds them, so that
- * MEMORY STATS prints the same %.17g digits; a zero denominator gives 0, never inf or nan. */
+/* Ratios and percentages are computed in double, so /metrics and MEMORY HISTORY carry no float
+ * rounding noise; MEMORY STATS narrows them to float as Redis's redisMemOverhead holds them
+ * (map_value). A zero denominator gives 0, never inf or nan. */
 static double
 fratio(size_t num, size_t den)
 {
-    return den ? (double)((float)num / (float)den) : 0;
+    return den ? (double)num / (double)den : 0;
 }
 
 static double
 fpercent(size_t num, size_t den)
 {
-    return den ? (double)((float)num * 100 / (float)den) : 0;
+    return den ? (double)num * 100 / (double)den : 0;
 }
 
 static void
@@ -267,7 +270,8 @@ collect_memory(struct metrics_snapshot *s)
     size_t peak = zmalloc_peak_memory();
     size_t startup = server_startup_memory();
     size_t clients = clients_memory_total();
-    size_t overhead = startup + clients, keys = 0;
+    /* The history ring is made after the startup mark (main.c), so it is counted here once. */
+    size_t overhead = startup + clients + history_memory(), keys = 0;
 
     metrics_sample_get(&ms);
     for (int i = 0; i < db_count(); i++) {
@@ -421,8 +425,10 @@ map_value(const struct metrics_snapshot *s, int id, const struct metrics_map_sin
     const struct metric_def *d = &metric_defs[id];
 
     k->key(k->ctx, d->stats);
+    /* Redis keeps every double of MEMORY STATS in a float and replies with it widened, which
+     * RESP2 prints with %.17g: narrow ours the same way for the same digits. */
     if (d->kind == MK_F64)
-        k->dbl(k->ctx, s->v[id].d);
+        k->dbl(k->ctx, (double)(float)s->v[id].d);
     else if (d->kind == MK_I64)
         k->integer(k->ctx, s->v[id].i);
     else
@@ -501,6 +507,23 @@ prom_label(struct buf *out, const char *s)
     }
 }
 
+/* A sample value and its newline: the shortest text that reads back as the same double
+ * (1.1, not 1.1000000000000001), in Prometheus's spelling for the non-finite ones. */
+static void
+prom_double(struct buf *out, double v)
+{
+    char num[64];
+
+    if (isnan(v))
+        buf_append_str(out, "NaN\n");
+    else if (isinf(v))
+        buf_append_str(out, v > 0 ? "+Inf\n" : "-Inf\n");
+    else {
+        double_to_shortest(num, sizeof(num), v);
+        buf_printf(out, "%s\n", num);
+    }
+}
+
 static void
 prom_row(struct buf *out, const struct metrics_snapshot *s, int id)
 {
@@ -510,9 +533,9 @@ prom_row(struct buf *out, const struct metrics_snapshot *s, int id)
     prom_family(out, d->prom, d->help, d->type);
     buf_printf(out, "redis_%s ", d->prom);
     if (d->unit == MU_USEC)
-        buf_printf(out, "%.17g\n", (double)v->u / 1e6);
+        prom_double(out, (double)v->u / 1e6);
     else if (d->kind == MK_F64)
-        buf_printf(out, "%.17g\n", v->d);
+        prom_double(out, v->d);
     else if (d->kind == MK_I64)
         buf_printf(out, "%lld\n", (long long)v->i);
     else if (d->kind == MK_STR) /* a status: "ok" is 1, as redis_exporter maps it */
@@ -561,9 +584,10 @@ prom_keyspace(struct buf *out)
             else if (f == 1)
                 buf_printf(out, "redis_db_keys_expiring{db=\"db%d\"} %zu\n", i,
                            db_expires_size(db));
-            else if (db_size(db) > 0)
-                buf_printf(out, "redis_db_avg_ttl_seconds{db=\"db%d\"} %.17g\n", i,
-                           (double)db_avg_ttl(db) / 1000);
+            else if (db_size(db) > 0) {
+                buf_printf(out, "redis_db_avg_ttl_seconds{db=\"db%d\"} ", i);
+                prom_double(out, (double)db_avg_ttl(db) / 1000);
+            }
         }
     }
 }
@@ -589,8 +613,8 @@ prom_cmd_one(const struct command *cmd, void *arg)
                    (unsigned long long)st->calls);
         break;
     case 1:
-        buf_printf(x->out, "redis_commands_duration_seconds_total{cmd=\"%s\"} %.17g\n", name,
-                   (double)st->usec / 1e6);
+        buf_printf(x->out, "redis_commands_duration_seconds_total{cmd=\"%s\"} ", name);
+        prom_double(x->out, (double)st->usec / 1e6);
         break;
     case 2:
         buf_printf(x->out, "redis_commands_rejected_calls_total{cmd=\"%s\"} %llu\n", name,

@@ -31,9 +31,11 @@
 
 #include "buf.h"
 #include "config.h"
+#include "history.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_auth.h"
+
 #include "util.h"
 #include "zmalloc.h"
 
@@ -349,8 +351,38 @@ auth_ok(struct evhttp_request *req)
     return n == 1 && metrics_auth_check(value, password);
 }
 
+/* GET /history: the memory history as JSON (history.c renders it); ?count=n gives the newest
+ * n samples, and anything else in the query is ignored. */
+static void
+serve_history(struct evhttp_request *req)
+{
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    struct evkeyvalq params = {0}; /* evhttp_parse_query_str initialises it */
+    struct buf out = BUF_INIT;
+    long long count = 0;
+
+    if (query && evhttp_parse_query_str(query, &params) == 0) {
+        const char *v = evhttp_find_header(&params, "count");
+        if (v && (str_to_ll(v, strlen(v), &count) != 0 || count <= 0)) {
+            evhttp_clear_headers(&params);
+            reply_text(req, 400, "Bad Request", "count must be a positive integer\n", NULL);
+            return;
+        }
+    }
+    evhttp_clear_headers(&params);
+    history_format_json(&out, (size_t)count);
+    if (out.oom || out.len == 0) {
+        buf_free(&out);
+        reply_text(req, 500, "Internal Server Error", "out of memory rendering history\n", NULL);
+        return;
+    }
+    struct evbuffer *body = evbuffer_new();
+    evbuffer_add_reference(body, out.data, out.len, rendered_free, NULL);
+    reply(req, HTTP_OK, "OK", "application/json", body);
+}
+
 /* Every request: Host first, then the password (401), the path (404) and the method (405).
- * The query string is not looked at: there is nothing to select. */
+ * Only /history reads the query string (count); /metrics has nothing to select. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -380,6 +412,8 @@ on_request(struct evhttp_request *req, void *arg)
         metrics = 1;
     else if (path && strcmp(path, "/health") == 0)
         metrics = 0;
+    else if (path && strcmp(path, "/history") == 0)
+        metrics = 2;
     else {
         reply_text(req, HTTP_NOTFOUND, "Not Found", "not found: try /metrics\n", NULL);
         return;
@@ -388,7 +422,9 @@ on_request(struct evhttp_request *req, void *arg)
         reply_text(req, HTTP_BADMETHOD, "Method Not Allowed", "method not allowed\n", "GET, HEAD");
         return;
     }
-    if (metrics)
+    if (metrics == 2)
+        serve_history(req);
+    else if (metrics)
         serve_metrics(req);
     else
         reply_text(req, HTTP_OK, "OK", "ok\n", NULL);
