@@ -1,5 +1,6 @@
 /* metrics_http — the Prometheus endpoint: libevent's evhttp on --metrics-port, a listener of its
- * own (never the RESP port), loopback only, serving GET|HEAD /metrics and /health. */
+ * own (never the RESP port), loopback only, serving GET|HEAD /metrics, /health, and the
+ * dashboard: / (the page), /info (INFO text) and /doctor (MEMORY DOCTOR text). */
 #ifndef ZMEM_SERVER_METRICS_HTTP_H
 #define ZMEM_SERVER_METRICS_HTTP_H
 
