@@ -106,6 +106,12 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 
+WEB_DIR   := server/metrics/web
+WEB_SRC   := $(filter-out $(WEB_DIR)/embed.c,$(wildcard $(WEB_DIR)/*))
+EMBED     := $(BUILD)/tools/embed
+PAGE_C    := $(BUILD)/gen/dashboard_page.c
+PAGE_OBJ  := $(BUILD)/obj/gen/dashboard_page.o
+
 ZM_OBJ    := $(ZM_SRC:%.c=$(BUILD)/obj/%.o)
 PROTO_OBJ := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
 SRV_OBJ   := $(SRV_SRC:%.c=$(BUILD)/obj/%.o)
@@ -149,9 +155,25 @@ $(LIBRESP): $(PROTO_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBSRV): $(SRV_OBJ)
+$(LIBSRV): $(SRV_OBJ) $(PAGE_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $(if $^,$^,)
+
+# The dashboard (GET / on the metrics port): server/metrics/web/dashboard.html with the scripts
+# and styles it names inlined, as a C array, by web/embed.c, a tool built first for this
+# machine. A change to any file in web/ regenerates it; no network, no npm, no xxd.
+$(EMBED): $(WEB_DIR)/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+
+$(PAGE_C): $(WEB_SRC) $(EMBED)
+	@mkdir -p $(@D)
+	$(EMBED) $(WEB_DIR)/dashboard.html $@ dashboard_page
+
+# -include: the compiler checks the generated definitions against their declarations.
+$(PAGE_OBJ): $(PAGE_C) server/metrics/dashboard_page.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -include server/metrics/dashboard_page.h -c $< -o $@
 
 $(SERVER): $(BUILD)/obj/server/main.o $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
 	$(CC) $(LDFLAGS) -o $@ $^ -levent -levent_pthreads $(TLS_LIBS) $(LIBS)

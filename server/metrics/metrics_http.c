@@ -1,11 +1,12 @@
 /* metrics_http.c — Prometheus /metrics over HTTP, by docs/limits.md, "The /metrics endpoint":
- * libevent's evhttp on a listener of its own, answering a few read-only paths, with capped
- * headers, bodies and connections, a per-request deadline against slowloris, and a Host check
- * against DNS rebinding. When a password is in force (metrics-password, else requirepass) every
- * request must carry it (metrics_auth.c), and only then may the listener be bound beyond
- * loopback, where the password takes over from the Host check. With metrics-tls-cert-file and
- * -key-file every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders
- * one metrics snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall
+ * libevent's evhttp on a listener of its own, answering a few read-only paths (/metrics,
+ * /health, /history, and the dashboard: /, /info, /doctor), with capped headers, bodies and
+ * connections, a per-request deadline against slowloris, and a Host check against DNS
+ * rebinding. When a password is in force (metrics-password, else requirepass) every request
+ * must carry it (metrics_auth.c), and only then may the listener be bound beyond loopback,
+ * where the password takes over from the Host check. With metrics-tls-cert-file and -key-file
+ * every connection is TLS, through libevent's OpenSSL bufferevents. Each scrape renders one
+ * metrics snapshot on the event loop: O(#metrics), never O(#keys), so a scrape cannot stall
  * RESP clients for long. */
 #include "metrics_http.h"
 
@@ -31,7 +32,10 @@
 
 #include "buf.h"
 #include "config.h"
+#include "dashboard_page.h"
+#include "doctor.h"
 #include "history.h"
+#include "info.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_auth.h"
@@ -55,6 +59,12 @@
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define TEXT_CONTENT_TYPE "text/plain; charset=utf-8"
+#define HTML_CONTENT_TYPE "text/html; charset=utf-8"
+/* The dashboard may run its own inline script and style and fetch from this origin only: even
+ * a page altered in transit or a script injected through a figure could reach nothing else. */
+#define DASHBOARD_CSP                                                                              \
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "                  \
+    "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'"
 
 /* One accepted HTTP connection, from evhttp's bevcb until evhttp's close callback. */
 struct http_conn {
@@ -381,15 +391,80 @@ serve_history(struct evhttp_request *req)
     reply(req, HTTP_OK, "OK", "application/json", body);
 }
 
+static void
+serve_health(struct evhttp_request *req)
+{
+    reply_text(req, HTTP_OK, "OK", "ok\n", NULL);
+}
+
+/* Send rendered text (taken) as text/plain, or a 500 when rendering ran out of memory. */
+static void
+reply_rendered(struct evhttp_request *req, struct buf *out)
+{
+    if (out->oom || out->len == 0) {
+        buf_free(out);
+        reply_text(req, 500, "Internal Server Error", "out of memory rendering the page\n", NULL);
+        return;
+    }
+    struct evbuffer *body = evbuffer_new();
+    evbuffer_add_reference(body, out->data, out->len, rendered_free, NULL);
+    reply(req, HTTP_OK, "OK", TEXT_CONTENT_TYPE, body);
+}
+
+/* GET /: the dashboard page, compiled in (dashboard_page.h); it polls /history, /info and
+ * /doctor itself. */
+static void
+serve_dashboard(struct evhttp_request *req)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    struct evbuffer *body = evbuffer_new();
+
+    evhttp_add_header(h, "Content-Security-Policy", DASHBOARD_CSP);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "Cache-Control", "no-cache");
+    evbuffer_add_reference(body, dashboard_page, dashboard_page_len, NULL, NULL);
+    reply(req, HTTP_OK, "OK", HTML_CONTENT_TYPE, body);
+}
+
+/* GET /info: the text of INFO with no argument (its default sections), as INFO renders it:
+ * the dashboard's figures, version and port. */
+static void
+serve_info(struct evhttp_request *req)
+{
+    struct buf out = BUF_INIT;
+
+    metrics_render_info(&out, 0, NULL, NULL);
+    reply_rendered(req, &out);
+}
+
+/* GET /doctor: the MEMORY DOCTOR text. */
+static void
+serve_doctor(struct evhttp_request *req)
+{
+    struct buf out = BUF_INIT;
+
+    metrics_render_doctor(&out);
+    reply_rendered(req, &out);
+}
+
+/* Every path served: GET and HEAD only, all read-only. */
+static const struct route {
+    const char *path;
+    void (*serve)(struct evhttp_request *req);
+} routes[] = {
+    {"/metrics", serve_metrics}, {"/health", serve_health}, {"/history", serve_history},
+    {"/", serve_dashboard},      {"/info", serve_info},     {"/doctor", serve_doctor},
+};
+
 /* Every request: Host first, then the password (401), the path (404) and the method (405).
- * Only /history reads the query string (count); /metrics has nothing to select. */
+ * Only /history reads the query string (count); the other paths have nothing to select. */
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     enum evhttp_cmd_type method = evhttp_request_get_command(req);
-    int metrics;
+    const struct route *route = NULL;
 
     conn_request_done(req);
     switch (host_check(req)) {
@@ -408,13 +483,10 @@ on_request(struct evhttp_request *req, void *arg)
                    NULL);
         return;
     }
-    if (path && strcmp(path, "/metrics") == 0)
-        metrics = 1;
-    else if (path && strcmp(path, "/health") == 0)
-        metrics = 0;
-    else if (path && strcmp(path, "/history") == 0)
-        metrics = 2;
-    else {
+    for (size_t i = 0; path && i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (strcmp(path, routes[i].path) == 0)
+            route = &routes[i];
+    if (route == NULL) {
         reply_text(req, HTTP_NOTFOUND, "Not Found", "not found: try /metrics\n", NULL);
         return;
     }
@@ -422,12 +494,7 @@ on_request(struct evhttp_request *req, void *arg)
         reply_text(req, HTTP_BADMETHOD, "Method Not Allowed", "method not allowed\n", "GET, HEAD");
         return;
     }
-    if (metrics == 2)
-        serve_history(req);
-    else if (metrics)
-        serve_metrics(req);
-    else
-        reply_text(req, HTTP_OK, "OK", "ok\n", NULL);
+    route->serve(req);
 }
 
 /* ---- Listener ---- */

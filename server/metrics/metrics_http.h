@@ -1,5 +1,6 @@
 /* metrics_http — the Prometheus endpoint: libevent's evhttp on --metrics-port, a listener of its
- * own (never the RESP port), serving GET|HEAD /metrics and /health; behind HTTP auth when a
+ * own (never the RESP port), serving GET|HEAD /metrics, /health, /history and the dashboard:
+ * / (the page), /info (INFO text) and /doctor (MEMORY DOCTOR text); behind HTTP auth when a
  * password is in force, and only then beyond loopback; over TLS when given a certificate. */
 #ifndef ZMEM_SERVER_METRICS_HTTP_H
 #define ZMEM_SERVER_METRICS_HTTP_H

@@ -67,7 +67,7 @@ check "GET /health: ok" test "$(curl -s --max-time 5 "$URL/health")" = ok
 check "GET /metrics?target=...: query ignored" sh -c \
     "curl -s --max-time 5 '$URL/metrics?target=10.0.0.1:6379&name[]=x' | grep -qx 'redis_up 1'"
 check "GET /nope: 404" test "$(status "$URL/nope")" = 404
-check "GET /: 404" test "$(status "$URL/")" = 404
+check "GET /: 200 (the dashboard, test_dashboard.sh)" test "$(status "$URL/")" = 200
 check "GET /metrics/: 404" test "$(status "$URL/metrics/")" = 404
 check "POST /metrics: 405" test "$(status "$URL/metrics" -X POST)" = 405
 check "POST /metrics -d x: 405" test "$(status "$URL/metrics" -d x)" = 405
