@@ -38,6 +38,9 @@ int set_random_distinct(const struct kv *s, size_t n,
                         void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
 /* Visit every member. fn must not change the set. */
 void set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* A deep copy of a set value of encoding enc (COPY), same encoding; NULL on allocation
+ * failure (nothing left allocated). */
+void *set_copy(int enc, const void *ptr);
 /* Free a set value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a table's estimated from `samples` members (0: all). */
 void set_free(int enc, void *ptr);

@@ -492,6 +492,23 @@ zset_iter_next(struct zset_iter *it, struct zelem *e)
     return 1;
 }
 
+void *
+zset_copy(int enc, const void *ptr)
+{
+    if (enc == ENC_ZSET_PACK)
+        return pack_dup(ptr);
+    const struct zset *src = ptr;
+    struct zset *z = zsl_create();
+    /* In order, so every insert lands at the tail. */
+    for (const struct zsnode *n = zs_fwd(src->head)[0]; n; n = zs_fwd(n)[0]) {
+        if (zsl_insert(z, n->score, zs_mem(n), n->len) < 0) {
+            zsl_free(z);
+            return NULL;
+        }
+    }
+    return z;
+}
+
 void
 zset_free(int enc, void *ptr)
 {

@@ -82,6 +82,9 @@ void zset_lex_span(const struct kv *z, const struct zlex_bound *min, const struc
 void zset_iter_init(struct zset_iter *it, const struct kv *z, size_t rank, int rev);
 /* The next element: 1, or 0 at the end. */
 int zset_iter_next(struct zset_iter *it, struct zelem *e);
+/* A deep copy of a sorted set value of encoding enc (COPY), same encoding; NULL on
+ * allocation failure (nothing left allocated). */
+void *zset_copy(int enc, const void *ptr);
 /* As for sets: free, free effort, allocator bytes (a skiplist estimated from `samples`). */
 void zset_free(int enc, void *ptr);
 size_t zset_free_effort(int enc, const void *ptr);
