@@ -1,7 +1,6 @@
-/* cmd_keys.c — generic keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, SCAN, KEYS,
- * RANDOMKEY, the EXPIRE family, TTL/PTTL, PERSIST, RENAME, OBJECT, DBSIZE, FLUSHDB and
- * FLUSHALL. */
-#include <errno.h>
+/* cmd_keys.c — generic keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, RANDOMKEY,
+ * the EXPIRE family, TTL/PTTL, PERSIST, RENAME, COPY, MOVE, OBJECT, DBSIZE, FLUSHDB and
+ * FLUSHALL (SCAN is in cmd_scan.c with the other cursor iterations). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,125 +71,7 @@ cmd_type(struct client *c)
     reply_simple(c, e ? kv_type_name(e) : "none");
 }
 
-/* ---- SCAN / KEYS / RANDOMKEY ---- */
-
-struct scan_acc {
-    struct kv **v;
-    size_t n, cap;
-    int failed;
-};
-
-static void
-scan_collect(struct dict_node *n, void *arg)
-{
-    struct scan_acc *a = arg;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        struct kv **nv = ztryrealloc(a->v, cap * sizeof(*nv));
-        if (nv == NULL) {
-            a->failed = 1;
-            return;
-        }
-        a->v = nv;
-        a->cap = cap;
-    }
-    a->v[a->n++] = (struct kv *)n;
-}
-
-/* Redis reads the cursor with strtoul: a leading '-' wraps, anything left over or out of
- * range is an invalid cursor. */
-static int
-parse_cursor(struct client *c, int i, unsigned long long *out)
-{
-    char buf[32];
-    char *end;
-    if (ARGL(c, i) == 0 || ARGL(c, i) >= sizeof(buf))
-        return -1;
-    memcpy(buf, ARGP(c, i), ARGL(c, i));
-    buf[ARGL(c, i)] = '\0';
-    errno = 0;
-    *out = strtoull(buf, &end, 10);
-    return (errno == ERANGE || *end != '\0') ? -1 : 0;
-}
-
-static void
-cmd_scan(struct client *c)
-{
-    unsigned long long cursor;
-    long long count = 10;
-    const char *pat = NULL, *type = NULL;
-    size_t patlen = 0, typelen = 0;
-    if (parse_cursor(c, 1, &cursor) < 0) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    for (int j = 2; j < c->argc; j += 2) {
-        int has_value = j + 1 < c->argc;
-        if (arg_is(c, j, "count") && has_value) {
-            if (arg_ll(c, j + 1, &count) < 0) {
-                reply_error_notint(c);
-                return;
-            }
-            if (count < 1) {
-                reply_error_syntax(c);
-                return;
-            }
-        } else if (arg_is(c, j, "match") && has_value) {
-            pat = ARGP(c, j + 1);
-            patlen = ARGL(c, j + 1);
-            if (patlen == 1 && pat[0] == '*')
-                pat = NULL;
-        } else if (arg_is(c, j, "type") && has_value) {
-            type = ARGP(c, j + 1);
-            typelen = ARGL(c, j + 1);
-        } else {
-            reply_error_syntax(c);
-            return;
-        }
-    }
-    struct db *db = CDB(c);
-    struct scan_acc acc = {NULL, 0, 0, 0};
-    /* Visit buckets until `count` keys or 10*count buckets, as Redis does. */
-    long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
-    do {
-        cursor = dict_scan(&db->keys, cursor, scan_collect, &acc);
-    } while (cursor && maxiter-- && acc.n < (size_t)count && !acc.failed);
-    if (acc.failed) {
-        zfree(acc.v);
-        reply_error(c, ERR_ALLOC);
-        return;
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < acc.n; i++) {
-        struct kv *e = acc.v[i];
-        size_t klen;
-        const char *key = kv_key(e, &klen);
-        if (pat && !glob_match(pat, patlen, key, klen, 0))
-            continue;
-        if (type) {
-            const char *tn = kv_type_name(e);
-            if (strlen(tn) != typelen || strncasecmp(tn, type, typelen) != 0)
-                continue;
-        }
-        int64_t when = kv_expire(e);
-        if (when >= 0 && when <= db_now_ms()) {
-            db_expire_kv(db, e); /* the other collected entries do not move */
-            continue;
-        }
-        acc.v[kept++] = e;
-    }
-    char cur[24];
-    size_t curlen = (size_t)snprintf(cur, sizeof(cur), "%llu", cursor);
-    reply_array(c, 2);
-    reply_bulk(c, cur, curlen);
-    reply_array(c, (long long)kept);
-    for (size_t i = 0; i < kept; i++) {
-        size_t klen;
-        const char *key = kv_key(acc.v[i], &klen);
-        reply_bulk(c, key, klen);
-    }
-    zfree(acc.v);
-}
+/* ---- KEYS / RANDOMKEY ---- */
 
 struct keys_ctx {
     struct client *c;
@@ -618,8 +499,6 @@ const struct command cmd_keys_table[] = {
             .summary = "Touch keys (LRU/LFU)", .group = "generic"),
     COMMAND("type", cmd_type, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Type of a key's value", .group = "generic"),
-    COMMAND("scan", cmd_scan, -2, CMD_READONLY, .summary = "Iterate over the keys",
-            .group = "generic"),
     COMMAND("keys", cmd_keys, 2, CMD_READONLY, .summary = "Keys matching a pattern",
             .group = "generic"),
     COMMAND("randomkey", cmd_randomkey, 1, CMD_READONLY, .summary = "A random key",

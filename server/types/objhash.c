@@ -201,6 +201,17 @@ hash_foreach(const struct kv *h,
     dict_foreach(kv_ptr(h), foreach_node, &fc);
 }
 
+unsigned long long
+hash_scan(const struct kv *h, unsigned long long cursor, hash_visit_fn *fn, void *ctx)
+{
+    if (h->enc == ENC_HASH_PACK) {
+        hash_foreach(h, fn, ctx);
+        return 0;
+    }
+    struct foreach_ctx fc = {fn, ctx};
+    return dict_scan(kv_ptr(h), cursor, foreach_node, &fc);
+}
+
 struct copy_ctx {
     struct dict *d;
     int failed;

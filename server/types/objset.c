@@ -523,6 +523,18 @@ set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml),
     }
 }
 
+unsigned long long
+set_scan(const struct kv *s, unsigned long long cursor,
+         void (*fn)(void *ctx, const char *m, size_t ml), void *ctx)
+{
+    if (s->enc != ENC_SET_TABLE) {
+        set_foreach(s, fn, ctx);
+        return 0;
+    }
+    struct foreach_ctx fc = {fn, ctx};
+    return dict_scan(kv_ptr(s), cursor, foreach_node, &fc);
+}
+
 struct copy_ctx {
     struct dict *d;
     int failed;

@@ -492,6 +492,35 @@ zset_iter_next(struct zset_iter *it, struct zelem *e)
     return 1;
 }
 
+struct scan_ctx {
+    void (*fn)(void *ctx, const char *m, size_t ml, double score);
+    void *ctx;
+};
+
+static void
+scan_node(struct dict_node *dn, void *arg)
+{
+    struct scan_ctx *sc = arg;
+    const struct zsnode *n = (const struct zsnode *)dn;
+    sc->fn(sc->ctx, zs_mem(n), n->len, n->score);
+}
+
+unsigned long long
+zset_scan(const struct kv *z, unsigned long long cursor,
+          void (*fn)(void *ctx, const char *m, size_t ml, double score), void *ctx)
+{
+    if (z->enc == ENC_ZSET_PACK) {
+        struct zset_iter it;
+        struct zelem e;
+        zset_iter_init(&it, z, 0, 0);
+        while (zset_iter_next(&it, &e))
+            fn(ctx, e.m, e.ml, e.score);
+        return 0;
+    }
+    struct scan_ctx sc = {fn, ctx};
+    return dict_scan(&((struct zset *)kv_ptr(z))->dict, cursor, scan_node, &sc);
+}
+
 void *
 zset_copy(int enc, const void *ptr)
 {
