@@ -132,7 +132,7 @@ struct sbuf {
 static void
 sb_add(struct sbuf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
+    if (b->s == NULL || b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
         b->s = realloc(b->s, b->cap);
     }
@@ -228,7 +228,8 @@ push_items(const redisReply *r, size_t from, size_t per, struct slist *l)
 static void
 sl_join(struct slist *l, int dedup, struct sbuf *b)
 {
-    qsort(l->v, l->n, sizeof(*l->v), str_cmp);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(*l->v), str_cmp);
     sb_str(b, "{");
     for (size_t i = 0; i < l->n; i++) {
         if (!(dedup && i > 0 && strcmp(l->v[i], l->v[i - 1]) == 0)) {
