@@ -472,10 +472,10 @@ cmd_move(struct client *c)
     reply_int(c, 1);
 }
 
-/* ---- DUMP / RESTORE ---- */
+/* ---- DUMP / RESTORE / MIGRATE ---- */
 
-/* zmem has no serialization format (no persistence, no replication): both say so rather than
- * fail as unknown commands, so a client learns why. */
+/* zmem has no serialization format (no persistence, no replication): DUMP, RESTORE and
+ * MIGRATE say so rather than fail as unknown commands, so a client learns why. */
 static void
 cmd_dump_restore(struct client *c)
 {
@@ -666,6 +666,8 @@ const struct command cmd_keys_table[] = {
     COMMAND("move", cmd_move, 3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Move a key to another database", .group = "generic"),
     COMMAND("dump", cmd_dump_restore, 2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Not supported: zmem has no serialization format", .group = "generic"),
+    COMMAND("migrate", cmd_dump_restore, -6, CMD_WRITE, .keys = {3, 3, 1},
             .summary = "Not supported: zmem has no serialization format", .group = "generic"),
     COMMAND("restore", cmd_dump_restore, -4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
             .summary = "Not supported: zmem has no serialization format", .group = "generic"),

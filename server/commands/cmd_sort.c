@@ -15,6 +15,7 @@
 #include "command.h"
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "objhash.h"
 #include "objlist.h"
 #include "objset.h"
@@ -77,8 +78,8 @@ vec_push(void *arg, const char *m, size_t ml)
  * is replaced by m to make a key name, and a "->field" after the '*' (with a field name) reads
  * that field of a hash, else the key must hold a string. 1 with the bytes (an integer printed
  * into ibuf, >= 24 bytes), or 0 when the pattern has no '*', the key is missing or expired, or
- * of another type. Peeks without side effects: no expired key is deleted while SORT holds
- * pointers into values. */
+ * of another type. Counts a keyspace hit or miss and touches the key like a read, but an
+ * expired key is only treated as missing, not deleted: SORT holds pointers into values. */
 static int
 pattern_lookup(struct db *db, const char *pat, size_t patlen, const char *m, size_t ml,
                const char **out, size_t *outlen, char *ibuf)
@@ -110,8 +111,12 @@ pattern_lookup(struct db *db, const char *pat, size_t patlen, const char *m, siz
     struct kv *e = db_peek(db, key, klen);
     if (key != stackbuf)
         zfree(key);
-    if (e == NULL || (kv_expire(e) >= 0 && kv_expire(e) <= db_now_ms()))
+    if (e == NULL || (kv_expire(e) >= 0 && kv_expire(e) <= db_now_ms())) {
+        keyspace_stats()->keyspace_misses++;
         return 0;
+    }
+    keyspace_stats()->keyspace_hits++; /* a read lookup, as Redis counts it */
+    evict_touch(e);
     if (field) {
         return kv_type(e) == OBJ_HASH && hash_get(e, field, fieldlen, out, outlen);
     }
