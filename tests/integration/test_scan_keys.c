@@ -4,8 +4,8 @@
  * the whole iteration is returned at least once) on hash tables that grow or shrink while the
  * iteration runs; COPY of every type and encoding, small and large (contents, encoding, expiry,
  * independence, DB, REPLACE, errors) with used_memory back to its baseline after deleting both;
- * MOVE between databases; RENAME edge cases; DUMP/RESTORE refused. The same commands compared
- * with a live redis-server are in test_scan_keys_diff.c. */
+ * MOVE between databases; RENAME edge cases; DUMP/RESTORE/MIGRATE refused. The same commands
+ * compared with a live redis-server are in test_scan_keys_diff.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -621,6 +621,9 @@ test_rename_and_more(void **state)
     expect_err("ERR RESTORE is not supported: zmem keeps data in memory only and has no "
                "serialization format",
                "RESTORE d 0 payload");
+    expect_err("ERR MIGRATE is not supported: zmem keeps data in memory only and has no "
+               "serialization format",
+               "MIGRATE 127.0.0.1 1 d 0 10");
     cmd("FLUSHALL");
     expect_null("RANDOMKEY");
     cmd("SET only 1");
