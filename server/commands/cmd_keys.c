@@ -1,7 +1,7 @@
-/* cmd_keys.c — generic keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, SCAN, KEYS,
- * RANDOMKEY, the EXPIRE family, TTL/PTTL, PERSIST, RENAME, OBJECT, DBSIZE, FLUSHDB and
- * FLUSHALL. */
-#include <errno.h>
+/* cmd_keys.c — generic keyspace commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, RANDOMKEY,
+ * the EXPIRE family, TTL/PTTL, PERSIST, RENAME, COPY, MOVE, OBJECT, DBSIZE, FLUSHDB and
+ * FLUSHALL (SCAN is in cmd_scan.c with the other cursor iterations). */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,125 +72,7 @@ cmd_type(struct client *c)
     reply_simple(c, e ? kv_type_name(e) : "none");
 }
 
-/* ---- SCAN / KEYS / RANDOMKEY ---- */
-
-struct scan_acc {
-    struct kv **v;
-    size_t n, cap;
-    int failed;
-};
-
-static void
-scan_collect(struct dict_node *n, void *arg)
-{
-    struct scan_acc *a = arg;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        struct kv **nv = ztryrealloc(a->v, cap * sizeof(*nv));
-        if (nv == NULL) {
-            a->failed = 1;
-            return;
-        }
-        a->v = nv;
-        a->cap = cap;
-    }
-    a->v[a->n++] = (struct kv *)n;
-}
-
-/* Redis reads the cursor with strtoul: a leading '-' wraps, anything left over or out of
- * range is an invalid cursor. */
-static int
-parse_cursor(struct client *c, int i, unsigned long long *out)
-{
-    char buf[32];
-    char *end;
-    if (ARGL(c, i) == 0 || ARGL(c, i) >= sizeof(buf))
-        return -1;
-    memcpy(buf, ARGP(c, i), ARGL(c, i));
-    buf[ARGL(c, i)] = '\0';
-    errno = 0;
-    *out = strtoull(buf, &end, 10);
-    return (errno == ERANGE || *end != '\0') ? -1 : 0;
-}
-
-static void
-cmd_scan(struct client *c)
-{
-    unsigned long long cursor;
-    long long count = 10;
-    const char *pat = NULL, *type = NULL;
-    size_t patlen = 0, typelen = 0;
-    if (parse_cursor(c, 1, &cursor) < 0) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    for (int j = 2; j < c->argc; j += 2) {
-        int has_value = j + 1 < c->argc;
-        if (arg_is(c, j, "count") && has_value) {
-            if (arg_ll(c, j + 1, &count) < 0) {
-                reply_error_notint(c);
-                return;
-            }
-            if (count < 1) {
-                reply_error_syntax(c);
-                return;
-            }
-        } else if (arg_is(c, j, "match") && has_value) {
-            pat = ARGP(c, j + 1);
-            patlen = ARGL(c, j + 1);
-            if (patlen == 1 && pat[0] == '*')
-                pat = NULL;
-        } else if (arg_is(c, j, "type") && has_value) {
-            type = ARGP(c, j + 1);
-            typelen = ARGL(c, j + 1);
-        } else {
-            reply_error_syntax(c);
-            return;
-        }
-    }
-    struct db *db = CDB(c);
-    struct scan_acc acc = {NULL, 0, 0, 0};
-    /* Visit buckets until `count` keys or 10*count buckets, as Redis does. */
-    long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
-    do {
-        cursor = dict_scan(&db->keys, cursor, scan_collect, &acc);
-    } while (cursor && maxiter-- && acc.n < (size_t)count && !acc.failed);
-    if (acc.failed) {
-        zfree(acc.v);
-        reply_error(c, ERR_ALLOC);
-        return;
-    }
-    size_t kept = 0;
-    for (size_t i = 0; i < acc.n; i++) {
-        struct kv *e = acc.v[i];
-        size_t klen;
-        const char *key = kv_key(e, &klen);
-        if (pat && !glob_match(pat, patlen, key, klen, 0))
-            continue;
-        if (type) {
-            const char *tn = kv_type_name(e);
-            if (strlen(tn) != typelen || strncasecmp(tn, type, typelen) != 0)
-                continue;
-        }
-        int64_t when = kv_expire(e);
-        if (when >= 0 && when <= db_now_ms()) {
-            db_expire_kv(db, e); /* the other collected entries do not move */
-            continue;
-        }
-        acc.v[kept++] = e;
-    }
-    char cur[24];
-    size_t curlen = (size_t)snprintf(cur, sizeof(cur), "%llu", cursor);
-    reply_array(c, 2);
-    reply_bulk(c, cur, curlen);
-    reply_array(c, (long long)kept);
-    for (size_t i = 0; i < kept; i++) {
-        size_t klen;
-        const char *key = kv_key(acc.v[i], &klen);
-        reply_bulk(c, key, klen);
-    }
-    zfree(acc.v);
-}
+/* ---- KEYS / RANDOMKEY ---- */
 
 struct keys_ctx {
     struct client *c;
@@ -474,6 +356,139 @@ cmd_renamenx(struct client *c)
     rename_key(c, 1);
 }
 
+/* ---- COPY / MOVE ---- */
+
+#define ERR_SAME_OBJECT "ERR source and destination objects are the same"
+
+/* The database index at argv[i]: the database, or NULL after the error reply. Redis reads the
+ * index as an int (its own error for a long long beyond one, sic "must between"), then checks
+ * it against the databases. */
+static struct db *
+arg_db(struct client *c, int i)
+{
+    long long id;
+    if (arg_ll(c, i, &id) < 0) {
+        reply_error_notint(c);
+        return NULL;
+    }
+    if (id < INT_MIN || id > INT_MAX) {
+        reply_error(c, "ERR value is out of range, value must between -2147483648 and "
+                       "2147483647");
+        return NULL;
+    }
+    if (id < 0 || id >= db_count()) {
+        reply_error(c, "ERR DB index is out of range");
+        return NULL;
+    }
+    return db_get((int)id);
+}
+
+static int
+same_key(struct client *c, int i, int j)
+{
+    return ARGL(c, i) == ARGL(c, j) && memcmp(ARGP(c, i), ARGP(c, j), ARGL(c, i)) == 0;
+}
+
+/* COPY source destination [DB index] [REPLACE]: a deep copy of the value, same encoding,
+ * with the source's expiry; 1, or 0 when the source is missing or the destination exists
+ * without REPLACE. */
+static void
+cmd_copy(struct client *c)
+{
+    struct db *src = CDB(c), *dst = src;
+    int replace = 0;
+    for (int j = 3; j < c->argc; j++) {
+        if (arg_is(c, j, "replace")) {
+            replace = 1;
+        } else if (arg_is(c, j, "db") && j + 1 < c->argc) {
+            if ((dst = arg_db(c, ++j)) == NULL)
+                return;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    if (src == dst && same_key(c, 1, 2)) {
+        reply_error(c, ERR_SAME_OBJECT);
+        return;
+    }
+    struct kv *e = db_lookup_read(src, ARGP(c, 1), ARGL(c, 1));
+    if (e == NULL) {
+        reply_int(c, 0);
+        return;
+    }
+    struct kv *old = db_lookup_write(dst, ARGP(c, 2), ARGL(c, 2));
+    if (old && !replace) {
+        reply_int(c, 0);
+        return;
+    }
+    /* Everything that can fail comes before the destination's old value goes. */
+    struct val v;
+    if (val_copy(e, &v) < 0) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    struct kv *ne = kv_build(ARGP(c, 2), ARGL(c, 2), &v, kv_expire(e));
+    if (ne == NULL) {
+        val_free(v.enc, v.ptr);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    ne->lru = evict_new_lru();
+    if (old)
+        db_delete_kv(dst, old, FREE_SYNC);
+    if (db_insert_kv(dst, ne) < 0) {
+        kv_free(ne);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, 1);
+}
+
+/* MOVE key db: the entry itself goes to the other database, expiry and LRU/LFU data with it;
+ * 0 when the key is missing or already exists there. */
+static void
+cmd_move(struct client *c)
+{
+    struct db *src = CDB(c), *dst = arg_db(c, 2);
+    if (dst == NULL)
+        return;
+    if (dst == src) {
+        reply_error(c, ERR_SAME_OBJECT);
+        return;
+    }
+    if (db_lookup_write(src, ARGP(c, 1), ARGL(c, 1)) == NULL ||
+        db_lookup_write(dst, ARGP(c, 1), ARGL(c, 1)) != NULL) {
+        reply_int(c, 0);
+        return;
+    }
+    struct kv *e = db_unlink(src, ARGP(c, 1), ARGL(c, 1));
+    if (db_insert_kv(dst, e) < 0) {
+        /* Only dst's expires array can fail to grow; src's still has e's slot. */
+        db_insert_kv(src, e);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    reply_int(c, 1);
+}
+
+/* ---- DUMP / RESTORE / MIGRATE ---- */
+
+/* zmem has no serialization format (no persistence, no replication): DUMP, RESTORE and
+ * MIGRATE say so rather than fail as unknown commands, so a client learns why. */
+static void
+cmd_dump_restore(struct client *c)
+{
+    char name[32];
+    command_fullname(c->cmd, name, sizeof(name));
+    for (char *p = name; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    reply_errorf(c,
+                 "ERR %s is not supported: zmem keeps data in memory only and has no "
+                 "serialization format",
+                 name);
+}
+
 /* ---- OBJECT ---- */
 
 static struct kv *
@@ -618,8 +633,6 @@ const struct command cmd_keys_table[] = {
             .summary = "Touch keys (LRU/LFU)", .group = "generic"),
     COMMAND("type", cmd_type, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Type of a key's value", .group = "generic"),
-    COMMAND("scan", cmd_scan, -2, CMD_READONLY, .summary = "Iterate over the keys",
-            .group = "generic"),
     COMMAND("keys", cmd_keys, 2, CMD_READONLY, .summary = "Keys matching a pattern",
             .group = "generic"),
     COMMAND("randomkey", cmd_randomkey, 1, CMD_READONLY, .summary = "A random key",
@@ -648,6 +661,16 @@ const struct command cmd_keys_table[] = {
             .group = "generic"),
     COMMAND("renamenx", cmd_renamenx, 3, CMD_WRITE | CMD_FAST, .keys = {1, 2, 1},
             .summary = "Rename a key if the new name is free", .group = "generic"),
+    COMMAND("copy", cmd_copy, -3, CMD_WRITE | CMD_DENYOOM, .keys = {1, 2, 1},
+            .summary = "Copy a key's value to another key", .group = "generic"),
+    COMMAND("move", cmd_move, 3, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
+            .summary = "Move a key to another database", .group = "generic"),
+    COMMAND("dump", cmd_dump_restore, 2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Not supported: zmem has no serialization format", .group = "generic"),
+    COMMAND("migrate", cmd_dump_restore, -6, CMD_WRITE, .keys = {3, 3, 1},
+            .summary = "Not supported: zmem has no serialization format", .group = "generic"),
+    COMMAND("restore", cmd_dump_restore, -4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 1, 1},
+            .summary = "Not supported: zmem has no serialization format", .group = "generic"),
     COMMAND("object", NULL, -2, 0, .subcommands = object_subcommands,
             .summary = "Inspect keys' internals", .group = "generic"),
     COMMAND("flushdb", cmd_flushdb, -1, CMD_WRITE, .summary = "Remove all keys of this database",

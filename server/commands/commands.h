@@ -12,6 +12,8 @@ extern const struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
 extern const struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
 extern const struct command cmd_slowlog_table[]; /* cmd_slowlog.c: SLOWLOG */
 extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
+extern const struct command cmd_scan_table[];    /* cmd_scan.c: SCAN, SSCAN, HSCAN, ZSCAN */
+extern const struct command cmd_sort_table[];    /* cmd_sort.c: SORT, SORT_RO */
 extern const struct command cmd_string_table[];  /* cmd_string.c */
 extern const struct command cmd_hash_table[];    /* cmd_hash.c */
 extern const struct command cmd_list_table[];    /* cmd_list.c */

@@ -198,3 +198,12 @@ pack_remove(struct pack *p, size_t off, size_t n)
     p->count -= (uint32_t)removed;
     return zrealloc(p, sizeof(*p) + p->bytes);
 }
+
+struct pack *
+pack_dup(const struct pack *p)
+{
+    struct pack *np = ztrymalloc(sizeof(*p) + p->bytes);
+    if (np != NULL)
+        memcpy(np, p, sizeof(*p) + p->bytes);
+    return np;
+}

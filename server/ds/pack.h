@@ -38,5 +38,7 @@ struct pack *pack_insert(struct pack *p, size_t off, const char *s, size_t len);
 struct pack *pack_replace(struct pack *p, size_t off, const char *s, size_t len);
 /* Remove n elements starting at off. Returns the (possibly moved) pack. */
 struct pack *pack_remove(struct pack *p, size_t off, size_t n);
+/* A copy of p in a block of its own exact size (COPY). NULL on allocation failure. */
+struct pack *pack_dup(const struct pack *p);
 
 #endif

@@ -86,12 +86,28 @@ static const struct val_ops {
     void (*release)(int enc, void *ptr);
     size_t (*free_effort)(int enc, const void *ptr);
     size_t (*memory)(int enc, const void *ptr, long long samples);
+    void *(*copy)(int enc, const void *ptr);
 } val_ops[] = {
-    [OBJ_LIST] = {list_free, list_free_effort, list_memory},
-    [OBJ_HASH] = {hash_free, hash_free_effort, hash_memory},
-    [OBJ_SET] = {set_free, set_free_effort, set_memory},
-    [OBJ_ZSET] = {zset_free, zset_free_effort, zset_memory},
+    [OBJ_LIST] = {list_free, list_free_effort, list_memory, list_copy},
+    [OBJ_HASH] = {hash_free, hash_free_effort, hash_memory, hash_copy},
+    [OBJ_SET] = {set_free, set_free_effort, set_memory, set_copy},
+    [OBJ_ZSET] = {zset_free, zset_free_effort, zset_memory, zset_copy},
 };
+
+int
+val_copy(const struct kv *e, struct val *v)
+{
+    kv_get_val(e, v);
+    if (e->enc == ENC_INT || e->enc == ENC_EMBSTR)
+        return 0; /* the bytes are copied into the new entry by kv_build */
+    if (e->enc == ENC_RAW) {
+        const struct str *s = kv_ptr(e);
+        v->ptr = str_new(s->buf, s->len, s->len);
+    } else {
+        v->ptr = val_ops[kv_type(e)].copy(e->enc, kv_ptr(e));
+    }
+    return v->ptr ? 0 : -1;
+}
 
 void
 val_free(int enc, void *ptr)

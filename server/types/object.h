@@ -186,6 +186,10 @@ void kv_get_val(const struct kv *e, struct val *v);
 /* Free the value and the entry / only the entry (its value was moved elsewhere). */
 void kv_free(struct kv *e);
 void kv_free_shell(struct kv *e);
+/* A deep copy of e's value in *v, same type and encoding (COPY): an int or embstr v points at
+ * e's bytes, which kv_build() copies; any other v owns a new object (val_free() it if it is
+ * not stored). 0, or -1 on allocation failure (nothing left allocated). */
+int val_copy(const struct kv *e, struct val *v);
 /* Free a value that is not (or no longer) in an entry. */
 void val_free(int enc, void *ptr);
 /* Allocations freeing this value costs (lazy free moves values above 64 to its thread). */

@@ -201,6 +201,49 @@ hash_foreach(const struct kv *h,
     dict_foreach(kv_ptr(h), foreach_node, &fc);
 }
 
+unsigned long long
+hash_scan(const struct kv *h, unsigned long long cursor, hash_visit_fn *fn, void *ctx)
+{
+    if (h->enc == ENC_HASH_PACK) {
+        hash_foreach(h, fn, ctx);
+        return 0;
+    }
+    struct foreach_ctx fc = {fn, ctx};
+    return dict_scan(kv_ptr(h), cursor, foreach_node, &fc);
+}
+
+struct copy_ctx {
+    struct dict *d;
+    int failed;
+};
+
+static void
+copy_field(void *arg, const char *f, size_t fl, const char *v, size_t vl)
+{
+    struct copy_ctx *cc = arg;
+    struct hfield *hf = cc->failed ? NULL : hfield_new(f, fl, v, vl);
+    if (hf == NULL) {
+        cc->failed = 1;
+        return;
+    }
+    dict_insert(cc->d, &hf->node, dict_hash(f, fl));
+}
+
+void *
+hash_copy(int enc, const void *ptr)
+{
+    if (enc == ENC_HASH_PACK)
+        return pack_dup(ptr);
+    struct copy_ctx cc = {dict_create(hfield_key), 0};
+    struct foreach_ctx fc = {copy_field, &cc};
+    dict_foreach((struct dict *)(uintptr_t)ptr, foreach_node, &fc);
+    if (cc.failed) {
+        hash_free(ENC_HASH_TABLE, cc.d);
+        return NULL;
+    }
+    return cc.d;
+}
+
 void
 hash_free(int enc, void *ptr)
 {

@@ -29,6 +29,14 @@ int hash_del(struct kv *h, const char *f, size_t fl);
 void hash_foreach(const struct kv *h,
                   void (*fn)(void *ctx, const char *f, size_t fl, const char *v, size_t vl),
                   void *ctx);
+/* One HSCAN step, as set_scan() (objset.h): a table visits the bucket(s) at cursor and returns
+ * the next cursor, a pack visits every field and returns 0. fn must not change the hash. */
+typedef void hash_visit_fn(void *ctx, const char *f, size_t fl, const char *v, size_t vl);
+unsigned long long hash_scan(const struct kv *h, unsigned long long cursor, hash_visit_fn *fn,
+                             void *ctx);
+/* A deep copy of a hash value of encoding enc (COPY), same encoding; NULL on allocation
+ * failure (nothing left allocated). */
+void *hash_copy(int enc, const void *ptr);
 /* Free a hash value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a table's fields estimated from `samples` of them (0: all). */
 void hash_free(int enc, void *ptr);

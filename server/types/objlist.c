@@ -237,6 +237,31 @@ list_range(const struct kv *l, size_t start, size_t n,
         pack_range(node->p, off, &n, fn, ctx);
 }
 
+void *
+list_copy(int enc, const void *ptr)
+{
+    if (enc == ENC_LIST_PACK)
+        return pack_dup(ptr);
+    const struct qlist *src = ptr;
+    struct qlist *q = ztrycalloc(sizeof(*q));
+    if (q == NULL)
+        return NULL;
+    for (const struct qlnode *n = src->head; n; n = n->next) {
+        struct pack *p = pack_dup(n->p);
+        struct qlnode *nn = p ? ztrymalloc(sizeof(*nn)) : NULL;
+        if (nn == NULL) {
+            zfree(p);
+            list_free(ENC_LIST_QUICK, q);
+            return NULL;
+        }
+        nn->prev = nn->next = NULL;
+        nn->p = p;
+        ql_link(q, nn, LIST_TAIL);
+    }
+    q->count = src->count;
+    return q;
+}
+
 void
 list_free(int enc, void *ptr)
 {

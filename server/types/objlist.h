@@ -33,6 +33,9 @@ int list_index(const struct kv *l, long long idx, const char **s, size_t *len);
 /* Visit n elements from index start (0 <= start, start + n <= len). */
 void list_range(const struct kv *l, size_t start, size_t n,
                 void (*fn)(void *ctx, const char *s, size_t len), void *ctx);
+/* A deep copy of a list value of encoding enc (COPY), same encoding and node layout; NULL
+ * on allocation failure (nothing left allocated). */
+void *list_copy(int enc, const void *ptr);
 /* Free a list value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a node list's nodes estimated from `samples` of them (0: all). */
 void list_free(int enc, void *ptr);

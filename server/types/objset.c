@@ -523,6 +523,58 @@ set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml),
     }
 }
 
+unsigned long long
+set_scan(const struct kv *s, unsigned long long cursor,
+         void (*fn)(void *ctx, const char *m, size_t ml), void *ctx)
+{
+    if (s->enc != ENC_SET_TABLE) {
+        set_foreach(s, fn, ctx);
+        return 0;
+    }
+    struct foreach_ctx fc = {fn, ctx};
+    return dict_scan(kv_ptr(s), cursor, foreach_node, &fc);
+}
+
+struct copy_ctx {
+    struct dict *d;
+    int failed;
+};
+
+static void
+copy_member(void *arg, const char *m, size_t ml)
+{
+    struct copy_ctx *cc = arg;
+    struct smember *sm = cc->failed ? NULL : smember_new(m, ml);
+    if (sm == NULL) {
+        cc->failed = 1;
+        return;
+    }
+    dict_insert(cc->d, &sm->node, dict_hash(m, ml));
+}
+
+void *
+set_copy(int enc, const void *ptr)
+{
+    if (enc == ENC_SET_PACK)
+        return pack_dup(ptr);
+    if (enc == ENC_SET_INT) {
+        const struct intset *is = ptr;
+        size_t size = sizeof(*is) + (size_t)is->count * is->width;
+        struct intset *n = ztrymalloc(size);
+        if (n != NULL)
+            memcpy(n, is, size);
+        return n;
+    }
+    struct copy_ctx cc = {dict_create(smember_key), 0};
+    struct foreach_ctx fc = {copy_member, &cc};
+    dict_foreach((struct dict *)(uintptr_t)ptr, foreach_node, &fc);
+    if (cc.failed) {
+        free_table(cc.d);
+        return NULL;
+    }
+    return cc.d;
+}
+
 void
 set_free(int enc, void *ptr)
 {

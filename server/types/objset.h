@@ -38,6 +38,15 @@ int set_random_distinct(const struct kv *s, size_t n,
                         void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
 /* Visit every member. fn must not change the set. */
 void set_foreach(const struct kv *s, void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* One SSCAN step: a table visits the members of the bucket(s) at cursor and returns the next
+ * cursor (dict_scan's guarantees); the packed encodings visit every member and return 0,
+ * whatever the cursor. fn must not change the set; an intset member's bytes are valid only
+ * during its call. */
+unsigned long long set_scan(const struct kv *s, unsigned long long cursor,
+                            void (*fn)(void *ctx, const char *m, size_t ml), void *ctx);
+/* A deep copy of a set value of encoding enc (COPY), same encoding; NULL on allocation
+ * failure (nothing left allocated). */
+void *set_copy(int enc, const void *ptr);
 /* Free a set value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a table's estimated from `samples` members (0: all). */
 void set_free(int enc, void *ptr);

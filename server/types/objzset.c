@@ -492,6 +492,52 @@ zset_iter_next(struct zset_iter *it, struct zelem *e)
     return 1;
 }
 
+struct scan_ctx {
+    void (*fn)(void *ctx, const char *m, size_t ml, double score);
+    void *ctx;
+};
+
+static void
+scan_node(struct dict_node *dn, void *arg)
+{
+    struct scan_ctx *sc = arg;
+    const struct zsnode *n = (const struct zsnode *)dn;
+    sc->fn(sc->ctx, zs_mem(n), n->len, n->score);
+}
+
+unsigned long long
+zset_scan(const struct kv *z, unsigned long long cursor,
+          void (*fn)(void *ctx, const char *m, size_t ml, double score), void *ctx)
+{
+    if (z->enc == ENC_ZSET_PACK) {
+        struct zset_iter it;
+        struct zelem e;
+        zset_iter_init(&it, z, 0, 0);
+        while (zset_iter_next(&it, &e))
+            fn(ctx, e.m, e.ml, e.score);
+        return 0;
+    }
+    struct scan_ctx sc = {fn, ctx};
+    return dict_scan(&((struct zset *)kv_ptr(z))->dict, cursor, scan_node, &sc);
+}
+
+void *
+zset_copy(int enc, const void *ptr)
+{
+    if (enc == ENC_ZSET_PACK)
+        return pack_dup(ptr);
+    const struct zset *src = ptr;
+    struct zset *z = zsl_create();
+    /* In order, so every insert lands at the tail. */
+    for (const struct zsnode *n = zs_fwd(src->head)[0]; n; n = zs_fwd(n)[0]) {
+        if (zsl_insert(z, n->score, zs_mem(n), n->len) < 0) {
+            zsl_free(z);
+            return NULL;
+        }
+    }
+    return z;
+}
+
 void
 zset_free(int enc, void *ptr)
 {
