@@ -14,6 +14,7 @@ struct rd {
     struct zserver srv; /* pid and port of the redis-server */
     redisContext *redis, *zmem;
     long cases, agreed; /* commands compared, and how many replied the same */
+    long nonempty;      /* replies that were non-empty arrays (searches that found something) */
     int verbose_left;   /* mismatches still to print */
 };
 
@@ -170,6 +171,7 @@ rd_argv(struct rd *r, int argc, const char **argv, const size_t *lens)
     int same = rd_same(a, b);
     r->cases++;
     r->agreed += same;
+    r->nonempty += a && a->type == REDIS_REPLY_ARRAY && a->elements > 0;
     if (!same && r->verbose_left > 0) {
         char ra[2048] = "", rb[2048] = "", cmd[512] = "";
         r->verbose_left--;
