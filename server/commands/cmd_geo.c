@@ -498,7 +498,7 @@ search_run(struct client *c, int key, int how)
         goto done;
     }
     size_t n = count == 0 || f.n < (size_t)count ? f.n : (size_t)count;
-    if (sort != SORT_NONE)
+    if (sort != SORT_NONE && f.n > 1) /* an empty result has no array at all */
         qsort(f.p, f.n, sizeof(*f.p), sort == SORT_ASC ? by_dist_asc : by_dist_desc);
     if (store) {
         store_points(c, dst, &f, n, storedist, s.conv);
