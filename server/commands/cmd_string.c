@@ -426,40 +426,6 @@ cmd_incrbyfloat(struct client *c)
 
 /* ---- APPEND / STRLEN / GETRANGE / SETRANGE ---- */
 
-/* Make e's value a raw buffer with room for at least need bytes (growing like Redis's sds:
- * double up to 1 MiB, then 1 MiB more). Returns it, with *ep updated if e moved; NULL on
- * allocation failure (e unchanged). */
-static struct str *
-make_raw(struct db *db, struct kv **ep, size_t need)
-{
-    struct kv *e = *ep;
-    size_t cap = need < (1 << 20) ? need * 2 : need + (1 << 20);
-    if (e->enc == ENC_RAW) {
-        struct str *s = kv_ptr(e);
-        if (str_cap(s) >= need)
-            return s;
-        struct str *ns = ztryrealloc(s, sizeof(*ns) + cap);
-        if (ns == NULL)
-            return NULL;
-        kv_set_ptr(e, ns);
-        return ns;
-    }
-    char ibuf[24];
-    size_t len;
-    const char *old = kv_str(e, &len, ibuf);
-    struct str *ns = str_new(old, len, cap);
-    if (ns == NULL)
-        return NULL;
-    struct val v = {.enc = ENC_RAW, .ptr = ns};
-    struct kv *ne = db_rebuild(db, e, &v, kv_expire(e));
-    if (ne == NULL) {
-        zfree(ns);
-        return NULL;
-    }
-    *ep = ne;
-    return ns;
-}
-
 static void
 cmd_append(struct client *c)
 {
@@ -478,7 +444,7 @@ cmd_append(struct client *c)
     kv_str(e, &len, ibuf);
     if (check_string_length(c, (long long)len, ARGL(c, 2)) < 0)
         return;
-    struct str *s = make_raw(db, &e, len + ARGL(c, 2));
+    struct str *s = kv_raw_reserve(db, &e, len + ARGL(c, 2));
     if (s == NULL) {
         reply_error(c, ERR_ALLOC);
         return;
@@ -581,7 +547,7 @@ cmd_setrange(struct client *c)
             reply_error(c, ERR_ALLOC);
             return;
         }
-    } else if ((s = make_raw(db, &e, need)) == NULL) {
+    } else if ((s = kv_raw_reserve(db, &e, need)) == NULL) {
         reply_error(c, ERR_ALLOC);
         return;
     }

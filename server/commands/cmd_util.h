@@ -1,13 +1,15 @@
 /* cmd_util — shorthands shared by the keyspace command files (cmd_keys, cmd_string, cmd_hash,
- * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
- * error, the typed key lookup and key creation every collection command starts with, the
- * deletion of a collection left empty, the index range of LRANGE and ZRANGE, the count
- * argument of the POP commands, and the member removal SREM, ZREM and HDEL share. */
+ * cmd_list, cmd_set, cmd_zset, cmd_bitmap, cmd_geo): argument access, the client's database,
+ * the allocation-failure error, the typed key lookup and key creation every collection command
+ * starts with, the raw string buffer in-place string writes need, the deletion of a collection
+ * left empty, the index range of LRANGE and ZRANGE, the count argument of the POP commands,
+ * and the member removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
 #include "client.h"
 #include "db.h"
+#include "zmalloc.h"
 
 #define ARGP(c, i) ((c)->argv[i].ptr)
 #define ARGL(c, i) ((c)->argv[i].len)
@@ -44,6 +46,36 @@ arg_add_val(struct client *c, int i, struct val *v)
         reply_error(c, ERR_ALLOC);
     }
     return e;
+}
+
+/* Make string entry e's value a raw buffer with room for at least need bytes (APPEND,
+ * SETRANGE, the bit commands write into it in place). An int or embstr value is copied out
+ * first. Returns the buffer, with *ep updated if the entry moved; NULL on allocation failure
+ * (the entry unchanged). */
+static inline struct str *
+kv_raw_reserve(struct db *db, struct kv **ep, size_t need)
+{
+    struct kv *e = *ep;
+    if (e->enc == ENC_RAW) {
+        struct str *s = str_reserve(kv_ptr(e), need);
+        if (s)
+            kv_set_ptr(e, s);
+        return s;
+    }
+    char ibuf[24];
+    size_t len;
+    const char *old = kv_str(e, &len, ibuf);
+    struct str *ns = str_new(old, len, need < (1 << 20) ? need * 2 : need + (1 << 20));
+    if (ns == NULL)
+        return NULL;
+    struct val v = {.enc = ENC_RAW, .ptr = ns};
+    struct kv *ne = db_rebuild(db, e, &v, kv_expire(e));
+    if (ne == NULL) {
+        zfree(ns);
+        return NULL;
+    }
+    *ep = ne;
+    return ns;
 }
 
 /* Delete the collection e once len(e) (hash_len, list_len, set_len, zset_len) says it is

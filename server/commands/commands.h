@@ -15,10 +15,13 @@ extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace
 extern const struct command cmd_scan_table[];    /* cmd_scan.c: SCAN, SSCAN, HSCAN, ZSCAN */
 extern const struct command cmd_sort_table[];    /* cmd_sort.c: SORT, SORT_RO */
 extern const struct command cmd_string_table[];  /* cmd_string.c */
+extern const struct command cmd_bitmap_table[];  /* cmd_bitmap.c: SETBIT, BITCOUNT, BITFIELD, ... */
+extern const struct command cmd_lcs_table[];     /* cmd_lcs.c: LCS */
 extern const struct command cmd_hash_table[];    /* cmd_hash.c */
 extern const struct command cmd_list_table[];    /* cmd_list.c */
 extern const struct command cmd_set_table[];     /* cmd_set.c */
 extern const struct command cmd_zset_table[];    /* cmd_zset.c */
+extern const struct command cmd_geo_table[];     /* cmd_geo.c: GEOADD, GEOSEARCH, ... */
 extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
 extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
 

@@ -129,6 +129,20 @@ reply_double(struct client *c, double d)
 }
 
 void
+reply_human_double(struct client *c, long double d)
+{
+    char s[LDBL_STR_MAX];
+    size_t n = ldouble_to_str(s, sizeof(s), d);
+    if (c->proto != RESP3) {
+        resp_write_bulk(&c->reply, s, n);
+        return;
+    }
+    buf_append(&c->reply, ",", 1);
+    buf_append(&c->reply, s, n);
+    buf_append(&c->reply, "\r\n", 2);
+}
+
+void
 reply_verbatim(struct client *c, const char *s, size_t len)
 {
     resp_write_verbatim(&c->reply, "txt", s, len, c->proto);

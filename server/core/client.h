@@ -65,6 +65,9 @@ void reply_array(struct client *c, long long n);
 void reply_map(struct client *c, long long n);
 void reply_set(struct client *c, long long n);
 void reply_double(struct client *c, double d);
+/* d in Redis's "human" long double form ("%.17Lf" without trailing zeros: GEOPOS and
+ * WITHCOORD coordinates): a RESP2 bulk, a RESP3 double. */
+void reply_human_double(struct client *c, long double d);
 /* Text as RESP3 verbatim "txt" / RESP2 bulk (INFO, MEMORY DOCTOR, CLIENT LIST). */
 void reply_verbatim(struct client *c, const char *s, size_t len);
 /* Deferred aggregate length: see resp_write_deferred(). */

@@ -190,6 +190,15 @@ str_cap(const struct str *s)
     return zmalloc_usable_size(s) - sizeof(*s);
 }
 
+struct str *
+str_reserve(struct str *s, size_t need)
+{
+    if (str_cap(s) >= need)
+        return s;
+    size_t cap = need < (1 << 20) ? need * 2 : need + (1 << 20);
+    return ztryrealloc(s, sizeof(*s) + cap);
+}
+
 int
 str_val(const char *s, size_t len, struct val *v)
 {

@@ -209,6 +209,10 @@ int str_val(const char *s, size_t len, struct val *v);
 struct str *str_new(const char *s, size_t len, size_t cap);
 /* Bytes available in a RAW buffer. */
 size_t str_cap(const struct str *s);
+/* Make room in RAW buffer s for at least need bytes, growing like Redis's sds (double up to
+ * 1 MiB, then 1 MiB more) so that repeated small growth (APPEND, SETBIT) stays amortised.
+ * Returns s or its moved copy; NULL on allocation failure (s unchanged). */
+struct str *str_reserve(struct str *s, size_t need);
 /* Like str_val() but never INT (results of INCRBYFLOAT stay strings, as in Redis). */
 int str_val_noint(const char *s, size_t len, struct val *v);
 /* The bytes of a string value; an INT is printed into ibuf (>= 24 bytes). */
