@@ -2,7 +2,8 @@
  * cmd_list, cmd_set, cmd_zset): argument access, the client's database, the allocation-failure
  * error, the typed key lookup and key creation every collection command starts with, the
  * deletion of a collection left empty, the index range of LRANGE and ZRANGE, the count
- * argument of the POP commands, and the member removal SREM, ZREM and HDEL share. */
+ * argument of the POP commands, the arguments of LMPOP/ZMPOP (and their blocking forms), and
+ * the member removal SREM, ZREM and HDEL share. */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -88,6 +89,42 @@ arg_pop_count(struct client *c, long long *count)
     if (c->argc == 3 && (arg_ll(c, 2, count) < 0 || *count < 0)) {
         reply_error(c, "ERR value is out of range, must be positive");
         return -1;
+    }
+    return 0;
+}
+
+/* The arguments of LMPOP and ZMPOP (and BLMPOP, BZMPOP): numkeys at argv[at], the keys, one of
+ * the two words w0 / w1 (LEFT/RIGHT, MIN/MAX; *which 0 or 1), then an optional COUNT. 0 with
+ * *numkeys and *count (1 when absent), or -1 after Redis 7.0's error reply. */
+static inline int
+arg_mpop(struct client *c, int at, const char *w0, const char *w1, long long *numkeys, int *which,
+         long long *count)
+{
+    *count = 1;
+    if (arg_ll(c, at, numkeys) < 0 || *numkeys <= 0) {
+        reply_error(c, "ERR numkeys should be greater than 0");
+        return -1;
+    }
+    /* Too few arguments for numkeys keys and the word is a syntax error, as in Redis. */
+    int j = *numkeys < c->argc ? at + 1 + (int)*numkeys : c->argc, has_count = 0;
+    if (arg_is(c, j, w0) || arg_is(c, j, w1)) {
+        *which = arg_is(c, j, w1);
+    } else {
+        reply_error_syntax(c);
+        return -1;
+    }
+    for (j++; j < c->argc; j++) {
+        if (!has_count && arg_is(c, j, "count") && j + 1 < c->argc) {
+            j++;
+            if (arg_ll(c, j, count) < 0 || *count <= 0) {
+                reply_error(c, "ERR count should be greater than 0");
+                return -1;
+            }
+            has_count = 1;
+        } else {
+            reply_error_syntax(c);
+            return -1;
+        }
     }
     return 0;
 }

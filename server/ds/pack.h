@@ -38,5 +38,11 @@ struct pack *pack_insert(struct pack *p, size_t off, const char *s, size_t len);
 struct pack *pack_replace(struct pack *p, size_t off, const char *s, size_t len);
 /* Remove n elements starting at off. Returns the (possibly moved) pack. */
 struct pack *pack_remove(struct pack *p, size_t off, size_t n);
+/* Move the elements from position off on into a new pack, returned; *p keeps those before
+ * off (and may move). NULL when the allocation failed: *p is then intact. */
+struct pack *pack_split(struct pack **p, size_t off);
+/* Append b's elements to a (b is left as it was). The (possibly moved) a, or NULL on failure
+ * (a intact). */
+struct pack *pack_concat(struct pack *a, const struct pack *b);
 
 #endif
