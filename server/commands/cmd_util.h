@@ -3,7 +3,8 @@
  * error, the typed key lookup and key creation every collection command starts with, the
  * deletion of a collection left empty, the index range of LRANGE and ZRANGE, the count
  * argument of the POP commands, the arguments of LMPOP/ZMPOP (and their blocking forms), and
- * the member removal SREM, ZREM and HDEL share. */
+ * the member removal SREM, ZREM and HDEL share, and the storing of a computed result
+ * (ZUNIONSTORE, ZRANGESTORE, ...). */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -55,6 +56,32 @@ drop_if_empty(struct client *c, struct kv *e, size_t (*len)(const struct kv *))
 {
     if (len(e) == 0)
         db_delete_kv(CDB(c), e, FREE_SYNC);
+}
+
+/* Store r, a collection built outside the keyspace (kv_build with an empty key), at key
+ * argv[i], replacing what is there, and reply its length len(r); r is consumed. An empty or
+ * absent result (r NULL) deletes the key instead and replies 0, as Redis keeps no empty key. */
+static inline void
+arg_store_result(struct client *c, int i, struct kv *r, size_t (*len)(const struct kv *))
+{
+    struct db *db = CDB(c);
+    if (r == NULL || len(r) == 0) {
+        if (r)
+            kv_free(r);
+        db_delete(db, ARGP(c, i), ARGL(c, i), FREE_SYNC);
+        reply_int(c, 0);
+        return;
+    }
+    long long n = (long long)len(r);
+    struct val v;
+    kv_get_val(r, &v);
+    if (db_set(db, ARGP(c, i), ARGL(c, i), &v, -1, 0) < 0) {
+        kv_free(r);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    kv_free_shell(r);
+    reply_int(c, n);
 }
 
 /* Redis's index range (LRANGE, ZRANGE, ZREMRANGEBYRANK): start and end inclusive, negative

@@ -6,19 +6,20 @@
 #include "command.h"
 
 /* The tables, each ending with COMMAND_END. */
-extern const struct command cmd_server_table[];  /* cmd_server.c: PING, AUTH, SELECT, ... */
-extern const struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
-extern const struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
-extern const struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
-extern const struct command cmd_slowlog_table[]; /* cmd_slowlog.c: SLOWLOG */
-extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
-extern const struct command cmd_string_table[];  /* cmd_string.c */
-extern const struct command cmd_hash_table[];    /* cmd_hash.c */
-extern const struct command cmd_list_table[];    /* cmd_list.c */
-extern const struct command cmd_set_table[];     /* cmd_set.c */
-extern const struct command cmd_zset_table[];    /* cmd_zset.c */
-extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
-extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
+extern const struct command cmd_server_table[];   /* cmd_server.c: PING, AUTH, SELECT, ... */
+extern const struct command cmd_client_table[];   /* cmd_client.c: CLIENT */
+extern const struct command cmd_config_table[];   /* cmd_config.c: CONFIG */
+extern const struct command cmd_command_table[];  /* cmd_command.c: COMMAND */
+extern const struct command cmd_slowlog_table[];  /* cmd_slowlog.c: SLOWLOG */
+extern const struct command cmd_keys_table[];     /* cmd_keys.c: generic keyspace commands */
+extern const struct command cmd_string_table[];   /* cmd_string.c */
+extern const struct command cmd_hash_table[];     /* cmd_hash.c */
+extern const struct command cmd_list_table[];     /* cmd_list.c */
+extern const struct command cmd_set_table[];      /* cmd_set.c */
+extern const struct command cmd_zset_table[];     /* cmd_zset.c */
+extern const struct command cmd_zset_ops_table[]; /* cmd_zset_ops.c: ZUNION, ZRANDMEMBER, ... */
+extern const struct command cmd_info_table[];     /* cmd_info.c: INFO */
+extern const struct command cmd_memory_table[];   /* cmd_memory.c: MEMORY */
 
 /* Every table above, NULL-terminated, in the order COMMAND and INFO commandstats list them
  * (commands.c): the argument of command_setup(). */
