@@ -360,6 +360,29 @@ list_grew(struct kv *l, struct qlnode *n)
     ql_maybe_pack(l);
 }
 
+/* Merge node n into its neighbours where the two fit one node (n shrank: LSET). */
+static void
+ql_merge_around(struct qlist *q, struct qlnode *n)
+{
+    struct qlnode *prev = n->prev;
+    if (prev && prev->p->bytes + n->p->bytes <= LIST_PACK_BYTES) {
+        struct pack *np = pack_concat(prev->p, n->p);
+        if (np) {
+            prev->p = np;
+            ql_unlink(q, n);
+            n = prev;
+        }
+    }
+    struct qlnode *next = n->next;
+    if (next && n->p->bytes + next->p->bytes <= LIST_PACK_BYTES) {
+        struct pack *np = pack_concat(n->p, next->p);
+        if (np) {
+            n->p = np;
+            ql_unlink(q, next);
+        }
+    }
+}
+
 /* After removals (LREM, LTRIM): drop emptied nodes, merge neighbours that fit one node
  * together, and go back to a pack when the list is that small. */
 static void
@@ -409,12 +432,18 @@ list_set(struct kv *l, long long idx, const char *s, size_t len)
         n = ql_find(kv_ptr(l), (size_t)idx, &within);
         pp = &n->p;
     }
+    size_t before = (*pp)->bytes;
     struct pack *np = pack_replace(*pp, (size_t)pack_seek(*pp, (long long)within), s, len);
     if (np == NULL)
         return -1;
     *pp = np;
-    if (l->enc == ENC_LIST_PACK)
+    if (l->enc == ENC_LIST_PACK) {
         kv_set_ptr(l, np);
+    } else if (np->bytes < before) {
+        ql_merge_around(kv_ptr(l), n); /* a smaller element: maybe one node less */
+        ql_maybe_pack(l);
+        return 1;
+    }
     list_grew(l, n);
     return 1;
 }
