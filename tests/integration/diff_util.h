@@ -242,11 +242,13 @@ diff_line(struct diff *d, const char *line)
 }
 
 /* A command being built word by word for diff_argv (random sequences). */
+#define DIFF_MAXARGS 128
+
 struct diff_cmd {
     int argc;
-    const char *argv[64];
-    size_t lens[64];
-    char store[64][48]; /* words formatted here */
+    const char *argv[DIFF_MAXARGS];
+    size_t lens[DIFF_MAXARGS];
+    char store[DIFF_MAXARGS][72]; /* words formatted here */
 };
 
 static void
@@ -259,15 +261,19 @@ dc_reset(struct diff_cmd *c)
 static void
 dc_word(struct diff_cmd *c, const char *w)
 {
+    if (c->argc >= DIFF_MAXARGS)
+        fail_msg("a generated command has more than %d words", DIFF_MAXARGS);
     c->argv[c->argc] = w;
     c->lens[c->argc++] = strlen(w);
 }
 
-/* Add a formatted word (at most 47 bytes). */
+/* Add a formatted word (at most 71 bytes). */
 static void __attribute__((format(printf, 2, 3))) dc_fmt(struct diff_cmd *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    if (c->argc >= DIFF_MAXARGS)
+        fail_msg("a generated command has more than %d words", DIFF_MAXARGS);
     vsnprintf(c->store[c->argc], sizeof(c->store[0]), fmt, ap);
     va_end(ap);
     dc_word(c, c->store[c->argc]);
