@@ -463,9 +463,9 @@ cmd_zrandmember(struct client *c)
     }
     size_t n = (unsigned long long)count < len ? (size_t)count : len;
     struct zset_iter it;
-    if (n == len) {
+    if (n == len) { /* the whole set, highest rank first as Redis 7.0 sends it */
         reply_array(c, (long long)(flat ? 2 * n : n));
-        zset_iter_init(&it, e, 0, 0);
+        zset_iter_init(&it, e, 0, 1);
         while (zset_iter_next(&it, &el))
             reply_member_score(c, &el, withscores);
         return;

@@ -502,6 +502,8 @@ static const char *const fixed_cases[] = {
     "ZRANDMEMBER nokey -5 WITHSCORES",
     "ZRANDMEMBER str",
     "ZRANDMEMBER b 0",
+    "ZRANDMEMBER b 10", /* the whole set: highest first, as Redis sends it */
+    "ZRANDMEMBER b 10 WITHSCORES",
     "ZRANDMEMBER b 1 foo",
     "ZRANDMEMBER b x",
     "ZRANDMEMBER b -9223372036854775808",
