@@ -116,6 +116,8 @@ list_push(struct kv *l, int where, const char *s, size_t len)
     return ql_push(kv_ptr(l), where, s, len);
 }
 
+static void ql_maybe_pack(struct kv *l);
+
 int
 list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t len), void *ctx)
 {
@@ -142,14 +144,7 @@ list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t le
     q->count--;
     if (n->p->count == 0)
         ql_unlink(q, n);
-    /* Back to one small pack: drop the quicklist around it. */
-    if (q->nodes == 1 && q->head->p->bytes <= LIST_PACK_BYTES / 2) {
-        struct pack *p = q->head->p;
-        zfree(q->head);
-        zfree(q);
-        l->enc = ENC_LIST_PACK;
-        kv_set_ptr(l, p);
-    }
+    ql_maybe_pack(l); /* back to one small pack (or an empty one) */
     return 0;
 }
 
