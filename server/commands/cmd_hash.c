@@ -316,8 +316,7 @@ reply_pair(struct client *c, const struct hpair *p, int withvalues)
         reply_bulk(c, p->v, p->vl);
 }
 
-/* HRANDFIELD key [count [WITHVALUES]]: the fields are gathered into an array first, so that
- * each draw is an index (repeats for a negative count, a partial shuffle for a positive one). */
+/* HRANDFIELD key [count [WITHVALUES]]. */
 static void
 cmd_hrandfield(struct client *c)
 {
@@ -355,30 +354,35 @@ cmd_hrandfield(struct client *c)
         return;
     }
     size_t len = hash_len(e);
+    int flat = withvalues && c->proto != RESP3;
+    struct hpair one;
+    if (!has_count || count < 0) {
+        /* One draw, or -count draws with repeats: no copy of the fields needed. Stop early
+         * once the reply could not grow. */
+        long long n = has_count ? -count : 1;
+        if (has_count)
+            reply_array(c, flat ? 2 * n : n);
+        for (long long i = 0; i < n && !c->reply.oom; i++) {
+            hash_random(e, &one.f, &one.fl, &one.v, &one.vl);
+            reply_pair(c, &one, withvalues);
+        }
+        return;
+    }
+    /* Distinct fields: gathered into an array, then a partial shuffle (none for all of them). */
     struct hpairs p = {ztrymalloc(len * sizeof(*p.a)), 0};
     if (p.a == NULL) {
         reply_error(c, ERR_ALLOC);
         return;
     }
     hash_foreach(e, collect_pair, &p);
-    int flat = withvalues && c->proto != RESP3;
-    if (!has_count) {
-        reply_pair(c, &p.a[dict_rand64() % len], 0);
-    } else if (count < 0) {
-        /* Repeats allowed: -count draws. Stop early once the reply could not grow. */
-        reply_array(c, flat ? -2 * count : -count);
-        for (long long i = 0; i < -count && !c->reply.oom; i++)
-            reply_pair(c, &p.a[dict_rand64() % len], withvalues);
-    } else {
-        size_t n = (unsigned long long)count < len ? (size_t)count : len;
-        reply_array(c, (long long)(flat ? 2 * n : n));
-        for (size_t i = 0; i < n; i++) {
-            size_t j = n == len ? i : i + dict_rand64() % (len - i);
-            struct hpair t = p.a[i];
-            p.a[i] = p.a[j];
-            p.a[j] = t;
-            reply_pair(c, &p.a[i], withvalues);
-        }
+    size_t n = (unsigned long long)count < len ? (size_t)count : len;
+    reply_array(c, (long long)(flat ? 2 * n : n));
+    for (size_t i = 0; i < n; i++) {
+        size_t j = n == len ? i : i + dict_rand64() % (len - i);
+        struct hpair t = p.a[i];
+        p.a[i] = p.a[j];
+        p.a[j] = t;
+        reply_pair(c, &p.a[i], withvalues);
     }
     zfree(p.a);
 }

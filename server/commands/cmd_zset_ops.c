@@ -470,19 +470,31 @@ cmd_zrandmember(struct client *c)
             reply_member_score(c, &el, withscores);
         return;
     }
-    /* Distinct ranks: a partial Fisher-Yates shuffle of 0..len-1. */
-    size_t *ranks = ztrymalloc(len * sizeof(*ranks));
+    /* Distinct ranks. A few out of many: drawn and redrawn on a repeat (the scratch array
+     * holds only those); otherwise a partial Fisher-Yates shuffle of 0..len-1. */
+    int few = n <= 1024 && n * 8 < len;
+    size_t *ranks = ztrymalloc((few ? n : len) * sizeof(*ranks));
     if (ranks == NULL) {
         reply_error(c, ERR_ALLOC);
         return;
     }
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; !few && i < len; i++)
         ranks[i] = i;
     reply_array(c, (long long)(flat ? 2 * n : n));
     for (size_t i = 0; i < n; i++) {
-        size_t j = i + dict_rand64() % (len - i), t = ranks[i];
-        ranks[i] = ranks[j];
-        ranks[j] = t;
+        if (few) {
+            size_t r, k;
+            do {
+                r = dict_rand64() % len;
+                for (k = 0; k < i && ranks[k] != r; k++)
+                    ;
+            } while (k < i);
+            ranks[i] = r;
+        } else {
+            size_t j = i + dict_rand64() % (len - i), t = ranks[i];
+            ranks[i] = ranks[j];
+            ranks[j] = t;
+        }
         zset_at(e, ranks[i], &el);
         reply_member_score(c, &el, withscores);
     }

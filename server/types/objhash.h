@@ -29,6 +29,9 @@ int hash_del(struct kv *h, const char *f, size_t fl);
 void hash_foreach(const struct kv *h,
                   void (*fn)(void *ctx, const char *f, size_t fl, const char *v, size_t vl),
                   void *ctx);
+/* A uniformly random field and its value (a table's chains make it slightly uneven, as in
+ * Redis); the hash must not be empty. The bytes stay valid until the hash changes. */
+void hash_random(const struct kv *h, const char **f, size_t *fl, const char **v, size_t *vl);
 /* Free a hash value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a table's fields estimated from `samples` of them (0: all). */
 void hash_free(int enc, void *ptr);

@@ -277,6 +277,7 @@ test_random_draws(void **state)
     for (int i = 0; i < 200; i++) /* a skiplist */
         cmd("ZADD z %d m%d", i, i);
     expect_draw(50, 0, 1, "ZSCORE z %s", "ZRANDMEMBER z 50");
+    expect_draw(10, 1, 1, "ZSCORE z %s", "ZRANDMEMBER z 10 WITHSCORES"); /* drawn one by one */
     expect_draw(30, 0, 0, "ZSCORE z %s", "ZRANDMEMBER z -30");
     expect_err(LLMIN_ERR, "ZRANDMEMBER z -9223372036854775808");
     expect_err("ERR value is out of range", "ZRANDMEMBER z -4611686018427387904 WITHSCORES");
@@ -296,6 +297,10 @@ test_random_draws(void **state)
     for (int i = 0; i < 200; i++) /* a hashtable */
         cmd("HSET h f%d v%d", i, i);
     expect_draw(100, 1, 1, "HEXISTS h %s", "HRANDFIELD h 100 WITHVALUES");
+    expect_draw(50, 1, 0, "HEXISTS h %s", "HRANDFIELD h -50 WITHVALUES");
+    r = cu_run(ctx, "HRANDFIELD h");
+    expect_int(1, "HEXISTS h %s", r->str);
+    freeReplyObject(r);
     r = cu_run(ctx, "HRANDFIELD h 1 WITHVALUES"); /* the value is the field's */
     char want[32];
     snprintf(want, sizeof(want), "%s", r->element[0]->str);
