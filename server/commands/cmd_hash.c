@@ -1,5 +1,5 @@
 /* cmd_hash.c — hash commands: HSET/HMSET/HSETNX, HGET/HMGET, HDEL, HLEN, HSTRLEN, HEXISTS,
- * HGETALL/HKEYS/HVALS, HINCRBY and HINCRBYFLOAT. */
+ * HGETALL/HKEYS/HVALS, HINCRBY, HINCRBYFLOAT and HRANDFIELD. */
 #include <limits.h>
 #include <math.h>
 
@@ -8,8 +8,11 @@
 #include "command.h"
 #include "commands.h"
 #include "db.h"
+#include "dict.h"
 #include "objhash.h"
+#include "resp.h"
 #include "util.h"
+#include "zmalloc.h"
 
 /* The hash at argv[1] for writing, created empty if missing. NULL after an error reply. */
 static struct kv *
@@ -283,6 +286,107 @@ cmd_hincrbyfloat(struct client *c)
     reply_bulk(c, buf, n);
 }
 
+/* ---- HRANDFIELD ---- */
+
+/* A field and its value, pointing into the hash (valid while it does not change). */
+struct hpair {
+    const char *f, *v;
+    size_t fl, vl;
+};
+
+struct hpairs {
+    struct hpair *a;
+    size_t n;
+};
+
+static void
+collect_pair(void *arg, const char *f, size_t fl, const char *v, size_t vl)
+{
+    struct hpairs *p = arg;
+    p->a[p->n++] = (struct hpair){f, v, fl, vl};
+}
+
+static void
+reply_pair(struct client *c, const struct hpair *p, int withvalues)
+{
+    if (withvalues && c->proto == RESP3)
+        reply_array(c, 2);
+    reply_bulk(c, p->f, p->fl);
+    if (withvalues)
+        reply_bulk(c, p->v, p->vl);
+}
+
+/* HRANDFIELD key [count [WITHVALUES]]. */
+static void
+cmd_hrandfield(struct client *c)
+{
+    long long count = 1;
+    int has_count = c->argc >= 3, withvalues = 0, wt;
+    if (has_count) {
+        if (arg_ll(c, 2, &count) < 0) {
+            reply_error_notint(c);
+            return;
+        }
+        if (count == LLONG_MIN) {
+            reply_error(c, "ERR value is out of range, value must between -9223372036854775807 "
+                           "and 9223372036854775807");
+            return;
+        }
+        if (c->argc > 4 || (c->argc == 4 && !arg_is(c, 3, "withvalues"))) {
+            reply_error_syntax(c);
+            return;
+        }
+        withvalues = c->argc == 4;
+        /* Redis refuses counts whose reply length (twice count) would overflow. */
+        if (withvalues && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
+            reply_error(c, "ERR value is out of range");
+            return;
+        }
+    }
+    struct kv *e = arg_lookup_type(c, 1, OBJ_HASH, 0, &wt);
+    if (wt)
+        return;
+    if (e == NULL || count == 0) {
+        if (has_count)
+            reply_array(c, 0);
+        else
+            reply_null(c);
+        return;
+    }
+    size_t len = hash_len(e);
+    int flat = withvalues && c->proto != RESP3;
+    struct hpair one;
+    if (!has_count || count < 0) {
+        /* One draw, or -count draws with repeats: no copy of the fields needed. Stop early
+         * once the reply could not grow. */
+        long long n = has_count ? -count : 1;
+        if (has_count)
+            reply_array(c, flat ? 2 * n : n);
+        for (long long i = 0; i < n && !c->reply.oom; i++) {
+            hash_random(e, &one.f, &one.fl, &one.v, &one.vl);
+            reply_pair(c, &one, withvalues);
+        }
+        return;
+    }
+    /* Distinct fields: gathered into an array, then a partial shuffle (none for all of them). */
+    struct hpairs p = {ztrymalloc(len * sizeof(*p.a)), 0};
+    if (p.a == NULL) {
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    hash_foreach(e, collect_pair, &p);
+    size_t n = (unsigned long long)count < len ? (size_t)count : len;
+    reply_array(c, (long long)(flat ? 2 * n : n));
+    for (size_t i = 0; i < n; i++) {
+        size_t j = n == len ? i : i + dict_rand64() % (len - i);
+        struct hpair t = p.a[i];
+        p.a[i] = p.a[j];
+        p.a[j] = t;
+        reply_pair(c, &p.a[i], withvalues);
+    }
+    zfree(p.a);
+}
+
 const struct command cmd_hash_table[] = {
     COMMAND("hset", cmd_hset, -4, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Set hash fields", .group = "hash"),
@@ -312,5 +416,7 @@ const struct command cmd_hash_table[] = {
             .summary = "Add to an integer field", .group = "hash"),
     COMMAND("hincrbyfloat", cmd_hincrbyfloat, 4, CMD_WRITE | CMD_DENYOOM | CMD_FAST,
             .keys = {1, 1, 1}, .summary = "Add to a float field", .group = "hash"),
+    COMMAND("hrandfield", cmd_hrandfield, -2, CMD_READONLY, .keys = {1, 1, 1},
+            .summary = "Random fields", .group = "hash"),
     COMMAND_END,
 };

@@ -2,8 +2,9 @@
  * cmd_list, cmd_set, cmd_zset, cmd_bitmap, cmd_geo): argument access, the client's database,
  * the allocation-failure error, the typed key lookup and key creation every collection command
  * starts with, the raw string buffer in-place string writes need, the deletion of a collection
- * left empty, the index range of LRANGE and ZRANGE, the count argument of the POP commands,
- * and the member removal SREM, ZREM and HDEL share. */
+ * left empty, the index range of LRANGE and ZRANGE, the count argument of the POP commands, the
+ * arguments of LMPOP/ZMPOP (and their blocking forms), the member removal SREM, ZREM and HDEL
+ * share, and the storing of a computed result (ZUNIONSTORE, ZRANGESTORE, ...). */
 #ifndef ZMEM_SERVER_CMD_UTIL_H
 #define ZMEM_SERVER_CMD_UTIL_H
 
@@ -88,6 +89,32 @@ drop_if_empty(struct client *c, struct kv *e, size_t (*len)(const struct kv *))
         db_delete_kv(CDB(c), e, FREE_SYNC);
 }
 
+/* Store r, a collection built outside the keyspace (kv_build with an empty key), at key
+ * argv[i], replacing what is there, and reply its length len(r); r is consumed. An empty or
+ * absent result (r NULL) deletes the key instead and replies 0, as Redis keeps no empty key. */
+static inline void
+arg_store_result(struct client *c, int i, struct kv *r, size_t (*len)(const struct kv *))
+{
+    struct db *db = CDB(c);
+    if (r == NULL || len(r) == 0) {
+        if (r)
+            kv_free(r);
+        db_delete(db, ARGP(c, i), ARGL(c, i), FREE_SYNC);
+        reply_int(c, 0);
+        return;
+    }
+    long long n = (long long)len(r);
+    struct val v;
+    kv_get_val(r, &v);
+    if (db_set(db, ARGP(c, i), ARGL(c, i), &v, -1, 0) < 0) {
+        kv_free(r);
+        reply_error(c, ERR_ALLOC);
+        return;
+    }
+    kv_free_shell(r);
+    reply_int(c, n);
+}
+
 /* Redis's index range (LRANGE, ZRANGE, ZREMRANGEBYRANK): start and end inclusive, negative
  * counted from the end, clamped to a sequence of len elements. 0 with the range as
  * [*from, *from + *n), or -1 when it is empty. */
@@ -120,6 +147,42 @@ arg_pop_count(struct client *c, long long *count)
     if (c->argc == 3 && (arg_ll(c, 2, count) < 0 || *count < 0)) {
         reply_error(c, "ERR value is out of range, must be positive");
         return -1;
+    }
+    return 0;
+}
+
+/* The arguments of LMPOP and ZMPOP (and BLMPOP, BZMPOP): numkeys at argv[at], the keys, one of
+ * the two words w0 / w1 (LEFT/RIGHT, MIN/MAX; *which 0 or 1), then an optional COUNT. 0 with
+ * *numkeys and *count (1 when absent), or -1 after Redis 7.0's error reply. */
+static inline int
+arg_mpop(struct client *c, int at, const char *w0, const char *w1, long long *numkeys, int *which,
+         long long *count)
+{
+    *count = 1;
+    if (arg_ll(c, at, numkeys) < 0 || *numkeys <= 0) {
+        reply_error(c, "ERR numkeys should be greater than 0");
+        return -1;
+    }
+    /* Too few arguments for numkeys keys and the word is a syntax error, as in Redis. */
+    int j = *numkeys < c->argc ? at + 1 + (int)*numkeys : c->argc, has_count = 0;
+    if (arg_is(c, j, w0) || arg_is(c, j, w1)) {
+        *which = arg_is(c, j, w1);
+    } else {
+        reply_error_syntax(c);
+        return -1;
+    }
+    for (j++; j < c->argc; j++) {
+        if (!has_count && arg_is(c, j, "count") && j + 1 < c->argc) {
+            j++;
+            if (arg_ll(c, j, count) < 0 || *count <= 0) {
+                reply_error(c, "ERR count should be greater than 0");
+                return -1;
+            }
+            has_count = 1;
+        } else {
+            reply_error_syntax(c);
+            return -1;
+        }
     }
     return 0;
 }

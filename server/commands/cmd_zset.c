@@ -1,7 +1,8 @@
 /* cmd_zset.c — sorted set commands: ZADD (NX/XX/GT/LT/CH/INCR), ZINCRBY, ZCARD, ZSCORE,
  * ZMSCORE, ZREM, ZRANGE (by rank, BYSCORE or BYLEX, REV, LIMIT, WITHSCORES) and its older
  * forms (ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX), ZRANK/ZREVRANK, ZCOUNT, ZLEXCOUNT,
- * ZPOPMIN/ZPOPMAX and ZREMRANGEBYRANK/SCORE/LEX. Replies and error texts are Redis 7.0's
+ * ZRANGESTORE, ZPOPMIN/ZPOPMAX, ZMPOP and ZREMRANGEBYRANK/SCORE/LEX (ZUNION and the other
+ * operations over several sets are in cmd_zset_ops.c). Replies and error texts are Redis 7.0's
  * (scores as "%.17g" bulks in RESP2, doubles in RESP3); an emptied sorted set is deleted. */
 #include "client.h"
 #include "cmd_util.h"
@@ -265,15 +266,55 @@ reply_elems(struct client *c, const struct kv *e, size_t from, size_t n, int rev
 
 enum zrange_kind { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
 
-/* ZRANGE and its older forms: kind and rev (-1: not fixed) come from the command name or,
+/* A new empty sorted set outside the keyspace, for a computed result (arg_store_result). NULL
+ * after the allocation error reply. */
+static struct kv *
+zset_result_new(struct client *c)
+{
+    struct val v;
+    zset_new_val(&v);
+    struct kv *r = kv_build("", 0, &v, -1);
+    if (r == NULL) {
+        val_free(v.enc, v.ptr);
+        reply_error(c, ERR_ALLOC);
+    }
+    return r;
+}
+
+/* ZRANGESTORE's end: copy n elements of e from rank `from` (counted from the top when rev)
+ * into a new sorted set stored at argv[1]. */
+static void
+store_range(struct client *c, const struct kv *e, size_t from, size_t n, int rev)
+{
+    struct kv *r = NULL;
+    if (n > 0 && (r = zset_result_new(c)) == NULL)
+        return;
+    struct zset_iter it;
+    struct zelem el;
+    int out;
+    double ns;
+    if (n > 0)
+        zset_iter_init(&it, e, from, rev);
+    while (n-- > 0 && zset_iter_next(&it, &el)) {
+        if (zset_add(r, el.score, el.m, el.ml, 0, &out, &ns) < 0) {
+            kv_free(r);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+    }
+    arg_store_result(c, 1, r, zset_len);
+}
+
+/* ZRANGE and its older forms, and ZRANGESTORE (`store`: the destination is argv[1] and every
+ * other argument one further): kind and rev (-1: not fixed) come from the command name or,
  * for ZRANGE, from the options. */
 static void
-reply_zrange(struct client *c, int kind, int rev)
+zrange_generic(struct client *c, int kind, int rev, int store)
 {
-    int withscores = 0, has_limit = 0;
+    int withscores = 0, has_limit = 0, k = 1 + store; /* the source key */
     long long offset = 0, limit = -1;
-    for (int j = 4; j < c->argc; j++) {
-        if (arg_is(c, j, "withscores")) {
+    for (int j = k + 3; j < c->argc; j++) {
+        if (!store && arg_is(c, j, "withscores")) {
             withscores = 1;
         } else if (arg_is(c, j, "limit") && c->argc - j - 1 >= 2) {
             if (arg_ll(c, j + 1, &offset) < 0 || arg_ll(c, j + 2, &limit) < 0) {
@@ -307,11 +348,11 @@ reply_zrange(struct client *c, int kind, int rev)
         return;
     }
     /* By score or member, a reversed range is written max first. */
-    int mini = rev && kind != ZR_RANK ? 3 : 2, maxi = mini == 2 ? 3 : 2;
+    int mini = rev && kind != ZR_RANK ? k + 2 : k + 1, maxi = mini == k + 1 ? k + 2 : k + 1;
     long long start = 0, end = 0;
     struct zscore_range sr;
     struct zlex_bound lmin, lmax;
-    if (kind == ZR_RANK && (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0)) {
+    if (kind == ZR_RANK && (arg_ll(c, k + 1, &start) < 0 || arg_ll(c, k + 2, &end) < 0)) {
         reply_error_notint(c);
         return;
     }
@@ -326,7 +367,7 @@ reply_zrange(struct client *c, int kind, int rev)
         return;
     }
     int wt;
-    struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 0, &wt);
+    struct kv *e = arg_lookup_type(c, k, OBJ_ZSET, 0, &wt);
     if (wt)
         return;
     size_t len = e ? zset_len(e) : 0, from = 0, n = 0;
@@ -351,50 +392,70 @@ reply_zrange(struct client *c, int kind, int rev)
                 n = (size_t)limit;
         }
     }
-    if (n == 0) {
+    if (store)
+        store_range(c, e, from, n, rev);
+    else if (n == 0)
         reply_array(c, 0);
-        return;
-    }
-    reply_elems(c, e, from, n, rev, withscores, c->proto == RESP3);
+    else
+        reply_elems(c, e, from, n, rev, withscores, c->proto == RESP3);
 }
 
 static void
 cmd_zrange(struct client *c)
 {
-    reply_zrange(c, ZR_AUTO, -1);
+    zrange_generic(c, ZR_AUTO, -1, 0);
+}
+
+static void
+cmd_zrangestore(struct client *c)
+{
+    zrange_generic(c, ZR_AUTO, -1, 1);
 }
 
 static void
 cmd_zrevrange(struct client *c)
 {
-    reply_zrange(c, ZR_RANK, 1);
+    zrange_generic(c, ZR_RANK, 1, 0);
 }
 
 static void
 cmd_zrangebyscore(struct client *c)
 {
-    reply_zrange(c, ZR_SCORE, 0);
+    zrange_generic(c, ZR_SCORE, 0, 0);
 }
 
 static void
 cmd_zrevrangebyscore(struct client *c)
 {
-    reply_zrange(c, ZR_SCORE, 1);
+    zrange_generic(c, ZR_SCORE, 1, 0);
 }
 
 static void
 cmd_zrangebylex(struct client *c)
 {
-    reply_zrange(c, ZR_LEX, 0);
+    zrange_generic(c, ZR_LEX, 0, 0);
 }
 
 static void
 cmd_zrevrangebylex(struct client *c)
 {
-    reply_zrange(c, ZR_LEX, 1);
+    zrange_generic(c, ZR_LEX, 1, 0);
 }
 
 /* ---- Removing ---- */
+
+/* Remove and reply min(count, length) >= 1 elements of the non-empty sorted set e, the
+ * lowest or highest (`max`) first, with their scores: as [member, score] pairs when `pairs`,
+ * else flat. The key goes when emptied. ZPOPMIN/ZPOPMAX and ZMPOP (and their blocking forms). */
+static void
+zset_pop_reply(struct client *c, struct kv *e, int max, long long count, int pairs)
+{
+    size_t len = zset_len(e);
+    size_t n = (unsigned long long)count < len ? (size_t)count : len;
+    reply_elems(c, e, 0, n, max, 1, pairs);
+    zset_del_range(e, max ? len - n : 0, n);
+    drop_if_empty(c, e, zset_len);
+}
 
 /* ZPOPMIN and ZPOPMAX (`max`): remove and reply the lowest or highest members (argv[2] of
  * them, or one). */
@@ -412,16 +473,35 @@ pop_extremes(struct client *c, int max)
     struct kv *e = arg_lookup_type(c, 1, OBJ_ZSET, 1, &wt);
     if (wt)
         return;
-    size_t len = e ? zset_len(e) : 0;
-    size_t n = count < 0 ? 1 : (unsigned long long)count < len ? (size_t)count : len;
-    if (e == NULL || n == 0) {
+    if (e == NULL || count == 0) {
         reply_array(c, 0);
         return;
     }
     /* With a count, RESP3 gets [member, score] pairs; without one a flat pair, as 7.0. */
-    reply_elems(c, e, 0, n, max, 1, count >= 0 && c->proto == RESP3);
-    zset_del_range(e, max ? len - n : 0, n);
-    drop_if_empty(c, e, zset_len);
+    zset_pop_reply(c, e, max, count < 0 ? 1 : count, count >= 0 && c->proto == RESP3);
+}
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: [key, [[member, score], ...]] from the
+ * first non-empty sorted set, or a null array. */
+static void
+cmd_zmpop(struct client *c)
+{
+    long long numkeys, count;
+    int max, wt;
+    if (arg_mpop(c, 1, "min", "max", &numkeys, &max, &count) < 0)
+        return;
+    for (int j = 2; j < 2 + numkeys; j++) {
+        struct kv *e = arg_lookup_type(c, j, OBJ_ZSET, 1, &wt);
+        if (wt)
+            return;
+        if (e) {
+            reply_array(c, 2);
+            reply_bulk(c, ARGP(c, j), ARGL(c, j));
+            zset_pop_reply(c, e, max, count, 1);
+            return;
+        }
+    }
+    reply_null_array(c);
 }
 
 static void
@@ -515,6 +595,8 @@ const struct command cmd_zset_table[] = {
             .summary = "Remove members", .group = "sorted-set"),
     COMMAND("zrange", cmd_zrange, -4, CMD_READONLY, .keys = {1, 1, 1},
             .summary = "Members in a range of ranks, scores or names", .group = "sorted-set"),
+    COMMAND("zrangestore", cmd_zrangestore, -5, CMD_WRITE | CMD_DENYOOM, .keys = {1, 2, 1},
+            .summary = "Store a range of members", .group = "sorted-set"),
     COMMAND("zrevrange", cmd_zrevrange, -4, CMD_READONLY, .keys = {1, 1, 1},
             .summary = "Members by rank, highest first", .group = "sorted-set"),
     COMMAND("zrangebyscore", cmd_zrangebyscore, -4, CMD_READONLY, .keys = {1, 1, 1},
@@ -537,6 +619,9 @@ const struct command cmd_zset_table[] = {
             .summary = "Remove and return the lowest members", .group = "sorted-set"),
     COMMAND("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Remove and return the highest members", .group = "sorted-set"),
+    COMMAND("zmpop", cmd_zmpop, -4, CMD_WRITE,
+            .summary = "Remove and return members from the first non-empty sorted set",
+            .group = "sorted-set"),
     COMMAND("zremrangebyrank", cmd_zremrangebyrank, 4, CMD_WRITE, .keys = {1, 1, 1},
             .summary = "Remove a range of ranks", .group = "sorted-set"),
     COMMAND("zremrangebyscore", cmd_zremrangebyscore, 4, CMD_WRITE, .keys = {1, 1, 1},

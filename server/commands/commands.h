@@ -21,9 +21,10 @@ extern const struct command cmd_hash_table[];    /* cmd_hash.c */
 extern const struct command cmd_list_table[];    /* cmd_list.c */
 extern const struct command cmd_set_table[];     /* cmd_set.c */
 extern const struct command cmd_zset_table[];    /* cmd_zset.c */
-extern const struct command cmd_geo_table[];     /* cmd_geo.c: GEOADD, GEOSEARCH, ... */
-extern const struct command cmd_info_table[];    /* cmd_info.c: INFO */
-extern const struct command cmd_memory_table[];  /* cmd_memory.c: MEMORY */
+extern const struct command cmd_zset_ops_table[]; /* cmd_zset_ops.c: ZUNION, ZRANDMEMBER, ... */
+extern const struct command cmd_geo_table[];      /* cmd_geo.c: GEOADD, GEOSEARCH, ... */
+extern const struct command cmd_info_table[];     /* cmd_info.c: INFO */
+extern const struct command cmd_memory_table[];   /* cmd_memory.c: MEMORY */
 
 /* Every table above, NULL-terminated, in the order COMMAND and INFO commandstats list them
  * (commands.c): the argument of command_setup(). */

@@ -207,3 +207,36 @@ pack_dup(const struct pack *p)
         memcpy(np, p, sizeof(*p) + p->bytes);
     return np;
 }
+
+struct pack *
+pack_split(struct pack **p, size_t off)
+{
+    struct pack *a = *p;
+    size_t moved = 0;
+    for (size_t o = off; o < a->bytes; o = pack_next(a, o))
+        moved++;
+    struct pack *b = ztrymalloc(sizeof(*b) + a->bytes - off);
+    if (b == NULL)
+        return NULL;
+    memcpy(b->data, a->data + off, a->bytes - off);
+    b->bytes = (uint32_t)(a->bytes - off);
+    b->count = (uint32_t)moved;
+    a->bytes = (uint32_t)off;
+    a->count -= (uint32_t)moved;
+    *p = zrealloc(a, sizeof(*a) + off); /* shrinking: gives the tail back */
+    return b;
+}
+
+struct pack *
+pack_concat(struct pack *a, const struct pack *b)
+{
+    if (b->bytes > UINT32_MAX - sizeof(*a) - a->bytes)
+        return NULL;
+    struct pack *np = ztryrealloc(a, sizeof(*a) + a->bytes + b->bytes);
+    if (np == NULL)
+        return NULL;
+    memcpy(np->data + np->bytes, b->data, b->bytes);
+    np->bytes += b->bytes;
+    np->count += b->count;
+    return np;
+}

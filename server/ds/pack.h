@@ -41,4 +41,11 @@ struct pack *pack_remove(struct pack *p, size_t off, size_t n);
 /* A copy of p in a block of its own exact size (COPY). NULL on allocation failure. */
 struct pack *pack_dup(const struct pack *p);
 
+/* Move the elements from position off on into a new pack, returned; *p keeps those before
+ * off (and may move). NULL when the allocation failed: *p is then intact. */
+struct pack *pack_split(struct pack **p, size_t off);
+/* Append b's elements to a (b is left as it was). The (possibly moved) a, or NULL on failure
+ * (a intact). */
+struct pack *pack_concat(struct pack *a, const struct pack *b);
+
 #endif

@@ -245,6 +245,22 @@ hash_copy(int enc, const void *ptr)
 }
 
 void
+hash_random(const struct kv *h, const char **f, size_t *fl, const char **v, size_t *vl)
+{
+    if (h->enc == ENC_HASH_PACK) {
+        const struct pack *p = kv_ptr(h);
+        size_t off = (size_t)pack_seek(p, 2 * (long long)(dict_rand64() % (p->count / 2)));
+        *f = pack_pair(p, &off, fl, v, vl);
+        return;
+    }
+    const struct hfield *hf = (const struct hfield *)dict_random(kv_ptr(h));
+    *f = hf->data;
+    *fl = hf->flen;
+    *v = hf->data + hf->flen;
+    *vl = hf->vlen;
+}
+
+void
 hash_free(int enc, void *ptr)
 {
     if (enc == ENC_HASH_PACK) {

@@ -37,6 +37,10 @@ unsigned long long hash_scan(const struct kv *h, unsigned long long cursor, hash
 /* A deep copy of a hash value of encoding enc (COPY), same encoding; NULL on allocation
  * failure (nothing left allocated). */
 void *hash_copy(int enc, const void *ptr);
+
+/* A uniformly random field and its value (a table's chains make it slightly uneven, as in
+ * Redis); the hash must not be empty. The bytes stay valid until the hash changes. */
+void hash_random(const struct kv *h, const char **f, size_t *fl, const char **v, size_t *vl);
 /* Free a hash value; the allocations freeing it costs (lazy free's measure); its allocator
  * bytes, a table's fields estimated from `samples` of them (0: all). */
 void hash_free(int enc, void *ptr);

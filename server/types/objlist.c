@@ -116,6 +116,8 @@ list_push(struct kv *l, int where, const char *s, size_t len)
     return ql_push(kv_ptr(l), where, s, len);
 }
 
+static void ql_maybe_pack(struct kv *l);
+
 int
 list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t len), void *ctx)
 {
@@ -142,14 +144,7 @@ list_pop(struct kv *l, int where, void (*fn)(void *ctx, const char *s, size_t le
     q->count--;
     if (n->p->count == 0)
         ql_unlink(q, n);
-    /* Back to one small pack: drop the quicklist around it. */
-    if (q->nodes == 1 && q->head->p->bytes <= LIST_PACK_BYTES / 2) {
-        struct pack *p = q->head->p;
-        zfree(q->head);
-        zfree(q);
-        l->enc = ENC_LIST_PACK;
-        kv_set_ptr(l, p);
-    }
+    ql_maybe_pack(l); /* back to one small pack (or an empty one) */
     return 0;
 }
 
@@ -260,6 +255,330 @@ list_copy(int enc, const void *ptr)
     }
     q->count = src->count;
     return q;
+}
+
+/* ---- Iterating ---- */
+
+/* The first element's position in p walking from `where`, -1 when p is empty. */
+static long
+pack_first(const struct pack *p, int where)
+{
+    if (p->count == 0)
+        return -1;
+    return where == LIST_HEAD ? 0 : pack_last(p);
+}
+
+void
+list_iter_init(struct list_iter *it, const struct kv *l, int where)
+{
+    it->where = where;
+    if (l->enc == ENC_LIST_PACK) {
+        it->node = NULL;
+        it->p = kv_ptr(l);
+    } else {
+        const struct qlist *q = kv_ptr(l);
+        it->node = where == LIST_HEAD ? q->head : q->tail;
+        it->p = it->node ? it->node->p : NULL;
+    }
+    it->off = it->p ? pack_first(it->p, where) : -1;
+}
+
+int
+list_iter_next(struct list_iter *it, const char **s, size_t *len)
+{
+    while (it->off < 0) {
+        if (it->node == NULL)
+            return 0;
+        it->node = it->where == LIST_HEAD ? it->node->next : it->node->prev;
+        if (it->node == NULL)
+            return 0;
+        it->p = it->node->p;
+        it->off = pack_first(it->p, it->where);
+    }
+    size_t off = (size_t)it->off;
+    *s = pack_get(it->p, off, len);
+    if (it->where == LIST_HEAD) {
+        size_t next = pack_next(it->p, off);
+        it->off = next < it->p->bytes ? (long)next : -1;
+    } else {
+        it->off = pack_prev(it->p, off);
+    }
+    return 1;
+}
+
+/* ---- Reshaping after edits in the middle ---- */
+
+static void
+ql_link_after(struct qlist *q, struct qlnode *at, struct qlnode *n)
+{
+    n->prev = at;
+    n->next = at->next;
+    if (at->next)
+        at->next->prev = n;
+    else
+        q->tail = n;
+    at->next = n;
+    q->nodes++;
+}
+
+/* Node n may have grown past LIST_PACK_BYTES (LSET, LINSERT): cut it into nodes of at most
+ * that size, an element larger than that alone, as pushes would have built them. A failed
+ * allocation leaves a larger node, which is still a valid list. */
+static void
+ql_split(struct qlist *q, struct qlnode *n)
+{
+    while (n->p->bytes > LIST_PACK_BYTES && n->p->count > 1) {
+        size_t off = pack_next(n->p, 0);
+        while (off < n->p->bytes && pack_next(n->p, off) <= LIST_PACK_BYTES)
+            off = pack_next(n->p, off);
+        struct pack *rest = pack_split(&n->p, off);
+        if (rest == NULL)
+            return;
+        struct qlnode *m = node_new(rest);
+        ql_link_after(q, n, m);
+        n = m;
+    }
+}
+
+/* A quicklist of one node at most half full is a single pack again (the rule list_pop keeps);
+ * one of no node is an empty pack, for the caller to delete. */
+static void
+ql_maybe_pack(struct kv *l)
+{
+    struct qlist *q = kv_ptr(l);
+    struct pack *p;
+    if (q->nodes == 0) {
+        p = pack_new();
+    } else if (q->nodes == 1 && q->head->p->bytes <= LIST_PACK_BYTES / 2) {
+        p = q->head->p;
+        zfree(q->head);
+    } else {
+        return;
+    }
+    zfree(q);
+    l->enc = ENC_LIST_PACK;
+    kv_set_ptr(l, p);
+}
+
+/* After an edit that grew one spot (node n of a quicklist, or the pack): split what passed
+ * LIST_PACK_BYTES; a pack that did becomes a quicklist. */
+static void
+list_grew(struct kv *l, struct qlnode *n)
+{
+    if (l->enc == ENC_LIST_PACK) {
+        struct pack *p = kv_ptr(l);
+        if (p->bytes <= LIST_PACK_BYTES || p->count < 2)
+            return;
+        struct qlist *q = zcalloc(sizeof(*q));
+        n = node_new(p);
+        ql_link(q, n, LIST_TAIL);
+        q->count = p->count;
+        l->enc = ENC_LIST_QUICK;
+        kv_set_ptr(l, q);
+    }
+    ql_split(kv_ptr(l), n);
+    ql_maybe_pack(l);
+}
+
+/* Merge node n into its neighbours where the two fit one node (n shrank: LSET). */
+static void
+ql_merge_around(struct qlist *q, struct qlnode *n)
+{
+    struct qlnode *prev = n->prev;
+    if (prev && prev->p->bytes + n->p->bytes <= LIST_PACK_BYTES) {
+        struct pack *np = pack_concat(prev->p, n->p);
+        if (np) {
+            prev->p = np;
+            ql_unlink(q, n);
+            n = prev;
+        }
+    }
+    struct qlnode *next = n->next;
+    if (next && n->p->bytes + next->p->bytes <= LIST_PACK_BYTES) {
+        struct pack *np = pack_concat(n->p, next->p);
+        if (np) {
+            n->p = np;
+            ql_unlink(q, next);
+        }
+    }
+}
+
+/* After removals (LREM, LTRIM): drop emptied nodes, merge neighbours that fit one node
+ * together, and go back to a pack when the list is that small. */
+static void
+list_shrunk(struct kv *l)
+{
+    if (l->enc == ENC_LIST_PACK)
+        return;
+    struct qlist *q = kv_ptr(l);
+    struct qlnode *n = q->head;
+    while (n) {
+        struct qlnode *next = n->next;
+        if (n->p->count == 0) {
+            ql_unlink(q, n);
+            n = next;
+            continue;
+        }
+        if (next && n->p->bytes + next->p->bytes <= LIST_PACK_BYTES) {
+            struct pack *np = pack_concat(n->p, next->p);
+            if (np) {
+                n->p = np;
+                ql_unlink(q, next);
+                continue; /* n may take its new neighbour too */
+            }
+        }
+        n = next;
+    }
+    ql_maybe_pack(l);
+}
+
+/* ---- Edits ---- */
+
+int
+list_set(struct kv *l, long long idx, const char *s, size_t len)
+{
+    long long count = (long long)list_len(l);
+    if (idx < 0)
+        idx += count;
+    if (idx < 0 || idx >= count)
+        return 0;
+    struct qlnode *n = NULL;
+    struct pack **pp;
+    struct pack *lp = kv_ptr(l);
+    size_t within = (size_t)idx;
+    if (l->enc == ENC_LIST_PACK) {
+        pp = &lp;
+    } else {
+        n = ql_find(kv_ptr(l), (size_t)idx, &within);
+        pp = &n->p;
+    }
+    size_t before = (*pp)->bytes;
+    struct pack *np = pack_replace(*pp, (size_t)pack_seek(*pp, (long long)within), s, len);
+    if (np == NULL)
+        return -1;
+    *pp = np;
+    if (l->enc == ENC_LIST_PACK) {
+        kv_set_ptr(l, np);
+    } else if (np->bytes < before) {
+        ql_merge_around(kv_ptr(l), n); /* a smaller element: maybe one node less */
+        ql_maybe_pack(l);
+        return 1;
+    }
+    list_grew(l, n);
+    return 1;
+}
+
+int
+list_insert(struct kv *l, const char *pivot, size_t pl, int after, const char *s, size_t len)
+{
+    struct qlnode *n = NULL;
+    struct pack *lp = kv_ptr(l), **pp = NULL;
+    long off = -1;
+    if (l->enc == ENC_LIST_PACK) {
+        off = pack_find(lp, 1, pivot, pl);
+        pp = &lp;
+    } else {
+        for (n = ((struct qlist *)kv_ptr(l))->head; n && off < 0; n = off < 0 ? n->next : n)
+            off = pack_find(n->p, 1, pivot, pl);
+        if (n)
+            pp = &n->p;
+    }
+    if (off < 0)
+        return 0;
+    size_t at = after ? pack_next(*pp, (size_t)off) : (size_t)off;
+    struct pack *np = pack_insert(*pp, at, s, len);
+    if (np == NULL)
+        return -1;
+    *pp = np;
+    if (l->enc == ENC_LIST_PACK)
+        kv_set_ptr(l, np);
+    else
+        ((struct qlist *)kv_ptr(l))->count++;
+    list_grew(l, n);
+    return 1;
+}
+
+/* Remove from *pp the elements equal to s, walking from `where`, at most max of them (0: all).
+ * Returns how many went. */
+static size_t
+pack_remove_equal(struct pack **pp, int where, size_t max, const char *s, size_t len)
+{
+    struct pack *p = *pp;
+    size_t removed = 0, el;
+    long off = pack_first(p, where);
+    while (off >= 0 && (max == 0 || removed < max)) {
+        const char *e = pack_get(p, (size_t)off, &el);
+        int eq = el == len && memcmp(e, s, len) == 0;
+        long prev = pack_prev(p, (size_t)off);
+        if (eq) {
+            p = pack_remove(p, (size_t)off, 1);
+            removed++;
+        }
+        if (where == LIST_HEAD)
+            off = eq ? off : (long)pack_next(p, (size_t)off);
+        else
+            off = prev;
+        if (off >= (long)p->bytes)
+            off = -1;
+    }
+    *pp = p;
+    return removed;
+}
+
+size_t
+list_remove_equal(struct kv *l, long long count, const char *s, size_t len)
+{
+    int where = count < 0 ? LIST_TAIL : LIST_HEAD;
+    size_t max = count < 0 ? (size_t)(-(count + 1)) + 1 : (size_t)count, removed = 0;
+    if (l->enc == ENC_LIST_PACK) {
+        struct pack *p = kv_ptr(l);
+        removed = pack_remove_equal(&p, where, max, s, len);
+        kv_set_ptr(l, p);
+        return removed;
+    }
+    struct qlist *q = kv_ptr(l);
+    for (struct qlnode *n = where == LIST_HEAD ? q->head : q->tail; n;
+         n = where == LIST_HEAD ? n->next : n->prev) {
+        if (max && removed >= max)
+            break;
+        removed += pack_remove_equal(&n->p, where, max ? max - removed : 0, s, len);
+    }
+    q->count -= removed;
+    list_shrunk(l);
+    return removed;
+}
+
+void
+list_trim(struct kv *l, size_t start, size_t n)
+{
+    size_t len = list_len(l), end = start + n;
+    if (l->enc == ENC_LIST_PACK) {
+        struct pack *p = kv_ptr(l);
+        if (end < len)
+            p = pack_remove(p, (size_t)pack_seek(p, (long long)end), len - end);
+        if (start > 0)
+            p = pack_remove(p, 0, start);
+        kv_set_ptr(l, p);
+        return;
+    }
+    struct qlist *q = kv_ptr(l);
+    size_t idx = 0;
+    for (struct qlnode *node = q->head, *next; node; node = next) {
+        next = node->next;
+        size_t cnt = node->p->count;
+        if (idx + cnt <= start || idx >= end) {
+            ql_unlink(q, node);
+        } else {
+            if (idx + cnt > end)
+                node->p = pack_remove(node->p, (size_t)pack_seek(node->p, (long long)(end - idx)),
+                                      idx + cnt - end);
+            if (idx < start)
+                node->p = pack_remove(node->p, 0, start - idx);
+        }
+        idx += cnt;
+    }
+    q->count = n;
+    list_shrunk(l);
 }
 
 void
