@@ -31,6 +31,8 @@
 #define MAX_LISTENERS        16
 #define MAX_ACCEPTS_PER_CALL 1000
 #define READ_CHUNK           (64 * 1024)
+/* Smallest query buffer made for an unfinished command (see read_room). */
+#define QUERY_FLOOR (32 * 1024)
 /* Unsent output this large stops reading from the client until the socket drains, so a
  * pipelining client that does not read its replies cannot grow our memory without bound. */
 #define OUTPUT_HIGH_WATER (8 * 1024 * 1024)
@@ -39,10 +41,6 @@
 #define REPLY_KEEP_COPY (16 * 1024)
 /* Largest shared reply buffer kept between batches. */
 #define REPLY_SHARED_KEEP (64 * 1024)
-/* Large-bulk pre-sizing: a client-announced size is trusted up to this much beyond what has
- * arrived; past it the buffer at most doubles per read, so an announcement alone cannot make
- * us allocate (docs/limits.md, "Announced sizes"). */
-#define BULK_PREALLOC_TRUST (1024 * 1024)
 /* A client whose reply must be flushed before closing gets this long. */
 #define FLUSH_DEADLINE_MS 10000
 #define IDLE_TRIM_MS      2000
@@ -288,19 +286,20 @@ process_input(struct client *c, const char *data, size_t len)
     return off;
 }
 
-/* How much room to make in the query buffer for the next read, given what the parser says the
- * current command needs. */
+/* How much room to make in the query buffer for the next read. The buffer grows in proportion
+ * to what has arrived, never by what a command announces: it holds at most max(QUERY_FLOOR,
+ * 2 x the bytes received), so a client that announces a 512 MB bulk (or a million arguments)
+ * and sends ten bytes costs QUERY_FLOOR, while a real 512 MB bulk still arrives with geometric
+ * growth, each byte copied a bounded number of times. When the parser knows the exact size
+ * still missing and it is smaller, only that is reserved. */
 static size_t
 read_room(const struct client *c, size_t have)
 {
     size_t want = resp_parse_want(&c->parser);
-    if (want <= have)
-        return READ_CHUNK;
-    size_t missing = want - have;
-    if (missing <= BULK_PREALLOC_TRUST)
-        return missing < READ_CHUNK ? READ_CHUNK : missing;
-    size_t step = have > BULK_PREALLOC_TRUST ? have : BULK_PREALLOC_TRUST;
-    return missing < step ? missing : step;
+    size_t room = have < QUERY_FLOOR / 2 ? QUERY_FLOOR - have : have;
+    if (want > have && want - have < room)
+        room = want - have;
+    return room;
 }
 
 /* Read once. Returns bytes read, 0 on EOF, -1 on error, -2 when nothing was there. */
