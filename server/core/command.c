@@ -200,9 +200,38 @@ reply_unknown_command(struct client *c)
                  cut(c->argv[0].ptr, c->argv[0].len, 128), c->argv[0].ptr, args);
 }
 
+/* A browser or HTTP library tricked into talking to the RESP port sends "POST / HTTP/1.1" or a
+ * "Host: ..." header line, which inline parsing turns into commands named "post" and "host:".
+ * Nothing such a peer sends is a real request: say nothing, close it, log it (at most once a
+ * minute, so a flood cannot fill the log) and count it (docs/limits.md, "Cross-protocol
+ * requests"). Checked before authentication, as Redis does. */
+static int
+refuse_cross_protocol(struct client *c)
+{
+    static int64_t last_log_ms;
+    const struct resp_arg *a = &c->argv[0];
+
+    if (!((a->len == 4 && strncasecmp(a->ptr, "post", 4) == 0) ||
+          (a->len == 5 && strncasecmp(a->ptr, "host:", 5) == 0)))
+        return 0;
+    server_stats()->cross_protocol_closed++;
+    c->flags |= CLIENT_CLOSE_ASAP; /* pending replies are dropped, not sent */
+    int64_t now = mono_ms();
+    if (last_log_ms == 0 || now - last_log_ms >= 60000) {
+        last_log_ms = now;
+        log_msg(LL_WARNING,
+                "Closed client %s: it sent '%.*s', an HTTP request line or header, to the RESP "
+                "port (a browser or proxy may be being used to reach this server)",
+                c->addr, (int)a->len, a->ptr);
+    }
+    return 1;
+}
+
 void
 command_dispatch(struct client *c)
 {
+    if (refuse_cross_protocol(c))
+        return;
     const struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
     struct server_stats *st = server_stats();
 
