@@ -55,6 +55,15 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
       "close clients idle this many seconds; 0 means never")                                       \
     X("lazyfree-lazy-user-del", OPT_BOOL, lazyfree_lazy_user_del, "no", 0, 1, 1,                   \
       "DEL frees values in the background like UNLINK")                                            \
+    X("client-query-buffer-limit", OPT_MEM, client_query_buffer_limit, "1073741824", 1048576,      \
+      LLONG_MAX, 1, "close a client whose unprocessed input grows past this")                      \
+    X("protected-mode", OPT_BOOL, protected_mode, "yes", 0, 1, 1,                                  \
+      "while no password is set, refuse clients that are not on 127.0.0.1 or ::1")                 \
+    X("tcp-keepalive", OPT_INT, tcp_keepalive, "300", 0, INT_MAX, 1,                               \
+      "seconds of silence before TCP keepalive probes a connection; 0 off (new connections)")      \
+    X("first-command-timeout", OPT_INT, first_command_timeout, "10", 0, INT_MAX, 1,                \
+      "close a connection that sent bytes but no complete command within this many seconds; "      \
+      "0 never")                                                                                   \
     X("proto-max-bulk-len", OPT_MEM, proto_max_bulk_len, "536870912", 1048576, LLONG_MAX, 1,       \
       "largest bulk string a client may send")                                                     \
     X("slowlog-log-slower-than", OPT_LL, slowlog_log_slower_than, "10000", -1, LLONG_MAX, 1,       \
@@ -89,8 +98,6 @@ static const struct {
     {"save", ""},
     {"appendonly", "no"},
     {"io-threads", "1"},
-    {"protected-mode", "no"},
-    {"tcp-keepalive", "300"},
     {"client-output-buffer-limit",
      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
 };

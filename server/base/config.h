@@ -45,7 +45,11 @@ struct config {
     int timeout; /* idle seconds before closing a client, 0 = never */
     int lazyfree_lazy_user_del;
     long long proto_max_bulk_len;
-    long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
+    long long client_query_buffer_limit; /* unprocessed input bytes before the client is closed */
+    int protected_mode;                  /* refuse non-loopback peers while requirepass is "" */
+    int tcp_keepalive;                   /* seconds, 0 = no keepalive */
+    int first_command_timeout;           /* seconds for a talking client's first command, 0 off */
+    long long slowlog_log_slower_than;   /* microseconds, -1 disables, 0 logs everything */
     int slowlog_max_len;
     int memory_history_len; /* samples in the memory history ring, 0 = off */
     char *config_file;      /* absolute path of the file loaded, "" when none */

@@ -16,6 +16,7 @@ struct event;
 #define CLIENT_CLOSE_ASAP        (1 << 1) /* CLIENT KILL, write error: close without flushing */
 #define CLIENT_IN_CALLBACK       (1 << 2) /* being served: a close is deferred until it returns */
 #define CLIENT_READ_OFF          (1 << 3) /* not reading: output backpressure, or EOF while flushing */
+#define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
 
 struct client {
     uint64_t id;
@@ -40,10 +41,11 @@ struct client {
     struct event *read_ev;
     struct event *write_ev;
 
-    int64_t ctime_ms;   /* connect time */
-    int64_t last_io_ms; /* last interaction, for timeout and idle trimming */
-    size_t mem_counted; /* this client's last figure included in clients_memory_total() */
-    size_t query_peak;  /* largest query buffer use since the last trim */
+    int64_t ctime_ms;          /* connect time */
+    int64_t last_io_ms;        /* last interaction, for timeout and idle trimming */
+    size_t mem_counted;        /* this client's last figure included in clients_memory_total() */
+    size_t query_peak;         /* largest query buffer use since the last trim */
+    int64_t unserved_since_ms; /* first input of a client with no command completed yet, or 0 */
 
     struct client *prev, *next; /* all clients list */
 };

@@ -263,6 +263,8 @@ process_input(struct client *c, const char *data, size_t len)
         int r = resp_parse(&c->parser, data + off, len - off, &used);
         off += used;
         if (r == RESP_OK) {
+            c->flags |= CLIENT_SERVED;
+            c->unserved_since_ms = 0;
             c->argc = c->parser.argc;
             c->argv = c->parser.argv;
             command_dispatch(c);
@@ -318,8 +320,20 @@ read_some(struct client *c, char *dst, size_t room)
         st->net_input_bytes += (uint64_t)n;
         st->reads_processed++;
         c->last_io_ms = mono_ms();
+        if (!(c->flags & CLIENT_SERVED) && c->unserved_since_ms == 0)
+            c->unserved_since_ms = c->last_io_ms;
     }
     return n;
+}
+
+/* Unprocessed input past client-query-buffer-limit: close with nothing sent, as Redis does. */
+static void
+close_query_limit(struct client *c, size_t pending)
+{
+    log_msg(LL_WARNING,
+            "Closing client %s: %zu bytes of unprocessed input passed client-query-buffer-limit",
+            c->addr, pending);
+    c->flags |= CLIENT_CLOSE_ASAP;
 }
 
 static void
@@ -382,6 +396,8 @@ on_read(evutil_socket_t fd, short what, void *arg)
                 q->pos += process_input(c, q->data + q->pos, q->len - q->pos);
                 if (q->pos == q->len)
                     buf_free(q);
+                else if ((long long)(q->len - q->pos) > cfg->client_query_buffer_limit)
+                    close_query_limit(c, q->len - q->pos);
             }
         }
     }
@@ -418,17 +434,49 @@ on_write(evutil_socket_t fd, short what, void *arg)
 /* ---- Accept ---- */
 
 static void
-sock_tune(int fd)
+sock_tune(int fd, int keepalive)
 {
-    int one = 1, idle = 300, intvl = 100, cnt = 3;
+    int one = 1;
 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    /* Redis's tcp-keepalive 300 defaults, so dead peers go away eventually. */
+    if (keepalive <= 0)
+        return;
+    /* As Redis sets tcp-keepalive: probes after `keepalive` s of silence, then every third of
+     * that, three times, so a vanished peer is dropped after about twice the setting. */
+    int intvl = keepalive / 3 > 0 ? keepalive / 3 : 1, cnt = 3;
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &keepalive, sizeof(keepalive));
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
+
+/* Redis's test for protected mode: only 127.0.0.1 and ::1 count as local, exactly (127.0.0.2
+ * or an IPv4-mapped ::ffff:127.0.0.1 do not). */
+static int
+peer_is_local(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+    if (ss->ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+    return 0;
+}
+
+/* Redis's reply to a peer refused by protected mode (docs/limits.md, "Connection limits"). */
+static const char protected_msg[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    "to do one of the above things in order for the server to start accepting connections "
+    "from the outside.\r\n";
 
 static void
 listeners_enable(int on)
@@ -469,7 +517,15 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
             }
             return;
         }
-        if ((long long)clients_count() >= config_get()->maxclients) {
+        const struct config *cfg = config_get();
+        if (cfg->protected_mode && cfg->requirepass[0] == '\0' && !peer_is_local(&ss)) {
+            ssize_t w = write(fd, protected_msg, sizeof(protected_msg) - 1);
+            (void)w;
+            close(fd);
+            st->rejected_connections++;
+            continue;
+        }
+        if ((long long)clients_count() >= cfg->maxclients) {
             static const char msg[] = "-ERR max number of clients reached\r\n";
             ssize_t w = write(fd, msg, sizeof(msg) - 1);
             (void)w;
@@ -477,7 +533,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
             st->rejected_connections++;
             continue;
         }
-        sock_tune(fd);
+        sock_tune(fd, cfg->tcp_keepalive);
         st->connections_received++;
         struct client *c = client_create(fd, &ss);
         log_msg(LL_VERBOSE, "Accepted %s", c->addr);
@@ -627,6 +683,13 @@ net_cron(void)
         if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 &&
             !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) {
             log_msg(LL_VERBOSE, "Closing idle client %s", c->addr);
+            client_free(c);
+            continue;
+        }
+        if (cfg->first_command_timeout > 0 && c->unserved_since_ms &&
+            now - c->unserved_since_ms > (int64_t)cfg->first_command_timeout * 1000) {
+            log_msg(LL_VERBOSE, "Closing client %s: no complete command %d s after its first bytes",
+                    c->addr, cfg->first_command_timeout);
             client_free(c);
             continue;
         }
