@@ -17,7 +17,7 @@
 #include "util.h"
 #include "zmalloc.h"
 
-enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOGLEVEL };
+enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOGLEVEL, OPT_OBUF };
 
 /*        name                      type          field                    default       min max
  * mutable help */
@@ -64,6 +64,9 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
     X("first-command-timeout", OPT_INT, first_command_timeout, "10", 0, INT_MAX, 1,                \
       "close a connection that sent bytes but no complete command within this many seconds; "      \
       "0 never")                                                                                   \
+    X("client-output-buffer-limit", OPT_OBUF, obuf_limits,                                         \
+      "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", 0, 0, 1,              \
+      "<class> <hard> <soft> <soft-seconds>... for normal, replica (slave) and pubsub clients")    \
     X("proto-max-bulk-len", OPT_MEM, proto_max_bulk_len, "536870912", 1048576, LLONG_MAX, 1,       \
       "largest bulk string a client may send")                                                     \
     X("slowlog-log-slower-than", OPT_LL, slowlog_log_slower_than, "10000", -1, LLONG_MAX, 1,       \
@@ -98,8 +101,6 @@ static const struct {
     {"save", ""},
     {"appendonly", "no"},
     {"io-threads", "1"},
-    {"client-output-buffer-limit",
-     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"},
 };
 #define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
 
@@ -172,7 +173,55 @@ opt_find(const char *name)
 union opt_value {
     long long ll;
     const char *str;
+    struct obuf_limit obuf[OBUF_CLASSES];
 };
+
+/* Class names as CONFIG GET prints them; "replica" is accepted for "slave", as in Redis. */
+static const char *const obuf_class_names[OBUF_CLASSES] = {"normal", "slave", "pubsub"};
+
+/* client-output-buffer-limit: groups of "<class> <hard> <soft> <soft-seconds>", each class
+ * given replacing only that class (the rest keep their current values), with Redis's errors. */
+static int
+obuf_parse(const char *value, struct obuf_limit *out, char *err, size_t errlen)
+{
+    char copy[512], *words[64], *save = NULL;
+    int n = 0;
+
+    if (strlen(value) >= sizeof(copy)) {
+        snprintf(err, errlen, "Wrong number of arguments in buffer limit configuration.");
+        return -1;
+    }
+    memcpy(out, cfg.obuf_limits, sizeof(cfg.obuf_limits));
+    strcpy(copy, value);
+    for (char *w = strtok_r(copy, " \t", &save); w && n < 64; w = strtok_r(NULL, " \t", &save))
+        words[n++] = w;
+    if (n == 0 || n % 4 != 0) {
+        snprintf(err, errlen, "Wrong number of arguments in buffer limit configuration.");
+        return -1;
+    }
+    for (int i = 0; i < n; i += 4) {
+        int cls = -1;
+        for (int k = 0; k < OBUF_CLASSES; k++)
+            if (strcasecmp(words[i], obuf_class_names[k]) == 0)
+                cls = k;
+        if (strcasecmp(words[i], "replica") == 0)
+            cls = OBUF_REPLICA;
+        if (cls < 0) {
+            snprintf(err, errlen, "Invalid client class specified in buffer limit configuration.");
+            return -1;
+        }
+        long long hard, soft, secs;
+        if (str_to_memory(words[i + 1], &hard) < 0 || str_to_memory(words[i + 2], &soft) < 0 ||
+            str_to_ll(words[i + 3], strlen(words[i + 3]), &secs) < 0 || hard < 0 || soft < 0 ||
+            secs < 0 || secs > INT_MAX) {
+            snprintf(err, errlen,
+                     "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            return -1;
+        }
+        out[cls] = (struct obuf_limit){hard, soft, (int)secs};
+    }
+    return 0;
+}
 
 /* Parse value for opt into *out. Returns 0, or -1 with the reason (Redis's wording) in err. */
 static int
@@ -226,6 +275,8 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
                  "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
                  "allkeys-lfu, allkeys-random, noeviction");
         return -1;
+    case OPT_OBUF:
+        return obuf_parse(value, out->obuf, err, errlen);
     case OPT_LOGLEVEL:
         for (int i = 0; i < 4; i++) {
             if (strcasecmp(value, loglevels[i]) == 0) {
@@ -258,6 +309,9 @@ opt_store(const struct opt *o, const union opt_value *val)
         *sp = copy;
         break;
     }
+    case OPT_OBUF:
+        memcpy(field, val->obuf, sizeof(val->obuf));
+        break;
     default:
         *(int *)field = (int)val->ll;
         break;
@@ -296,6 +350,16 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
     case OPT_LOGLEVEL: {
         int l = *(const int *)field;
         return loglevels[l >= 0 && l < 4 ? l : 2];
+    }
+    case OPT_OBUF: {
+        const struct obuf_limit *lim = (const struct obuf_limit *)(const void *)field;
+        size_t off = 0;
+        for (int k = 0; k < OBUF_CLASSES && off < tmplen; k++) {
+            int w = snprintf(tmp + off, tmplen - off, "%s%s %lld %lld %d", k ? " " : "",
+                             obuf_class_names[k], lim[k].hard, lim[k].soft, lim[k].soft_seconds);
+            off += w > 0 ? (size_t)w : 0;
+        }
+        return tmp;
     }
     }
     return "";
@@ -368,7 +432,7 @@ void
 config_foreach_match(const char *pattern,
                      void (*fn)(const char *name, const char *value, void *ctx), void *ctx)
 {
-    char tmp[32];
+    char tmp[256]; /* client-output-buffer-limit is the longest */
     size_t plen = strlen(pattern);
 
     for (size_t i = 0; i < NOPTIONS; i++)
@@ -396,7 +460,7 @@ config_apply(const char *name, char **vals, int nvals, char *err, size_t errlen)
         snprintf(err, errlen, "unknown option '%s'", name);
         return -1;
     }
-    if (nvals == 0 || (nvals > 1 && strcmp(o->name, "bind") != 0)) {
+    if (nvals == 0 || (nvals > 1 && strcmp(o->name, "bind") != 0 && o->type != OPT_OBUF)) {
         snprintf(err, errlen, "option '%s' takes %s", o->name,
                  nvals == 0 ? "a value" : "exactly one value");
         return -1;

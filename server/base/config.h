@@ -23,6 +23,16 @@ enum maxmemory_policy {
 
 enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
 
+/* client-output-buffer-limit classes, in the order CONFIG GET prints them. */
+enum obuf_class { OBUF_NORMAL, OBUF_REPLICA, OBUF_PUBSUB, OBUF_CLASSES };
+
+/* One class's output limits: at or over hard, or over soft for longer than soft_seconds, the
+ * client is closed. 0 means no such limit. */
+struct obuf_limit {
+    long long hard, soft;
+    int soft_seconds;
+};
+
 struct config {
     int port;
     char *bind;           /* space-separated addresses, "-" prefix: optional */
@@ -49,7 +59,8 @@ struct config {
     int protected_mode;                  /* refuse non-loopback peers while requirepass is "" */
     int tcp_keepalive;                   /* seconds, 0 = no keepalive */
     int first_command_timeout;           /* seconds for a talking client's first command, 0 off */
-    long long slowlog_log_slower_than;   /* microseconds, -1 disables, 0 logs everything */
+    struct obuf_limit obuf_limits[OBUF_CLASSES];
+    long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
     int slowlog_max_len;
     int memory_history_len; /* samples in the memory history ring, 0 = off */
     char *config_file;      /* absolute path of the file loaded, "" when none */

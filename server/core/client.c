@@ -399,7 +399,14 @@ client_info_line(const struct client *c, struct buf *b)
     int64_t now = mono_ms();
     size_t qbuf = c->query.len - c->query.pos;
     size_t qfree = c->query.cap - c->query.len;
-    size_t obl = c->reply.len - c->reply.pos;
+    /* Pending output in Redis's terms: its first 16 KiB are the fixed reply buffer (obl), the
+     * rest the reply list (omem) in 16 KiB nodes (oll); zmem keeps it in one block. */
+    size_t pending = c->reply.len - c->reply.pos;
+    size_t obl = pending < 16384 ? pending : 16384;
+    size_t omem = pending - obl, oll = (omem + 16383) / 16384;
+    /* The events the loop waits for: reading stops under output backpressure. */
+    const char *events =
+        (c->flags & CLIENT_READ_OFF) ? (pending ? "w" : "") : (pending ? "rw" : "r");
 
     if (c->last_cmd)
         command_fullname(c->last_cmd, full, sizeof(full));
@@ -409,10 +416,10 @@ client_info_line(const struct client *c, struct buf *b)
     buf_printf(b,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d "
                "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
-               "rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 tot-mem=%zu events=%s cmd=%s user=default "
+               "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_io_ms) / 1000),
-               c->db_id, qbuf, qfree, buf_alloc_size(&c->reply), c->reply.cap, obl,
-               client_memory(c), obl ? "rw" : "r", full, c->proto);
+               c->db_id, qbuf, qfree, buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem,
+               client_memory(c), events, full, c->proto);
 }

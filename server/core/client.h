@@ -17,6 +17,8 @@ struct event;
 #define CLIENT_IN_CALLBACK       (1 << 2) /* being served: a close is deferred until it returns */
 #define CLIENT_READ_OFF          (1 << 3) /* not reading: output backpressure, or EOF while flushing */
 #define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
+#define CLIENT_OUTPUT_PAUSED     (1 << 5) /* owes too much output: its commands wait */
+#define CLIENT_RESUME_INPUT      (1 << 6) /* woken to run commands waiting in its query buffer */
 
 struct client {
     uint64_t id;
@@ -41,11 +43,12 @@ struct client {
     struct event *read_ev;
     struct event *write_ev;
 
-    int64_t ctime_ms;          /* connect time */
-    int64_t last_io_ms;        /* last interaction, for timeout and idle trimming */
-    size_t mem_counted;        /* this client's last figure included in clients_memory_total() */
-    size_t query_peak;         /* largest query buffer use since the last trim */
-    int64_t unserved_since_ms; /* first input of a client with no command completed yet, or 0 */
+    int64_t ctime_ms;           /* connect time */
+    int64_t last_io_ms;         /* last interaction, for timeout and idle trimming */
+    size_t mem_counted;         /* this client's last figure included in clients_memory_total() */
+    size_t query_peak;          /* largest query buffer use since the last trim */
+    int64_t unserved_since_ms;  /* first input of a client with no command completed yet, or 0 */
+    int64_t obuf_soft_since_ms; /* since when its output is over the soft limit, or 0 */
 
     struct client *prev, *next; /* all clients list */
 };

@@ -33,9 +33,15 @@
 #define READ_CHUNK           (64 * 1024)
 /* Smallest query buffer made for an unfinished command (see read_room). */
 #define QUERY_FLOOR (32 * 1024)
-/* Unsent output this large stops reading from the client until the socket drains, so a
- * pipelining client that does not read its replies cannot grow our memory without bound. */
-#define OUTPUT_HIGH_WATER (8 * 1024 * 1024)
+/* Output backpressure. While a client owes more than OUTPUT_PAUSE bytes, none of its further
+ * pipelined commands runs and nothing more is read from it; it resumes once the socket has taken
+ * the backlog down to OUTPUT_RESUME. One pipeline then holds at most about OUTPUT_PAUSE plus one
+ * reply, however many commands it sent and whether or not it reads. */
+#define OUTPUT_PAUSE  (1024 * 1024)
+#define OUTPUT_RESUME (256 * 1024)
+/* Most bytes written to one client per event-loop turn: a fast reader of a huge reply shares the
+ * loop with everyone else instead of holding it until its whole reply is sent. */
+#define WRITE_BUDGET (4 * 1024 * 1024)
 /* A tail of unsent output up to this size is copied out of the shared reply buffer; a larger
  * one takes the shared allocation with it instead of copying. */
 #define REPLY_KEEP_COPY (16 * 1024)
@@ -173,11 +179,14 @@ flush_reply(struct client *c)
 {
     struct server_stats *st = server_stats();
     struct buf *r = &c->reply;
+    size_t budget = WRITE_BUDGET;
 
-    while (r->pos < r->len) {
-        ssize_t n = write(c->fd, r->data + r->pos, r->len - r->pos);
+    while (r->pos < r->len && budget > 0) {
+        size_t len = r->len - r->pos < budget ? r->len - r->pos : budget;
+        ssize_t n = write(c->fd, r->data + r->pos, len);
         if (n > 0) {
             r->pos += (size_t)n;
+            budget -= (size_t)n;
             st->net_output_bytes += (uint64_t)n;
             continue;
         }
@@ -219,6 +228,55 @@ reply_return(struct client *c)
     }
 }
 
+/* client-output-buffer-limit for c's class (every client is "normal" until pub/sub exists):
+ * 1, with c marked to close and nothing more sent to it, when its pending output is at the hard
+ * limit or has stayed at the soft limit longer than soft-seconds. As in Redis no error is sent:
+ * the reply that crossed the limit is never delivered, only the connection's end. */
+static int
+output_limit_reached(struct client *c)
+{
+    const struct obuf_limit *lim = &config_get()->obuf_limits[OBUF_NORMAL];
+    long long out = (long long)(c->reply.len - c->reply.pos);
+    int over = 0;
+
+    if (lim->hard == 0 && lim->soft == 0)
+        return 0;
+    if (lim->hard && out >= lim->hard)
+        over = 1;
+    if (lim->soft && out >= lim->soft) {
+        int64_t now = mono_ms();
+        if (c->obuf_soft_since_ms == 0)
+            c->obuf_soft_since_ms = now;
+        else if (now - c->obuf_soft_since_ms > (int64_t)lim->soft_seconds * 1000)
+            over = 1;
+    } else {
+        c->obuf_soft_since_ms = 0;
+    }
+    if (over && !(c->flags & CLIENT_CLOSE_ASAP)) {
+        log_msg(
+            LL_WARNING,
+            "Closing client %s: %lld bytes of pending output reached client-output-buffer-limit",
+            c->addr, out);
+        c->flags |= CLIENT_CLOSE_ASAP;
+    }
+    return over;
+}
+
+/* Leave output backpressure: read again, and run the commands that waited in the query buffer
+ * on the next loop turn (not now: other clients get their turn first). */
+static void
+resume_input(struct client *c)
+{
+    c->flags &= ~CLIENT_OUTPUT_PAUSED;
+    if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))
+        return;
+    read_on(c);
+    if (c->query.len > c->query.pos) {
+        c->flags |= CLIENT_RESUME_INPUT;
+        event_active(c->read_ev, EV_READ, 1);
+    }
+}
+
 /* After a batch: write, arm the write event if the socket is full, apply backpressure. */
 static void
 after_batch(struct client *c)
@@ -237,12 +295,15 @@ after_batch(struct client *c)
         flush_reply(c);
     reply_return(c);
     out = c->reply.len - c->reply.pos;
-    if (out) {
+    if (out)
         event_add(c->write_ev, NULL);
-        if (out > OUTPUT_HIGH_WATER)
-            read_off(c);
-    } else if (c->reply.data) {
+    else if (c->reply.data)
         buf_free(&c->reply);
+    if (c->flags & CLIENT_OUTPUT_PAUSED) {
+        if (out > OUTPUT_RESUME)
+            read_off(c); /* on_write resumes it */
+        else
+            resume_input(c);
     }
     client_account(c);
 }
@@ -260,6 +321,10 @@ process_input(struct client *c, const char *data, size_t len)
         size_t used = 0;
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))
             return len; /* Redis runs nothing after a QUIT or a protocol error */
+        if (c->reply.len - c->reply.pos > OUTPUT_PAUSE) {
+            c->flags |= CLIENT_OUTPUT_PAUSED; /* the rest waits in the query buffer */
+            break;
+        }
         int r = resp_parse(&c->parser, data + off, len - off, &used);
         off += used;
         if (r == RESP_OK) {
@@ -270,6 +335,8 @@ process_input(struct client *c, const char *data, size_t len)
             command_dispatch(c);
             c->argc = 0;
             c->argv = NULL;
+            if (output_limit_reached(c))
+                return len;
         } else if (r == RESP_INCOMPLETE) {
             break;
         } else if (r == RESP_ERR) {
@@ -336,6 +403,19 @@ close_query_limit(struct client *c, size_t pending)
     c->flags |= CLIENT_CLOSE_ASAP;
 }
 
+/* Run the complete commands in the query buffer; free it once empty. */
+static void
+process_query(struct client *c)
+{
+    struct buf *q = &c->query;
+
+    q->pos += process_input(c, q->data + q->pos, q->len - q->pos);
+    if (q->pos == q->len)
+        buf_free(q);
+    else if ((long long)(q->len - q->pos) > config_get()->client_query_buffer_limit)
+        close_query_limit(c, q->len - q->pos);
+}
+
 static void
 handle_eof(struct client *c, ssize_t n)
 {
@@ -367,7 +447,12 @@ on_read(evutil_socket_t fd, short what, void *arg)
         shared_reply = (struct buf)BUF_INIT;
         reply_lent_to = c;
     }
-    if (q->len == q->pos) {
+    if (c->flags & CLIENT_RESUME_INPUT) {
+        /* Woken by resume_input(): run what waited in the query buffer before reading more. */
+        c->flags &= ~CLIENT_RESUME_INPUT;
+        n = -2;
+        process_query(c);
+    } else if (q->len == q->pos) {
         /* The common case: no unfinished command; parse straight from the static chunk. */
         n = read_some(c, read_chunk, sizeof(read_chunk));
         if (n > 0) {
@@ -393,11 +478,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
             n = read_some(c, q->data + q->len, q->cap - q->len);
             if (n > 0) {
                 q->len += (size_t)n;
-                q->pos += process_input(c, q->data + q->pos, q->len - q->pos);
-                if (q->pos == q->len)
-                    buf_free(q);
-                else if ((long long)(q->len - q->pos) > cfg->client_query_buffer_limit)
-                    close_query_limit(c, q->len - q->pos);
+                process_query(c);
             }
         }
     }
@@ -416,15 +497,13 @@ on_write(evutil_socket_t fd, short what, void *arg)
     struct client *c = arg;
 
     flush_reply(c);
-    if (c->reply.pos == c->reply.len) {
+    size_t out = c->reply.len - c->reply.pos;
+    if (out == 0) {
         event_del(c->write_ev);
         buf_free(&c->reply);
-        if (!(c->flags & CLIENT_CLOSE_AFTER_REPLY))
-            read_on(c);
-    } else if (c->reply.len - c->reply.pos <= OUTPUT_HIGH_WATER / 2 &&
-               !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) {
-        read_on(c);
     }
+    if ((c->flags & CLIENT_OUTPUT_PAUSED) && out <= OUTPUT_RESUME)
+        resume_input(c);
     client_account(c);
     if ((c->flags & CLIENT_CLOSE_ASAP) ||
         ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply.pos))
@@ -691,6 +770,10 @@ net_cron(void)
             log_msg(LL_VERBOSE, "Closing client %s: no complete command %d s after its first bytes",
                     c->addr, cfg->first_command_timeout);
             client_free(c);
+            continue;
+        }
+        if (c->reply.len > c->reply.pos && output_limit_reached(c)) {
+            client_free(c); /* the soft limit's time ran out while it was not reading */
             continue;
         }
         if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && idle > FLUSH_DEADLINE_MS) {
