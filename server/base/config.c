@@ -17,7 +17,17 @@
 #include "util.h"
 #include "zmalloc.h"
 
-enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOGLEVEL, OPT_OBUF };
+enum opt_type {
+    OPT_INT,
+    OPT_LL,
+    OPT_MEM,
+    OPT_MEMPCT, /* bytes, or "N%": stored as -N */
+    OPT_BOOL,
+    OPT_STR,
+    OPT_POLICY,
+    OPT_LOGLEVEL,
+    OPT_OBUF
+};
 
 /*        name                      type          field                    default       min max
  * mutable help */
@@ -27,6 +37,9 @@ enum opt_type { OPT_INT, OPT_LL, OPT_MEM, OPT_BOOL, OPT_STR, OPT_POLICY, OPT_LOG
       "addresses to listen on; a leading '-' means skip it if unavailable")                        \
     X("maxmemory", OPT_MEM, maxmemory, "0", 0, LLONG_MAX, 1,                                       \
       "memory limit in bytes (100mb, 1gb...); 0 means none")                                       \
+    X("maxmemory-clients", OPT_MEMPCT, maxmemory_clients, "0", 0, LLONG_MAX, 1,                    \
+      "evict the biggest clients once all clients hold more than this (bytes, or N% of "           \
+      "maxmemory); 0 means no limit")                                                              \
     X("maxmemory-policy", OPT_POLICY, maxmemory_policy, "noeviction", 0, 0, 1,                     \
       "what to evict at the limit")                                                                \
     X("maxmemory-samples", OPT_INT, maxmemory_samples, "5", 1, INT_MAX, 1,                         \
@@ -237,6 +250,24 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
             return -1;
         }
         goto bounds;
+    case OPT_MEMPCT:
+        if (value[0] && value[strlen(value) - 1] == '%') {
+            if (str_to_ll(value, strlen(value) - 1, &v) < 0 || v < 0) {
+                snprintf(err, errlen, "argument must be a memory or percent value");
+                return -1;
+            }
+            if (v > 100) {
+                snprintf(err, errlen, "percentage argument must be less or equal to 100");
+                return -1;
+            }
+            out->ll = -v;
+            return 0;
+        }
+        if (str_to_memory(value, &v) < 0) {
+            snprintf(err, errlen, "argument must be a memory or percent value");
+            return -1;
+        }
+        goto bounds;
     case OPT_MEM:
         if (str_to_memory(value, &v) < 0) {
             snprintf(err, errlen, "argument must be a memory value");
@@ -300,6 +331,7 @@ opt_store(const struct opt *o, const union opt_value *val)
     switch (o->type) {
     case OPT_LL:
     case OPT_MEM:
+    case OPT_MEMPCT:
         *(long long *)field = val->ll;
         break;
     case OPT_STR: {
@@ -336,6 +368,11 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
     case OPT_MEM:
         snprintf(tmp, tmplen, "%lld", *(const long long *)field);
         return tmp;
+    case OPT_MEMPCT: {
+        long long v = *(const long long *)field;
+        snprintf(tmp, tmplen, v < 0 ? "%lld%%" : "%lld", v < 0 ? -v : v);
+        return tmp;
+    }
     case OPT_INT:
         snprintf(tmp, tmplen, "%d", *(const int *)field);
         return tmp;

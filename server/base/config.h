@@ -35,9 +35,10 @@ struct obuf_limit {
 
 struct config {
     int port;
-    char *bind;           /* space-separated addresses, "-" prefix: optional */
-    long long maxmemory;  /* bytes, 0 = no limit */
-    int maxmemory_policy; /* enum maxmemory_policy */
+    char *bind;                  /* space-separated addresses, "-" prefix: optional */
+    long long maxmemory;         /* bytes, 0 = no limit */
+    int maxmemory_policy;        /* enum maxmemory_policy */
+    long long maxmemory_clients; /* bytes, or -N for N% of maxmemory; 0 = no limit */
     int maxmemory_samples;
     char *requirepass;           /* "" = no password */
     int metrics_port;            /* 0 = off */

@@ -228,9 +228,26 @@ cmd_client_help(struct client *c)
         "      Return clients with the given ids.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
         NULL,
     };
     reply_help(c, "client", lines);
+}
+
+/* CLIENT NO-EVICT ON|OFF: exempt this connection from maxmemory-clients (monitoring tools). */
+static void
+cmd_client_no_evict(struct client *c)
+{
+    if (arg_is(c, 2, "on"))
+        c->flags |= CLIENT_NO_EVICT;
+    else if (arg_is(c, 2, "off"))
+        c->flags &= ~CLIENT_NO_EVICT;
+    else {
+        reply_error_syntax(c);
+        return;
+    }
+    reply_ok(c);
 }
 
 static const struct command client_subcommands[] = {
@@ -247,6 +264,9 @@ static const struct command client_subcommands[] = {
             .group = "connection"),
     COMMAND("kill", cmd_client_kill, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Kill the connection of a client", .group = "connection"),
+    COMMAND("no-evict", cmd_client_no_evict, 3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Set client eviction mode for the current connection",
+            .group = "connection"),
     COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "connection"),
     COMMAND_END,

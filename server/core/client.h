@@ -19,6 +19,7 @@ struct event;
 #define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
 #define CLIENT_OUTPUT_PAUSED     (1 << 5) /* owes too much output: its commands wait */
 #define CLIENT_RESUME_INPUT      (1 << 6) /* woken to run commands waiting in its query buffer */
+#define CLIENT_NO_EVICT          (1 << 7) /* CLIENT NO-EVICT on: exempt from maxmemory-clients */
 
 struct client {
     uint64_t id;

@@ -277,6 +277,50 @@ resume_input(struct client *c)
     }
 }
 
+/* maxmemory-clients in bytes now (a percentage follows maxmemory), 0 for no limit. */
+static long long
+clients_memory_limit(void)
+{
+    const struct config *cfg = config_get();
+    long long v = cfg->maxmemory_clients;
+    return v >= 0 ? v : cfg->maxmemory / 100 * -v;
+}
+
+/* Client eviction, as Redis 7.0 does it: while all clients together hold more than
+ * maxmemory-clients, close the one holding most (CLIENT NO-EVICT clients excepted), counted in
+ * evicted_clients. A client being served is marked and goes once its callback returns, which is
+ * why marked clients no longer count. Linear in clients per eviction: evictions are rare. */
+static void
+clients_evict(void)
+{
+    long long limit = clients_memory_limit();
+
+    if (limit == 0)
+        return;
+    while ((long long)clients_memory_total() > limit) {
+        struct client *victim = NULL;
+        size_t most = 0, marked = 0;
+        for (struct client *c = clients_first(); c; c = c->next) {
+            size_t m = client_memory(c);
+            if (c->flags & CLIENT_CLOSE_ASAP)
+                marked += m;
+            else if (!(c->flags & CLIENT_NO_EVICT) && m > most) {
+                most = m;
+                victim = c;
+            }
+        }
+        if (victim == NULL || (long long)(clients_memory_total() - marked) <= limit)
+            return;
+        log_msg(LL_WARNING, "Evicting client %s: %zu bytes, clients hold %zu of %lld allowed",
+                victim->addr, most, clients_memory_total(), limit);
+        server_stats()->evicted_clients++;
+        if (victim->flags & CLIENT_IN_CALLBACK)
+            victim->flags |= CLIENT_CLOSE_ASAP;
+        else
+            client_free(victim);
+    }
+}
+
 /* After a batch: write, arm the write event if the socket is full, apply backpressure. */
 static void
 after_batch(struct client *c)
@@ -306,6 +350,7 @@ after_batch(struct client *c)
             resume_input(c);
     }
     client_account(c);
+    clients_evict();
 }
 
 /* ---- Input ---- */
@@ -756,6 +801,7 @@ net_cron(void)
     struct client *next;
 
     clients_peaks_cron();
+    clients_evict(); /* a CONFIG SET of the limit, or of maxmemory, takes effect here too */
     for (struct client *c = clients_first(); c; c = next) {
         next = c->next;
         int64_t idle = now - c->last_io_ms;

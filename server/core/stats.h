@@ -18,6 +18,7 @@ struct server_stats {
     uint64_t unexpected_error_replies;
     uint64_t protocol_errors;
     uint64_t cross_protocol_closed; /* connections closed for sending HTTP (POST, Host:) */
+    uint64_t evicted_clients;       /* closed by maxmemory-clients */
     /* instantaneous_* (updated by the cron from 100 ms samples, averaged over 16 samples) */
     uint64_t instantaneous_ops_per_sec;
     double instantaneous_input_kbps;

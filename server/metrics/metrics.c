@@ -360,6 +360,7 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, KEYSPACE_MISSES, ks->keyspace_misses);
     METRIC_SET_U64(s, UNEXPECTED_ERROR_REPLIES, st->unexpected_error_replies);
     METRIC_SET_U64(s, CROSS_PROTOCOL_CLOSED, st->cross_protocol_closed);
+    METRIC_SET_U64(s, EVICTED_CLIENTS, st->evicted_clients);
     METRIC_SET_U64(s, TOTAL_ERROR_REPLIES, st->total_error_replies);
     METRIC_SET_U64(s, TOTAL_READS_PROCESSED, st->reads_processed);
     METRIC_SET_U64(s, TOTAL_WRITES_PROCESSED, st->writes_processed);

@@ -239,10 +239,12 @@ test_foreach_match(void **state)
     struct seen s = {0};
     assert_int_equal(load((const char *const[]){"--maxmemory", "1kb", NULL}), 0);
     config_foreach_match("MAXMEMORY*", collect, &s);
-    assert_int_equal(s.n, 3);
+    assert_int_equal(s.n, 4); /* maxmemory, -clients, -policy, -samples */
     assert_string_equal(s.names[0], "maxmemory");
     assert_string_equal(s.values[0], "1024");
-    assert_string_equal(s.values[1], "noeviction");
+    assert_string_equal(s.names[1], "maxmemory-clients");
+    assert_string_equal(s.values[1], "0");
+    assert_string_equal(s.values[2], "noeviction");
     memset(&s, 0, sizeof(s));
     config_foreach_match("*", collect, &s);
     assert_true(s.n >= 22);
