@@ -173,7 +173,7 @@ unit: $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run-unit.sh $(UNIT_BIN)
 
 integration: $(SERVER) $(INTEG_BIN)
-	@BUILD=$(BUILD) SANITIZER=$(SANITIZER) sh tests/integration/run.sh
+	@BUILD=$(BUILD) SANITIZER=$(SANITIZER) ZMEM_MALLOC=$(MALLOC) sh tests/integration/run.sh
 
 # 'test' first makes sure the machine has what it needs, then builds and runs everything.
 test: deps
