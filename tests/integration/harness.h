@@ -4,7 +4,8 @@
  * connection close); INFO text lookups. Header-only: each test binary includes it once.
  *
  * The server binary is $ZMEM_SERVER (tests/integration/run.sh sets it), else build/zmem-server.
- * Ports are picked at random in 20000..59999 and retried if the server cannot bind.
+ * Ports are picked at random in 20000..59999 and retried if the server cannot bind; the server
+ * that answers must be ours (INFO server's process_id), not one that holds the port already.
  *
  * Process hygiene: SIGPIPE is ignored for the whole test process (a server closing on us must
  * fail a test, not kill the run), and every child started here gets SIGTERM when the test
@@ -124,6 +125,32 @@ struct zserver {
     char log[256]; /* the server's stdout/stderr, for debugging a failure */
 };
 
+/* 1 when the server answering on c is process pid. Another server (another test binary, another
+ * worktree's run) may hold the port while ours fails to bind it: a PONG alone would send the
+ * test to the wrong server. password, when not NULL, is sent with AUTH first. */
+static inline int
+harness_is_pid(redisContext *c, pid_t pid, const char *password)
+{
+    if (password != NULL) {
+        redisReply *r = redisCommand(c, "AUTH %s", password);
+        int ok = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject(r);
+        if (!ok)
+            return 0;
+    }
+    redisReply *r = redisCommand(c, "INFO server");
+    long long id = -1;
+    if (r && r->type == REDIS_REPLY_STRING) {
+        const char *p = strstr(r->str, "\r\nprocess_id:");
+        if (p)
+            id = atoll(p + strlen("\r\nprocess_id:"));
+    }
+    if (r)
+        freeReplyObject(r);
+    return id == (long long)pid;
+}
+
 /* Start the server with the extra arguments (NULL-terminated, may be NULL) and wait up to 5 s
  * for it to answer PING. Returns 0, or -1 after 5 port attempts, having printed the last
  * attempt's log: callers assert the 0, so a server that cannot start fails the test. */
@@ -152,6 +179,10 @@ zserver_start(struct zserver *s, const char *const *extra)
         for (int i = 0; extra && extra[i] && n < 62; i++)
             argv[n++] = extra[i];
         argv[n] = NULL;
+        const char *password = NULL;
+        for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
+            if (strcmp(extra[i], "--requirepass") == 0)
+                password = extra[i + 1];
         pid_t parent = getpid();
         pid_t pid = fork();
         if (pid < 0)
@@ -178,12 +209,7 @@ zserver_start(struct zserver *s, const char *const *extra)
             struct timeval tv = {0, 200000};
             redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
             if (c && !c->err) {
-                redisReply *r = redisCommand(c, "PING");
-                /* NOAUTH also means up and serving (--requirepass). */
-                int ok = r && (r->type == REDIS_REPLY_STATUS ||
-                               (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOAUTH", 6) == 0));
-                if (r)
-                    freeReplyObject(r);
+                int ok = harness_is_pid(c, pid, password);
                 redisFree(c);
                 if (ok)
                     return 0;
@@ -295,6 +321,7 @@ info_field(redisContext *c, const char *section, const char *name)
 }
 
 /* ---- Replies with exact texts ---- */
+
 static inline redisReply *
 cu_vrun(redisContext *c, const char *fmt, va_list ap)
 {

@@ -30,7 +30,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# start_server [args...]: a server on a free port, ready when the server answering there is
+# ours (INFO server's process_id): another may hold the port while ours fails to bind it.
 start_server() {
+    _auth=
+    _prev=
+    for _arg in "$@"; do
+        [ "$_prev" = --requirepass ] && _auth=$_arg
+        _prev=$_arg
+    done
     for _attempt in 1 2 3 4 5; do
         PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
         [ -n "$SERVER_LOG" ] && rm -f "$SERVER_LOG"
@@ -40,10 +48,12 @@ start_server() {
         i=0
         while [ $i -lt 250 ]; do
             if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-            # NOAUTH also means up and serving (--requirepass).
-            case "$(redis-cli -p "$PORT" ping 2>/dev/null)" in
-            PONG | NOAUTH*) return 0 ;;
-            esac
+            if [ -n "$_auth" ]; then
+                _id=$(redis-cli -p "$PORT" -a "$_auth" --no-auth-warning info server 2>/dev/null)
+            else
+                _id=$(redis-cli -p "$PORT" info server 2>/dev/null)
+            fi
+            printf '%s\n' "$_id" | tr -d '\r' | grep -qx "process_id:$SERVER_PID" && return 0
             sleep 0.02
             i=$((i + 1))
         done

@@ -336,11 +336,13 @@ port_was_taken(const char *logf)
     return taken;
 }
 
-/* Write the config file: head, "port <port>", tail; start the server on it,
- * waiting up to 5 s for it to accept. Returns the pid; -1 when the port was taken; fails the
- * test, printing the log, when the server could not start for any other reason. */
+/* Write the config file: head, "port <port>", tail; start the server on it, waiting up to 5 s
+ * for it to answer as itself (password: the file's requirepass). Returns the pid; -1 when the
+ * port was taken; fails the test, printing the log, when the server could not start for any
+ * other reason. */
 static pid_t
-start_with_file(const char *path, const char *head, int port, const char *tail, const char *logf)
+start_with_file(const char *path, const char *head, int port, const char *tail,
+                const char *password, const char *logf)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -360,12 +362,11 @@ start_with_file(const char *path, const char *head, int port, const char *tail, 
     while (harness_now_ms() < deadline) {
         struct timeval tv = {0, 200000};
         redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-        if (c && !c->err) {
-            redisFree(c);
-            return pid;
-        }
+        int ours = c && !c->err && harness_is_pid(c, pid, password);
         if (c)
             redisFree(c);
+        if (ours)
+            return pid;
         if (waitpid(pid, NULL, WNOHANG) == pid) {
             if (port_was_taken(logf))
                 return -1;
@@ -395,7 +396,7 @@ test_config_file(void **state)
         pid = start_with_file(path, "# zmem test configuration\n\n", port,
                               "bind 127.0.0.1\nHZ 20\nrequirepass \"pass word\"\n"
                               "maxmemory 2mb # trailing comment\nslowlog-max-len 7\n",
-                              logf);
+                              "pass word", logf);
     }
     if (pid < 0) {
         harness_print_log(logf);
@@ -460,9 +461,9 @@ start_daemon(int port, const char *pidf, const char *logf, pid_t *pid)
             fclose(f);
         }
         struct timeval tv = {0, 200000};
-        redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-        if (*pid && c && !c->err)
-            return c;
+        redisContext *c = *pid ? redisConnectWithTimeout("127.0.0.1", port, tv) : NULL;
+        if (c && !c->err && harness_is_pid(c, *pid, NULL))
+            return c; /* the daemon whose pid the file holds */
         if (c)
             redisFree(c);
         if (port_was_taken(logf))

@@ -61,7 +61,9 @@ if requires prometheus-redis-exporter curl; then
             sleep 0.05
             i=$((i + 1))
         done
-        [ -s "$TMP/metrics" ] && break
+        # Ours, not another exporter that holds the port while ours fails to bind it.
+        [ -s "$TMP/metrics" ] && kill -0 "$EXPORTER_PID" 2>/dev/null && break
+        rm -f "$TMP/metrics"
         kill "$EXPORTER_PID" 2>/dev/null; wait "$EXPORTER_PID" 2>/dev/null; EXPORTER_PID=
     done
     used=$($CLI info memory | tr -d '\r' | sed -n 's/^used_memory://p')
