@@ -279,6 +279,7 @@ wait_alone(redisContext *c)
             return;
         usleep(20000);
     }
+    fail_msg("the server still counts other clients after 5 s");
 }
 
 static void
@@ -296,14 +297,25 @@ test_baseline_after_clients(void **state)
     connect_round(srv, cl, 60);
     close_round(cl, 60);
     wait_alone(c); /* else round two may get higher descriptors and grow those tables again */
-    base = used_memory(c);
-    connect_round(srv, cl, 50);
-    busy = used_memory(c);
-    close_round(cl, 50);
-    wait_alone(c);
-    after = used_memory(c);
-    assert_that(busy > base, "50 clients cost memory: %lld > %lld", busy, base);
-    assert_that(after == base, "used_memory back to baseline: %lld vs %lld", after, base);
+    /* libevent also keeps epoll's event array, which doubles (32 -> 64 entries of 12 bytes:
+     * +384) when more sockets are ready at once than ever before: on a loaded machine a later
+     * round can do that. A leak in the client path shows in every round; the test passes once
+     * a round comes back exactly to its start. */
+    int settled = 0;
+    for (int round = 0; round < 5 && !settled; round++) {
+        base = used_memory(c);
+        connect_round(srv, cl, 50);
+        busy = used_memory(c);
+        close_round(cl, 50);
+        wait_alone(c);
+        after = used_memory(c);
+        assert_that(busy > base, "50 clients cost memory: %lld > %lld", busy, base);
+        settled = after == base;
+        if (!settled)
+            printf("round %d: used_memory %lld after the clients left, %lld before\n", round, after,
+                   base);
+    }
+    assert_that(settled, "used_memory back to baseline: %lld vs %lld", after, base);
 }
 
 /* INFO memory once its allocator figures describe the present: the sampler (every 1000/hz ms)
