@@ -90,15 +90,27 @@ harness_print_log(const char *path)
     fprintf(stderr, "---- end of %s ----\n", path);
 }
 
-/* A port in 20000..59999, from a generator seeded once per process. */
+/* A random port for a server to listen on: from 20000 up to the kernel's ephemeral range
+ * (ip_local_port_range, 32768 by default), where no outgoing connection's local port can be
+ * (a busy machine's clients hold many of those); 20000..59999 if that range starts too low.
+ * The generator is seeded once per process. */
 static inline int
 harness_random_port(void)
 {
-    static int seeded;
+    static int seeded, low = -1;
     if (!seeded) {
         srand((unsigned)(getpid() ^ harness_now_ms()));
         seeded = 1;
     }
+    if (low < 0) {
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+        if (f == NULL || fscanf(f, "%d", &low) != 1)
+            low = 0;
+        if (f)
+            fclose(f);
+    }
+    if (low > 21000)
+        return 20000 + rand() % (low - 20000);
     return 20000 + rand() % 40000;
 }
 

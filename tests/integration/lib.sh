@@ -32,6 +32,14 @@ trap 'exit 129' HUP
 
 # start_server [args...]: a server on a free port, ready when the server answering there is
 # ours (INFO server's process_id): another may hold the port while ours fails to bind it.
+# random_port: a port from 20000 up to the kernel's ephemeral range (where outgoing connections
+# take their local ports), or in 20000..59999 if that range starts too low.
+random_port() {
+    _low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+    [ "${_low:-0}" -gt 21000 ] 2>/dev/null || _low=60000
+    echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % (_low - 20000) ))
+}
+
 start_server() {
     _auth=
     _prev=
@@ -40,7 +48,7 @@ start_server() {
         _prev=$_arg
     done
     for _attempt in 1 2 3 4 5; do
-        PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+        PORT=$(random_port)
         [ -n "$SERVER_LOG" ] && rm -f "$SERVER_LOG"
         SERVER_LOG=$(mktemp)
         "$ZMEM_SERVER" --port "$PORT" --bind 127.0.0.1 "$@" >"$SERVER_LOG" 2>&1 &

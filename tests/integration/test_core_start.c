@@ -391,8 +391,10 @@ test_config_file(void **state)
     int port = 0;
     pid_t pid = -1;
     /* Another port when one is taken; any other failure fails the test at once. */
+    char tried[64] = "";
     for (int attempt = 0; attempt < 5 && pid < 0; attempt++) {
         port = harness_random_port();
+        snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), " %d", port);
         pid = start_with_file(path, "# zmem test configuration\n\n", port,
                               "bind 127.0.0.1\nHZ 20\nrequirepass \"pass word\"\n"
                               "maxmemory 2mb # trailing comment\nslowlog-max-len 7\n",
@@ -400,7 +402,7 @@ test_config_file(void **state)
     }
     if (pid < 0) {
         harness_print_log(logf);
-        fail_msg("5 ports in a row were taken");
+        fail_msg("5 ports in a row were taken:%s", tried);
     }
     struct timeval tv = {5, 0};
     redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
@@ -484,11 +486,15 @@ test_daemonize_pidfile(void **state)
     pid_t pid = 0;
     redisContext *c = NULL;
     /* Another port when one is taken; any other failure fails the test at once. */
-    for (int attempt = 0; attempt < 5 && c == NULL; attempt++)
-        c = start_daemon(harness_random_port(), pidf, logf, &pid);
+    char tried[64] = "";
+    for (int attempt = 0; attempt < 5 && c == NULL; attempt++) {
+        int port = harness_random_port();
+        snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), " %d", port);
+        c = start_daemon(port, pidf, logf, &pid);
+    }
     if (c == NULL) {
         harness_print_log(logf);
-        fail_msg("5 ports in a row were taken");
+        fail_msg("5 ports in a row were taken:%s", tried);
     }
     expect_status(c, "PONG", "PING");
     redisFree(c);

@@ -13,7 +13,6 @@ cleanup() { # lib.sh's exit trap calls it, then stops the server
     [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
     rm -rf "$TMP"
 }
-random_port() { echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 )); }
 
 # A metrics port of its own; another one if that was taken.
 started=

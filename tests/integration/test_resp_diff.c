@@ -236,7 +236,7 @@ group_setup(void **state)
     srand((unsigned)getpid() ^ (unsigned)now_ms());
     /* A random port away from 6379; retry when it is taken. */
     for (tries = 0; tries < 8; tries++) {
-        redis_port = 16379 + rand() % 20000;
+        redis_port = harness_random_port();
         if (start_redis_on(redis_port) == 0)
             return 0;
     }

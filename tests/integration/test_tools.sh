@@ -51,7 +51,7 @@ check "redis-cli --stat: data rows" \
 # ---- prometheus-redis-exporter 1.45: one scrape, its numbers against INFO.
 if requires prometheus-redis-exporter curl; then
     for _try in 1 2 3 4 5; do
-        EPORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+        EPORT=$(random_port)
         prometheus-redis-exporter --redis.addr="redis://127.0.0.1:$PORT" \
             --web.listen-address="127.0.0.1:$EPORT" >"$TMP/exporter.log" 2>&1 &
         EXPORTER_PID=$!
