@@ -477,6 +477,26 @@ start_daemon(int port, const char *pidf, const char *logf, pid_t *pid)
     return NULL;
 }
 
+/* The daemon leaves the test's process group (setsid), so neither PR_SET_PDEATHSIG nor run.sh
+ * would stop it: after a failure this teardown does, by the pid in its pid file. */
+static int
+daemon_teardown(void **state)
+{
+    char pidf[128];
+    snprintf(pidf, sizeof(pidf), "/tmp/zmem-core-%d.pid", (int)getpid());
+    FILE *f = fopen(pidf, "r");
+    int pid = 0;
+    if (f) {
+        if (fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    if (pid > 0 && kill(pid, SIGTERM) == 0)
+        fprintf(stderr, "stopped the daemon %d a failed test left running\n", pid);
+    unlink(pidf);
+    return 0;
+}
+
 static void
 test_daemonize_pidfile(void **state)
 {
@@ -569,7 +589,7 @@ main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_optional_bind),
         cmocka_unit_test(test_config_file),
-        cmocka_unit_test(test_daemonize_pidfile),
+        cmocka_unit_test_teardown(test_daemonize_pidfile, daemon_teardown),
         cmocka_unit_test(test_client_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
