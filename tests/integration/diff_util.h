@@ -2,7 +2,7 @@
  * free loopback port (no persistence, stopped by pid), send the same commands to it and to
  * zmem over hiredis (RESP2), and compare the replies exactly (type, bytes, nesting), or by
  * count and membership for the commands that draw at random. Header-only, included once per
- * test binary after core_util.h. A test calls diff_start() and skips when it returns 1 (no
+ * test binary after harness.h. A test calls diff_start() and skips when it returns 1 (no
  * redis-server installed; ZMEM_REDIS_SERVER names another binary). */
 #ifndef ZMEM_TESTS_DIFF_UTIL_H
 #define ZMEM_TESTS_DIFF_UTIL_H

@@ -3,6 +3,7 @@
 # without an error reply (any error makes it print "Error from server" and exit 1): chosen
 # tests, the whole default suite, and random keys and members with pipelining.
 . tests/integration/lib.sh
+require_all redis-benchmark redis-cli
 start_server || exit 1
 OUT=$(mktemp)
 
@@ -43,5 +44,4 @@ check "myset is a hashtable" [ "$(redis-cli -p "$PORT" object encoding myset)" =
 check "myzset is a skiplist" [ "$(redis-cli -p "$PORT" object encoding myzset)" = skiplist ]
 
 rm -f "$OUT" "$OUT.n"
-stop_server
 summary

@@ -2,14 +2,7 @@
  * HELLO and RESP3 bytes, AUTH and NOAUTH, SELECT, CONFIG GET/SET, CLIENT, COMMAND, SLOWLOG,
  * LATENCY, dispatch errors with Redis 7.0's exact texts, pipelining, inline commands and
  * protocol errors. Start-up, shutdown and limits are in test_core_start.c. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 static struct zserver srv;
 static redisContext *ctx;
@@ -615,7 +608,6 @@ test_half_close_gets_replies(void **state)
 int
 main(void)
 {
-    signal(SIGPIPE, SIG_IGN); /* a server closing on us must fail a test, not kill the run */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ping_echo),
         cmocka_unit_test(test_unknown_command),

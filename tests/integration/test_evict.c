@@ -3,20 +3,11 @@
  * with a TTL and answer -OOM once none is left; volatile-ttl goes for the shortest TTLs;
  * allkeys-lru and allkeys-lfu keep the keys that were used; noeviction refuses writes with
  * Redis's exact text while reads and deletes go on. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "integration/harness.h"
+#include "integration/fixture.h"
 
 #define MAXMEM   (2 * 1024 * 1024)
 #define OOM_TEXT "OOM command not allowed when used memory > 'maxmemory'."
 
-static struct zserver srv;
-static redisContext *ctx;
 static char value[1000];
 
 static void
@@ -25,23 +16,7 @@ start(const char *policy)
     const char *args[] = {"--maxmemory", "2mb", "--maxmemory-policy", policy, NULL};
     memset(value, 'v', sizeof(value) - 1);
     value[sizeof(value) - 1] = '\0';
-    assert_int_equal(zserver_start(&srv, args), 0);
-    ctx = zserver_connect(&srv);
-    assert_non_null(ctx);
-}
-
-static void
-stop(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
-    assert_int_equal(zserver_stop(&srv), 0);
-}
-
-static long long
-info_field(const char *name)
-{
-    return zserver_info_field(ctx, "everything", name);
+    fixture_start(args);
 }
 
 /* SET prefix:i for i in [from, to), with an optional TTL; pipelined by 100. Returns the number
@@ -92,7 +67,7 @@ count_existing(const char *prefix, int from, int to)
 static void
 assert_under_limit(void)
 {
-    long long used = info_field("used_memory");
+    long long used = info_field(ctx, "everything", "used_memory");
     if (used > MAXMEM)
         fail_msg("used_memory %lld is over maxmemory %d", used, MAXMEM);
 }
@@ -105,7 +80,7 @@ test_noeviction(void **state)
     start("noeviction");
     int errors = fill("k", 0, 4000, 0);
     assert_true(errors > 0); /* 4000 x 1 KB cannot fit in 2 MB */
-    assert_int_equal(info_field("evicted_keys"), 0);
+    assert_int_equal(info_field(ctx, "everything", "evicted_keys"), 0);
     /* Reads and deletes still work, and free room for writes again. */
     redisReply *r = redisCommand(ctx, "GET k:0");
     assert_int_equal(r->type, REDIS_REPLY_STRING);
@@ -124,7 +99,7 @@ test_noeviction(void **state)
     r = redisCommand(ctx, "SET extra %s", value);
     assert_int_equal(r->type, REDIS_REPLY_STATUS);
     freeReplyObject(r);
-    stop();
+    fixture_stop();
 }
 
 static void
@@ -133,13 +108,13 @@ allkeys_common(const char *policy)
     start(policy);
     assert_int_equal(fill("k", 0, 5000, 0), 0); /* never an error: it evicts */
     assert_under_limit();
-    long long evicted = info_field("evicted_keys");
+    long long evicted = info_field(ctx, "everything", "evicted_keys");
     assert_true(evicted > 2000);
     redisReply *r = redisCommand(ctx, "DBSIZE");
     assert_true(r->integer + evicted == 5000);
     assert_true(r->integer > 1000);
     freeReplyObject(r);
-    stop();
+    fixture_stop();
 }
 
 static void
@@ -161,7 +136,7 @@ test_allkeys_lru_keeps_recent(void **state)
     }
     assert_int_equal(fill("new", 0, 1200, 0), 0);
     assert_under_limit();
-    long long evicted = info_field("evicted_keys");
+    long long evicted = info_field(ctx, "everything", "evicted_keys");
     assert_true(evicted > 100);
     int touched = count_existing("old", 0, 100), untouched = count_existing("old", 100, 1000);
     printf("allkeys-lru: %d/100 touched and %d/900 untouched old keys kept, %lld evicted\n",
@@ -169,7 +144,7 @@ test_allkeys_lru_keeps_recent(void **state)
     /* Sampling is approximate, but the idle keys are nearly all the victims. */
     assert_true(touched >= 95);
     assert_true((900 - untouched) * 10 >= evicted * 9);
-    stop();
+    fixture_stop();
 }
 
 static void
@@ -192,7 +167,7 @@ test_allkeys_lfu_keeps_frequent(void **state)
     freeReplyObject(r);
     assert_int_equal(fill("new", 0, 1200, 0), 0);
     assert_under_limit();
-    long long evicted = info_field("evicted_keys");
+    long long evicted = info_field(ctx, "everything", "evicted_keys");
     assert_true(evicted > 100);
     int hot = count_existing("old", 0, 100), cold = count_existing("old", 100, 1000);
     printf("allkeys-lfu: %d/100 frequent and %d/900 other old keys kept, %lld evicted\n", hot, cold,
@@ -200,7 +175,7 @@ test_allkeys_lfu_keeps_frequent(void **state)
     /* Cold old keys and new keys share the initial counter; the frequent ones stay. */
     assert_true(hot >= 95);
     assert_true(cold < 900);
-    stop();
+    fixture_stop();
 }
 
 /* volatile-*: only keys with a TTL go; with none left, writes get -OOM. */
@@ -212,13 +187,13 @@ volatile_common(const char *policy)
     assert_int_equal(fill("vol", 0, 800, 1000), 0); /* evictable */
     assert_int_equal(fill("vol", 800, 1600, 1000), 0);
     assert_under_limit();
-    assert_true(info_field("evicted_keys") > 0);
+    assert_true(info_field(ctx, "everything", "evicted_keys") > 0);
     assert_int_equal(count_existing("keep", 0, 800), 800);
     /* Keys without TTL only: eventually nothing is evictable. */
     int errors = fill("more", 0, 2000, 0);
     assert_true(errors > 0);
     assert_int_equal(count_existing("keep", 0, 800), 800);
-    stop();
+    fixture_stop();
 }
 
 static void
@@ -251,21 +226,21 @@ test_volatile_ttl(void **state)
     printf("volatile-ttl: %d/500 shortest-TTL and %d/500 longer-TTL keys kept\n", first, last);
     assert_true(first < last);
     assert_true(first * 2 < last); /* sampled: most, not all, of the shortest go first */
-    stop();
+    fixture_stop();
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_noeviction),
-        cmocka_unit_test(test_allkeys_random),
-        cmocka_unit_test(test_allkeys_lru_keeps_recent),
-        cmocka_unit_test(test_allkeys_lfu_keeps_frequent),
-        cmocka_unit_test(test_volatile_lru),
-        cmocka_unit_test(test_volatile_lfu),
-        cmocka_unit_test(test_volatile_random),
-        cmocka_unit_test(test_volatile_ttl),
+        cmocka_unit_test_teardown(test_noeviction, fixture_teardown),
+        cmocka_unit_test_teardown(test_allkeys_random, fixture_teardown),
+        cmocka_unit_test_teardown(test_allkeys_lru_keeps_recent, fixture_teardown),
+        cmocka_unit_test_teardown(test_allkeys_lfu_keeps_frequent, fixture_teardown),
+        cmocka_unit_test_teardown(test_volatile_lru, fixture_teardown),
+        cmocka_unit_test_teardown(test_volatile_lfu, fixture_teardown),
+        cmocka_unit_test_teardown(test_volatile_random, fixture_teardown),
+        cmocka_unit_test_teardown(test_volatile_ttl, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "integration/core_util.h"
+#include "integration/harness.h"
 #include "integration/redis_diff.h"
 
 static struct zserver srv;
@@ -461,10 +461,9 @@ static void
 test_differential(void **state)
 {
     struct rd r;
-    if (rd_start(&r, ctx) < 0) {
-        fprintf(stderr, "redis-server not found: differential skipped\n");
-        skip();
-    }
+    require_tool("redis-server", "the replies of Redis 7.0 to compare with");
+    if (rd_start(&r, ctx) < 0)
+        fail_msg("redis-server is installed but did not start");
     for (size_t i = 0; i < sizeof(fixed_cases) / sizeof(fixed_cases[0]); i++)
         rd_cmd(&r, fixed_cases[i]);
     long fixed = r.cases, fixed_ok = r.agreed;

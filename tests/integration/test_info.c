@@ -1,8 +1,11 @@
 /* test_info.c — INFO against a running zmem-server: section selection and order, the text
  * format, RESP3 verbatim bytes, identity fields, the 51 memory fields and their arithmetic,
  * list sections, used_memory returning to its baseline, and used/allocated agreement. */
-#include "info_util.h"
+#include "integration/harness.h"
 #include "metrics_ref.h"
+
+static struct zserver server;
+static redisContext *ctx;
 
 static const char *const default_headers[] = {
     "# Server", "# Clients", "# Memory",     "# Persistence", "# Stats",    "# Replication",
@@ -49,84 +52,89 @@ format_ok(const char *info)
 }
 
 static void
-test_sections(redisContext *c)
+test_sections(void **state)
 {
-    char *s = iu_info(c, NULL);
-    CHECK(headers_are(s, default_headers), "INFO default headers");
-    CHECK(format_ok(s), "INFO format");
+    redisContext *c = ctx;
+    char *s = info_text(c, NULL);
+    assert_that(headers_are(s, default_headers), "INFO default headers");
+    assert_that(format_ok(s), "INFO format");
     free(s);
-    s = iu_info(c, "default");
-    CHECK(headers_are(s, default_headers), "INFO default");
+    s = info_text(c, "default");
+    assert_that(headers_are(s, default_headers), "INFO default");
     free(s);
-    s = iu_info(c, "all");
-    CHECK(headers_are(s, all_headers), "INFO all headers");
-    CHECK(format_ok(s), "INFO all format");
+    s = info_text(c, "all");
+    assert_that(headers_are(s, all_headers), "INFO all headers");
+    assert_that(format_ok(s), "INFO all format");
     free(s);
-    s = iu_info(c, "EveryThing");
-    CHECK(headers_are(s, all_headers), "INFO everything headers");
+    s = info_text(c, "EveryThing");
+    assert_that(headers_are(s, all_headers), "INFO everything headers");
     free(s);
 
     /* Fixed order, case-insensitive, duplicates ignored, unknown names contribute nothing. */
     static const char *const mem_cpu[] = {"# Memory", "# CPU", NULL};
-    redisReply *r = iu_cmd(c, "INFO cpu MEMORY memory bogus");
-    CHECK(r && r->type == REDIS_REPLY_STRING && headers_are(r->str, mem_cpu),
-          "INFO cpu MEMORY memory bogus: %s", r ? r->str : "(null)");
+    redisReply *r = cu_run(c, "INFO cpu MEMORY memory bogus");
+    assert_that(r && r->type == REDIS_REPLY_STRING && headers_are(r->str, mem_cpu),
+                "INFO cpu MEMORY memory bogus: %s", r ? r->str : "(null)");
     freeReplyObject(r);
-    r = iu_cmd(c, "INFO bogus");
-    CHECK(r && r->type == REDIS_REPLY_STRING && r->len == 0, "INFO bogus is an empty bulk");
+    r = cu_run(c, "INFO bogus");
+    assert_that(r && r->type == REDIS_REPLY_STRING && r->len == 0, "INFO bogus is an empty bulk");
     freeReplyObject(r);
     static const char *const dflt_cmd[] = {
         "# Server",      "# Clients",  "# Memory",  "# Persistence",  "# Stats",
         "# Replication", "# CPU",      "# Modules", "# Commandstats", "# Errorstats",
         "# Cluster",     "# Keyspace", NULL};
-    s = iu_info(c, "default commandstats");
-    CHECK(headers_are(s, dflt_cmd), "INFO default commandstats");
+    s = info_text(c, "default commandstats");
+    assert_that(headers_are(s, dflt_cmd), "INFO default commandstats");
     free(s);
     static const char *const modules[] = {"# Modules", NULL};
-    s = iu_info(c, "modules");
-    CHECK(strcmp(s, "# Modules\r\n") == 0, "INFO modules: '%s'", s);
+    s = info_text(c, "modules");
+    assert_that(strcmp(s, "# Modules\r\n") == 0, "INFO modules: '%s'", s);
     free(s);
-    s = iu_info(c, "module_list");
-    CHECK(headers_are(s, modules), "INFO module_list");
+    s = info_text(c, "module_list");
+    assert_that(headers_are(s, modules), "INFO module_list");
     free(s);
 }
 
 static void
-test_server_fields(redisContext *c, const struct zserver *srv)
+test_server_fields(void **state)
 {
-    char *s = iu_info(c, "everything");
+    redisContext *c = ctx;
+    const struct zserver *srv = &server;
+    char *s = info_text(c, "everything");
     char v[128];
 
-    CHECK(iu_field(s, "redis_version", v, sizeof(v)) == 0 && strcmp(v, "7.0.15") == 0,
-          "redis_version");
-    CHECK(iu_field(s, "zmem_version", v, sizeof(v)) == 0 && v[0], "zmem_version");
-    CHECK(iu_field(s, "redis_mode", v, sizeof(v)) == 0 && strcmp(v, "standalone") == 0,
-          "redis_mode");
-    CHECK(iu_field(s, "role", v, sizeof(v)) == 0 && strcmp(v, "master") == 0, "role");
-    CHECK(iu_ll(s, "tcp_port") == srv->port, "tcp_port");
-    CHECK(iu_ll(s, "process_id") == srv->pid, "process_id");
-    CHECK(iu_field(s, "run_id", v, sizeof(v)) == 0 && strlen(v) == 40 &&
-              strspn(v, "0123456789abcdef") == 40,
-          "run_id");
-    CHECK(iu_ll(s, "cluster_enabled") == 0, "cluster_enabled:0");
-    CHECK(strstr(s, "cluster_enabled:1") == NULL && strstr(s, "# Sentinel") == NULL,
-          "no cluster, no sentinel");
-    CHECK(iu_ll(s, "arch_bits") == (long long)sizeof(void *) * 8, "arch_bits");
-    CHECK(iu_ll(s, "connected_clients") >= 1, "connected_clients");
+    assert_that(info_text_field(s, "redis_version", v, sizeof(v)) == 0 && strcmp(v, "7.0.15") == 0,
+                "redis_version");
+    assert_that(info_text_field(s, "zmem_version", v, sizeof(v)) == 0 && v[0], "zmem_version");
+    assert_that(info_text_field(s, "redis_mode", v, sizeof(v)) == 0 && strcmp(v, "standalone") == 0,
+                "redis_mode");
+    assert_that(info_text_field(s, "role", v, sizeof(v)) == 0 && strcmp(v, "master") == 0, "role");
+    assert_that(info_ll(s, "tcp_port") == srv->port, "tcp_port");
+    assert_that(info_ll(s, "process_id") == srv->pid, "process_id");
+    assert_that(info_text_field(s, "run_id", v, sizeof(v)) == 0 && strlen(v) == 40 &&
+                    strspn(v, "0123456789abcdef") == 40,
+                "run_id");
+    assert_that(info_ll(s, "cluster_enabled") == 0, "cluster_enabled:0");
+    assert_that(strstr(s, "cluster_enabled:1") == NULL && strstr(s, "# Sentinel") == NULL,
+                "no cluster, no sentinel");
+    assert_that(info_ll(s, "arch_bits") == (long long)sizeof(void *) * 8, "arch_bits");
+    assert_that(info_ll(s, "connected_clients") >= 1, "connected_clients");
     /* redis-cli --stat takes the first occurrence of these names in the whole text. */
-    CHECK(strstr(s, "used_memory") == strstr(s, "\r\nused_memory:") + 2, "used_memory first");
-    CHECK(strstr(s, "loading") == strstr(s, "\r\nloading:") + 2, "loading first");
-    CHECK(strstr(s, "connected_clients") == strstr(s, "\r\nconnected_clients:") + 2,
-          "connected_clients first");
-    CHECK(iu_double(s, "used_cpu_user") >= 0 && iu_double(s, "used_cpu_user_main_thread") >= 0,
-          "cpu");
+    assert_that(strstr(s, "used_memory") == strstr(s, "\r\nused_memory:") + 2, "used_memory first");
+    assert_that(strstr(s, "loading") == strstr(s, "\r\nloading:") + 2, "loading first");
+    assert_that(strstr(s, "connected_clients") == strstr(s, "\r\nconnected_clients:") + 2,
+                "connected_clients first");
+    assert_that(info_double(s, "used_cpu_user") >= 0 &&
+                    info_double(s, "used_cpu_user_main_thread") >= 0,
+                "cpu");
     free(s);
 }
 
 static void
-test_memory_fields(redisContext *c)
+test_memory_fields(void **state)
 {
-    char *s = iu_info(c, "memory");
+    redisContext *c = ctx;
+    char *s = info_text(c, "memory");
     const char *p = strstr(s, "# Memory\r\n");
     char v[64], want[64];
     int i = 0;
@@ -134,105 +142,108 @@ test_memory_fields(redisContext *c)
     /* The 51 names in Redis's order, each on its own line, before any zmem addition. */
     for (p = p ? p + 10 : s; i < 51 && *p; i++) {
         size_t n = strlen(redis_memory_fields[i]);
-        CHECK(strncmp(p, redis_memory_fields[i], n) == 0 && p[n] == ':', "field %d %s", i,
-              redis_memory_fields[i]);
+        assert_that(strncmp(p, redis_memory_fields[i], n) == 0 && p[n] == ':', "field %d %s", i,
+                    redis_memory_fields[i]);
         p = strstr(p, "\r\n");
         if (p == NULL)
             break;
         p += 2;
     }
-    CHECK(i == 51, "51 fields");
-    CHECK(iu_field(s, "used_memory_private_dirty", v, sizeof(v)) == 0, "private dirty");
+    assert_that(i == 51, "51 fields");
+    assert_that(info_text_field(s, "used_memory_private_dirty", v, sizeof(v)) == 0,
+                "private dirty");
 
-    long long used = iu_ll(s, "used_memory"), peak = iu_ll(s, "used_memory_peak");
-    long long rss = iu_ll(s, "used_memory_rss"), overhead = iu_ll(s, "used_memory_overhead");
-    long long startup = iu_ll(s, "used_memory_startup");
-    long long dataset = iu_ll(s, "used_memory_dataset");
-    long long clients = iu_ll(s, "mem_clients_normal");
-    long long frag_bytes = iu_ll(s, "mem_fragmentation_bytes");
-    double frag = iu_double(s, "mem_fragmentation_ratio");
+    long long used = info_ll(s, "used_memory"), peak = info_ll(s, "used_memory_peak");
+    long long rss = info_ll(s, "used_memory_rss"), overhead = info_ll(s, "used_memory_overhead");
+    long long startup = info_ll(s, "used_memory_startup");
+    long long dataset = info_ll(s, "used_memory_dataset");
+    long long clients = info_ll(s, "mem_clients_normal");
+    long long frag_bytes = info_ll(s, "mem_fragmentation_bytes");
+    double frag = info_double(s, "mem_fragmentation_ratio");
 
-    CHECK(used > 0 && rss > 0, "used %lld rss %lld", used, rss);
-    CHECK(peak >= used, "peak %lld >= used %lld", peak, used);
-    CHECK(overhead >= startup + clients, "overhead %lld >= startup + clients", overhead);
-    CHECK(dataset == (used > overhead ? used - overhead : 0), "dataset %lld", dataset);
-    CHECK(clients > 0, "mem_clients_normal %lld counts this connection", clients);
+    assert_that(used > 0 && rss > 0, "used %lld rss %lld", used, rss);
+    assert_that(peak >= used, "peak %lld >= used %lld", peak, used);
+    assert_that(overhead >= startup + clients, "overhead %lld >= startup + clients", overhead);
+    assert_that(dataset == (used > overhead ? used - overhead : 0), "dataset %lld", dataset);
+    assert_that(clients > 0, "mem_clients_normal %lld counts this connection", clients);
     /* The ratio and the byte difference come from one sample: rss / (rss - bytes). */
     long long sampled_used = rss - frag_bytes;
-    CHECK(sampled_used > 0 && frag > (double)rss / (double)sampled_used - 0.006 &&
-              frag < (double)rss / (double)sampled_used + 0.006,
-          "mem_fragmentation_ratio %.2f vs %lld/%lld", frag, rss, sampled_used);
-    double afrag = iu_double(s, "allocator_frag_ratio");
-    long long alloc = iu_ll(s, "allocator_allocated"), active = iu_ll(s, "allocator_active");
-    CHECK(alloc > 0 && afrag > (double)active / (double)alloc - 0.006 &&
-              afrag < (double)active / (double)alloc + 0.006,
-          "allocator_frag_ratio");
-    iu_human((unsigned long long)used, want, sizeof(want));
-    CHECK(iu_field(s, "used_memory_human", v, sizeof(v)) == 0 && strcmp(v, want) == 0,
-          "used_memory_human %s vs %s", v, want);
-    iu_human((unsigned long long)rss, want, sizeof(want));
-    CHECK(iu_field(s, "used_memory_rss_human", v, sizeof(v)) == 0 && strcmp(v, want) == 0,
-          "used_memory_rss_human %s vs %s", v, want);
-    CHECK(iu_field(s, "maxmemory_human", v, sizeof(v)) == 0 && strcmp(v, "0B") == 0,
-          "maxmemory_human");
-    CHECK(iu_field(s, "used_memory_peak_perc", v, sizeof(v)) == 0 && v[strlen(v) - 1] == '%',
-          "peak_perc");
-    CHECK(iu_field(s, "mem_allocator", v, sizeof(v)) == 0 && v[0], "mem_allocator");
+    assert_that(sampled_used > 0 && frag > (double)rss / (double)sampled_used - 0.006 &&
+                    frag < (double)rss / (double)sampled_used + 0.006,
+                "mem_fragmentation_ratio %.2f vs %lld/%lld", frag, rss, sampled_used);
+    double afrag = info_double(s, "allocator_frag_ratio");
+    long long alloc = info_ll(s, "allocator_allocated"), active = info_ll(s, "allocator_active");
+    assert_that(alloc > 0 && afrag > (double)active / (double)alloc - 0.006 &&
+                    afrag < (double)active / (double)alloc + 0.006,
+                "allocator_frag_ratio");
+    human_bytes((unsigned long long)used, want, sizeof(want));
+    assert_that(info_text_field(s, "used_memory_human", v, sizeof(v)) == 0 && strcmp(v, want) == 0,
+                "used_memory_human %s vs %s", v, want);
+    human_bytes((unsigned long long)rss, want, sizeof(want));
+    assert_that(info_text_field(s, "used_memory_rss_human", v, sizeof(v)) == 0 &&
+                    strcmp(v, want) == 0,
+                "used_memory_rss_human %s vs %s", v, want);
+    assert_that(info_text_field(s, "maxmemory_human", v, sizeof(v)) == 0 && strcmp(v, "0B") == 0,
+                "maxmemory_human");
+    assert_that(info_text_field(s, "used_memory_peak_perc", v, sizeof(v)) == 0 &&
+                    v[strlen(v) - 1] == '%',
+                "peak_perc");
+    assert_that(info_text_field(s, "mem_allocator", v, sizeof(v)) == 0 && v[0], "mem_allocator");
     free(s);
 }
 
 static void
-test_resp3_verbatim(const struct zserver *srv)
+test_resp3_verbatim(void **state)
 {
+    const struct zserver *srv = &server;
     static const char req[] = "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n*2\r\n$4\r\nINFO\r\n$3\r\ncpu\r\n";
     size_t n;
-    char *raw = iu_raw(srv->port, req, sizeof(req) - 1, 1 << 20, &n);
+    char *raw = raw_exchange(srv->port, req, sizeof(req) - 1, 1 << 20, &n);
     char *v = strstr(raw, "\r\n=");
 
-    CHECK(v != NULL, "RESP3 INFO is a verbatim string: %s", raw);
-    if (v) {
-        char *end;
-        long len = strtol(v + 3, &end, 10);
-        CHECK(strncmp(end, "\r\ntxt:# CPU\r\n", 13) == 0, "txt: prefix");
-        CHECK((size_t)(end + 2 + len + 2 - raw) == n && strcmp(raw + n - 2, "\r\n") == 0,
-              "verbatim length %ld covers txt: and the text", len);
-    }
+    assert_that(v != NULL, "RESP3 INFO is a verbatim string: %s", raw);
+    char *end;
+    long len = strtol(v + 3, &end, 10);
+    assert_that(strncmp(end, "\r\ntxt:# CPU\r\n", 13) == 0, "txt: prefix");
+    assert_that((size_t)(end + 2 + len + 2 - raw) == n && strcmp(raw + n - 2, "\r\n") == 0,
+                "verbatim length %ld covers txt: and the text", len);
     free(raw);
 }
 
 static void
-test_lists(redisContext *c)
+test_lists(void **state)
 {
-    freeReplyObject(iu_cmd(c, "PING"));
-    freeReplyObject(iu_cmd(c, "NOSUCHCOMMAND"));
-    char *s = iu_info(c, "commandstats errorstats");
-    CHECK(strstr(s, "\r\ncmdstat_ping:calls=") != NULL, "cmdstat_ping");
-    CHECK(strstr(s, ",usec_per_call=") && strstr(s, ",rejected_calls=") &&
-              strstr(s, ",failed_calls="),
-          "cmdstat fields");
-    CHECK(iu_ll(s, "errorstat_ERR") != -999999 && strstr(s, "errorstat_ERR:count=") != NULL,
-          "errorstat_ERR");
+    redisContext *c = ctx;
+    freeReplyObject(cu_run(c, "PING"));
+    freeReplyObject(cu_run(c, "NOSUCHCOMMAND"));
+    char *s = info_text(c, "commandstats errorstats");
+    assert_that(strstr(s, "\r\ncmdstat_ping:calls=") != NULL, "cmdstat_ping");
+    assert_that(strstr(s, ",usec_per_call=") && strstr(s, ",rejected_calls=") &&
+                    strstr(s, ",failed_calls="),
+                "cmdstat fields");
+    assert_that(info_ll(s, "errorstat_ERR") != -999999 && strstr(s, "errorstat_ERR:count=") != NULL,
+                "errorstat_ERR");
     free(s);
 
     /* Keyspace: one exact three-field line per non-empty database. */
-    freeReplyObject(iu_cmd(c, "SET info:a 1"));
-    freeReplyObject(iu_cmd(c, "SET info:b 2 EX 1000"));
-    freeReplyObject(iu_cmd(c, "SELECT 3"));
-    freeReplyObject(iu_cmd(c, "SET info:c 3"));
-    freeReplyObject(iu_cmd(c, "SELECT 0"));
-    s = iu_info(c, "keyspace");
-    CHECK(strncmp(s, "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=", 41) == 0, "db0: %s", s);
-    CHECK(strstr(s, "\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n") != NULL, "db3: %s", s);
-    CHECK(strstr(s, "db1:") == NULL, "empty databases omitted");
+    freeReplyObject(cu_run(c, "SET info:a 1"));
+    freeReplyObject(cu_run(c, "SET info:b 2 EX 1000"));
+    freeReplyObject(cu_run(c, "SELECT 3"));
+    freeReplyObject(cu_run(c, "SET info:c 3"));
+    freeReplyObject(cu_run(c, "SELECT 0"));
+    s = info_text(c, "keyspace");
+    assert_that(strncmp(s, "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=", 41) == 0, "db0: %s", s);
+    assert_that(strstr(s, "\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n") != NULL, "db3: %s", s);
+    assert_that(strstr(s, "db1:") == NULL, "empty databases omitted");
     free(s);
-    freeReplyObject(iu_cmd(c, "FLUSHALL"));
+    freeReplyObject(cu_run(c, "FLUSHALL"));
 }
 
 static long long
 used_memory(redisContext *c)
 {
-    char *s = iu_info(c, "memory");
-    long long u = iu_ll(s, "used_memory");
+    char *s = info_text(c, "memory");
+    long long u = info_ll(s, "used_memory");
     free(s);
     return u;
 }
@@ -244,7 +255,7 @@ connect_round(const struct zserver *srv, redisContext **cl, int n)
     for (int i = 0; i < n; i++) {
         cl[i] = zserver_connect(srv);
         if (cl[i])
-            freeReplyObject(iu_cmd(cl[i], "PING"));
+            freeReplyObject(cu_run(cl[i], "PING"));
     }
 }
 
@@ -261,18 +272,21 @@ static void
 wait_alone(redisContext *c)
 {
     for (int tries = 0; tries < 250; tries++) {
-        char *s = iu_info(c, "clients");
-        long long n = iu_ll(s, "connected_clients");
+        char *s = info_text(c, "clients");
+        long long n = info_ll(s, "connected_clients");
         free(s);
         if (n == 1)
             return;
         usleep(20000);
     }
+    fail_msg("the server still counts other clients after 5 s");
 }
 
 static void
-test_baseline_after_clients(redisContext *c, const struct zserver *srv)
+test_baseline_after_clients(void **state)
 {
+    redisContext *c = ctx;
+    const struct zserver *srv = &server;
     redisContext *cl[60];
     long long base, busy, after;
 
@@ -283,14 +297,25 @@ test_baseline_after_clients(redisContext *c, const struct zserver *srv)
     connect_round(srv, cl, 60);
     close_round(cl, 60);
     wait_alone(c); /* else round two may get higher descriptors and grow those tables again */
-    base = used_memory(c);
-    connect_round(srv, cl, 50);
-    busy = used_memory(c);
-    close_round(cl, 50);
-    wait_alone(c);
-    after = used_memory(c);
-    CHECK(busy > base, "50 clients cost memory: %lld > %lld", busy, base);
-    CHECK(after == base, "used_memory back to baseline: %lld vs %lld", after, base);
+    /* libevent also keeps epoll's event array, which doubles (32 -> 64 entries of 12 bytes:
+     * +384) when more sockets are ready at once than ever before: on a loaded machine a later
+     * round can do that. A leak in the client path shows in every round; the test passes once
+     * a round comes back exactly to its start. */
+    int settled = 0;
+    for (int round = 0; round < 5 && !settled; round++) {
+        base = used_memory(c);
+        connect_round(srv, cl, 50);
+        busy = used_memory(c);
+        close_round(cl, 50);
+        wait_alone(c);
+        after = used_memory(c);
+        assert_that(busy > base, "50 clients cost memory: %lld > %lld", busy, base);
+        settled = after == base;
+        if (!settled)
+            printf("round %d: used_memory %lld after the clients left, %lld before\n", round, after,
+                   base);
+    }
+    assert_that(settled, "used_memory back to baseline: %lld vs %lld", after, base);
 }
 
 /* INFO memory once its allocator figures describe the present: the sampler (every 1000/hz ms)
@@ -301,9 +326,9 @@ static char *
 settled_memory_info(redisContext *c)
 {
     for (int tries = 0; tries < 500; tries++) {
-        char *s = iu_info(c, "memory");
-        long long rss = iu_ll(s, "used_memory_rss");
-        if (iu_ll(s, "used_memory") == rss - iu_ll(s, "mem_fragmentation_bytes"))
+        char *s = info_text(c, "memory");
+        long long rss = info_ll(s, "used_memory_rss");
+        if (info_ll(s, "used_memory") == rss - info_ll(s, "mem_fragmentation_bytes"))
             return s;
         free(s);
         usleep(10000);
@@ -318,8 +343,8 @@ used_over_allocated(redisContext *c, long long *used, long long *allocated)
     char *s = settled_memory_info(c);
     if (s == NULL)
         return -1;
-    *used = iu_ll(s, "used_memory");
-    *allocated = iu_ll(s, "allocator_allocated");
+    *used = info_ll(s, "used_memory");
+    *allocated = info_ll(s, "allocator_allocated");
     free(s);
     return *allocated > 0 ? (double)*used / (double)*allocated : -1;
 }
@@ -332,29 +357,27 @@ used_over_allocated(redisContext *c, long long *used, long long *allocated)
  * So from a small dataset up the two agree within 3%; on an idle server (~15 KB of used
  * memory) the same few hundred bytes are ~7%, checked as a bound in bytes instead. */
 static void
-test_used_vs_allocated(void)
+test_used_vs_allocated(void **state)
 {
     struct zserver srv;
     static const char *const args[] = {"--hz", "100", NULL}; /* a sample every 10 ms */
     long long used = 0, allocated = 0;
     char alloc_name[64] = "";
 
-    if (zserver_start(&srv, args) != 0) {
-        CHECK(0, "could not start a server with --hz 100");
-        return;
-    }
-    redisContext *c = zserver_connect(&srv);
-    char *s = iu_info(c, "memory");
-    iu_field(s, "mem_allocator", alloc_name, sizeof(alloc_name));
-    CHECK(iu_ll(s, "allocator_tcache") >= 0 && iu_ll(s, "allocator_internal") >= 0,
-          "allocator_tcache and allocator_internal present");
+    redisContext *c = zserver_start_connect(&srv, args);
+    char *s = info_text(c, "memory");
+    info_text_field(s, "mem_allocator", alloc_name, sizeof(alloc_name));
+    assert_that(info_ll(s, "allocator_tcache") >= 0 && info_ll(s, "allocator_internal") >= 0,
+                "allocator_tcache and allocator_internal present");
     free(s);
-    if (strncmp(alloc_name, "jemalloc", 8) != 0) {
-        printf("skip used/allocated ratio: allocator %s keeps no statistics of its own\n",
+    assert_allocator(alloc_name);
+    if (strcmp(harness_malloc(), "jemalloc") != 0) {
+        /* A build without jemalloc (MALLOC=libc|tcmalloc, the sanitizers): counted by cmocka. */
+        printf("SKIP used/allocated ratio: allocator %s keeps no statistics of its own\n",
                alloc_name);
         redisFree(c);
-        zserver_stop(&srv);
-        return;
+        assert_int_equal(zserver_stop(&srv), 0);
+        skip();
     }
 
     double ratio = used_over_allocated(c, &used, &allocated);
@@ -362,47 +385,61 @@ test_used_vs_allocated(void)
            ratio);
     /* The thread caches alone held ~190 KB here before they were left out, and a shared
      * libjemalloc brings libstdc++'s 80 KB exception pool (the Makefile links the archive). */
-    CHECK(ratio > 0 && allocated >= used && allocated - used < 16384,
-          "idle: allocator_allocated %lld - used_memory %lld = %lld bytes", allocated, used,
-          allocated - used);
+    assert_that(ratio > 0 && allocated >= used && allocated - used < 16384,
+                "idle: allocator_allocated %lld - used_memory %lld = %lld bytes", allocated, used,
+                allocated - used);
 
     static const int loads[] = {10000, 50000};
     for (int i = 0; i < 2; i++) {
-        iu_fill(c, "key:", loads[i], 16);
+        fill_strings(c, "key:", loads[i], 16);
         ratio = used_over_allocated(c, &used, &allocated);
-        CHECK(ratio >= 0.97 && ratio <= 1.03,
-              "used_memory / allocator_allocated = %.4f (%lld / %lld) after %d keys of 16 bytes",
-              ratio, used, allocated, loads[i]);
+        assert_that(
+            ratio >= 0.97 && ratio <= 1.03,
+            "used_memory / allocator_allocated = %.4f (%lld / %lld) after %d keys of 16 bytes",
+            ratio, used, allocated, loads[i]);
     }
-    s = iu_info(c, "memory");
-    CHECK(iu_ll(s, "used_memory_dataset") > 50000 * 16, "dataset grows with the keys");
+    s = info_text(c, "memory");
+    assert_that(info_ll(s, "used_memory_dataset") > 50000 * 16, "dataset grows with the keys");
     free(s);
-    freeReplyObject(iu_cmd(c, "FLUSHALL"));
-    iu_fill(c, "key:", 50000, 400);
+    freeReplyObject(cu_run(c, "FLUSHALL"));
+    fill_strings(c, "key:", 50000, 400);
     ratio = used_over_allocated(c, &used, &allocated);
-    CHECK(ratio >= 0.97 && ratio <= 1.03,
-          "used_memory / allocator_allocated = %.4f (%lld / %lld) after 50k keys of 400 bytes",
-          ratio, used, allocated);
-    freeReplyObject(iu_cmd(c, "FLUSHALL"));
+    assert_that(
+        ratio >= 0.97 && ratio <= 1.03,
+        "used_memory / allocator_allocated = %.4f (%lld / %lld) after 50k keys of 400 bytes", ratio,
+        used, allocated);
+    freeReplyObject(cu_run(c, "FLUSHALL"));
     redisFree(c);
-    zserver_stop(&srv);
+    assert_int_equal(zserver_stop(&srv), 0);
+}
+
+static int
+group_setup(void **state)
+{
+    ctx = zserver_start_connect(&server, NULL);
+    return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+    redisFree(ctx);
+    return zserver_stop(&server) == 0 ? 0 : -1;
 }
 
 int
 main(void)
 {
-    struct zserver srv;
-    redisContext *c = iu_start(&srv);
-    if (c == NULL)
-        return 1;
-    test_sections(c);
-    test_server_fields(c, &srv);
-    test_memory_fields(c);
-    test_resp3_verbatim(&srv);
-    test_lists(c);
-    test_baseline_after_clients(c, &srv);
-    redisFree(c);
-    zserver_stop(&srv);
-    test_used_vs_allocated();
-    return iu_summary();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sections),      cmocka_unit_test(test_server_fields),
+        cmocka_unit_test(test_memory_fields), cmocka_unit_test(test_resp3_verbatim),
+        cmocka_unit_test(test_lists),         cmocka_unit_test(test_baseline_after_clients),
+    };
+    /* Its own server (--hz 100), after the shared one has stopped. */
+    const struct CMUnitTest alone[] = {
+        cmocka_unit_test(test_used_vs_allocated),
+    };
+    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    failed += cmocka_run_group_tests_name("used_vs_allocated", alone, NULL, NULL);
+    return failed;
 }

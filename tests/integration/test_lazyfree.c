@@ -2,17 +2,7 @@
  * FLUSH* ASYNC (and DEL with lazyfree-lazy-user-del yes) hand values with more than 64
  * allocations to it, lazyfreed_objects counts them, small values are freed at once, and
  * used_memory comes back to its baseline to the byte. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "integration/harness.h"
-
-static struct zserver srv;
-static redisContext *ctx;
+#include "integration/fixture.h"
 
 static void
 start(const char *const *extra)
@@ -21,30 +11,14 @@ start(const char *const *extra)
     const char *args[8] = {"--slowlog-log-slower-than", "-1"};
     for (int i = 0; extra && extra[i] && i < 5; i++)
         args[2 + i] = extra[i];
-    assert_int_equal(zserver_start(&srv, args), 0);
-    ctx = zserver_connect(&srv);
-    assert_non_null(ctx);
-}
-
-static void
-stop(void)
-{
-    redisFree(ctx);
-    ctx = NULL;
-    assert_int_equal(zserver_stop(&srv), 0);
-}
-
-static long long
-info_field(const char *name)
-{
-    return zserver_info_field(ctx, "memory", name);
+    fixture_start(args);
 }
 
 static void
 wait_drained(void)
 {
     for (int i = 0; i < 500; i++) {
-        if (info_field("lazyfree_pending_objects") == 0)
+        if (info_field(ctx, "memory", "lazyfree_pending_objects") == 0)
             return;
         usleep(10000);
     }
@@ -80,24 +54,24 @@ test_unlink_and_flush_async(void **state)
      * and stay (they are the client's, not the keyspace's). */
     big_hash("warm", 1000);
     ok(redisCommand(ctx, "DEL warm"));
-    long long base = info_field("used_memory");
-    assert_int_equal(info_field("lazyfreed_objects"), 0);
+    long long base = info_field(ctx, "memory", "used_memory");
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 0);
 
     big_hash("h1", 1000);
     big_hash("h2", 1000);
     ok(redisCommand(ctx, "SET small v"));
-    assert_true(info_field("used_memory") > base + 40000);
+    assert_true(info_field(ctx, "memory", "used_memory") > base + 40000);
     redisReply *r = redisCommand(ctx, "UNLINK h1 small nokey");
     assert_int_equal(r->integer, 2);
     freeReplyObject(r);
     wait_drained();
     /* Only the big hash went to the thread; the string was cheaper to free at once. */
-    assert_int_equal(info_field("lazyfreed_objects"), 1);
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 1);
     r = redisCommand(ctx, "DEL h2"); /* lazyfree-lazy-user-del no: freed synchronously */
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
-    assert_int_equal(info_field("lazyfreed_objects"), 1);
-    assert_int_equal(info_field("used_memory"), base);
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 1);
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), base);
 
     /* FLUSHALL ASYNC counts every key it hands over. */
     big_hash("h3", 300);
@@ -108,8 +82,8 @@ test_unlink_and_flush_async(void **state)
     ok(redisCommand(ctx, "SELECT 0"));
     ok(redisCommand(ctx, "FLUSHALL ASYNC"));
     wait_drained();
-    assert_int_equal(info_field("lazyfreed_objects"), 1 + 51 + 1);
-    assert_int_equal(info_field("used_memory"), base);
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 1 + 51 + 1);
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), base);
 
     /* FLUSHDB ASYNC empties only the selected database. */
     ok(redisCommand(ctx, "SET a v"));
@@ -125,11 +99,11 @@ test_unlink_and_flush_async(void **state)
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
     ok(redisCommand(ctx, "FLUSHALL"));
-    assert_int_equal(info_field("used_memory"), base);
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), base);
 
     ok(redisCommand(ctx, "CONFIG RESETSTAT"));
-    assert_int_equal(info_field("lazyfreed_objects"), 0);
-    stop();
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 0);
+    fixture_stop();
 }
 
 static void
@@ -141,23 +115,23 @@ test_lazy_user_del(void **state)
     ok(redisCommand(ctx, "DEL warm"));
     wait_drained();
     ok(redisCommand(ctx, "CONFIG RESETSTAT"));
-    long long base = info_field("used_memory");
+    long long base = info_field(ctx, "memory", "used_memory");
     big_hash("h", 500);
     redisReply *r = redisCommand(ctx, "DEL h");
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
     wait_drained();
-    assert_int_equal(info_field("lazyfreed_objects"), 1);
-    assert_int_equal(info_field("used_memory"), base);
-    stop();
+    assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), 1);
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), base);
+    fixture_stop();
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unlink_and_flush_async),
-        cmocka_unit_test(test_lazy_user_del),
+        cmocka_unit_test_teardown(test_unlink_and_flush_async, fixture_teardown),
+        cmocka_unit_test_teardown(test_lazy_user_del, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

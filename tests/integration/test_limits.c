@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 static struct zserver srv;
 static redisContext *ctx;
@@ -560,7 +560,6 @@ test_first_command_timeout(void **state)
 int
 main(void)
 {
-    signal(SIGPIPE, SIG_IGN); /* a write may meet a connection the server closed */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cross_protocol),      cmocka_unit_test(test_announced_sizes),
         cmocka_unit_test(test_big_bulk_arrives),    cmocka_unit_test(test_slow_reader),

@@ -5,14 +5,7 @@
  * exact at exit with HTTP connections open. Routes, promtool and Prometheus are in
  * test_metrics_http.sh. */
 #define _GNU_SOURCE /* strcasestr */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 #define MAX_CONNS 16 /* METRICS_HTTP_MAX_CONNS */
 
@@ -269,7 +262,6 @@ test_deadlines(void **state)
     int answered = 0;
     size_t sent = 0;
 
-    signal(SIGPIPE, SIG_IGN);
     for (int tick = 0; tick <= 20; tick++) { /* 8 s in steps of 400 ms */
         long long now = harness_now_ms() - t0;
         if (tick % 8 == 0 && tick <= 16) {

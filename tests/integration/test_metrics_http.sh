@@ -5,23 +5,22 @@
 # Byte-level cases (connection cap, deadlines, memory at exit) are in test_metrics_http.c.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
+require_all redis-cli curl
 
 TMP=$(mktemp -d)
 PROM_PID=
-cleanup() {
+cleanup() { # lib.sh's exit trap calls it, then stops the server
     [ -n "$PROM_PID" ] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
-    stop_server
     rm -rf "$TMP"
 }
-random_port() { echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 )); }
 
 # A metrics port of its own; another one if that was taken.
+started=
 for _try in 1 2 3; do
     MPORT=$(random_port)
-    start_server --metrics-port "$MPORT" >"$TMP/start" && break
+    start_server --metrics-port "$MPORT" >"$TMP/start" && { started=1; break; }
 done
-trap cleanup EXIT
-[ -n "$SERVER_PID" ] || { cat "$TMP/start"; exit 1; }
+[ -n "$started" ] || { cat "$TMP/start"; exit 1; }
 CLI="redis-cli -p $PORT"
 URL="http://127.0.0.1:$MPORT"
 
@@ -41,7 +40,9 @@ tr -d '\r' <"$TMP/hdr" >"$TMP/hdr.lf"
 check "GET /metrics: 200" test "$code" = 200
 check "GET /metrics: Content-Type text/plain; version=0.0.4; charset=utf-8" \
     grep -qix 'Content-Type: text/plain; version=0.0.4; charset=utf-8' "$TMP/hdr.lf"
+requires promtool
 check "GET /metrics: promtool check metrics" sh -c "promtool check metrics <'$TMP/metrics'"
+end_requires
 check "GET /metrics: redis_up 1" grep -qx 'redis_up 1' "$TMP/metrics"
 check "GET /metrics: HELP and TYPE of redis_up" \
     sh -c "grep -q '^# HELP redis_up ' '$TMP/metrics' && grep -qx '# TYPE redis_up gauge' '$TMP/metrics'"
@@ -96,7 +97,7 @@ check "RESP still serves" test "$($CLI ping)" = PONG
 
 # ---- A real Prometheus (2.x, Debian's) scraping every second; up == 1 within 30 s (its start
 # takes a few seconds on a loaded machine).
-if command -v prometheus >/dev/null 2>&1; then
+if requires prometheus; then
     PPORT=$(random_port)
     cat >"$TMP/prometheus.yml" <<EOF
 global:
@@ -129,15 +130,14 @@ EOF
     done
     grep -q '"job":"zmem".*"value":\[[0-9.]*,"1"\]' "$TMP/up" ||
         { echo "prometheus said:"; cat "$TMP/up"; echo; tail -n 5 "$TMP/prometheus.log"; }
-    check "prometheus: up == 1" grep -q '"job":"zmem".*"value":\[[0-9.]*,"1"\]' "$TMP/up"
     curl -s --max-time 2 "http://127.0.0.1:$PPORT/api/v1/query?query=redis_memory_used_bytes" >"$TMP/mem"
-    check "prometheus: redis_memory_used_bytes stored" grep -q '"value":\[[0-9.]*,"[1-9][0-9]*"\]' "$TMP/mem"
     kill "$PROM_PID" 2>/dev/null
     wait "$PROM_PID" 2>/dev/null
     PROM_PID=
-else
-    echo "skip prometheus checks: prometheus is not installed"
 fi
+check "prometheus: up == 1" grep -q '"job":"zmem".*"value":\[[0-9.]*,"1"\]' "$TMP/up"
+check "prometheus: redis_memory_used_bytes stored" grep -q '"value":\[[0-9.]*,"[1-9][0-9]*"\]' "$TMP/mem"
+end_requires
 
 # ---- Start-up refusals, each with its own message and exit status 1 (port 0: no RESP port).
 run_refused() {

@@ -5,8 +5,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 
+require_all redis-cli
 TMP=$(mktemp -d)
-trap 'stop_server; rm -rf "$TMP"' EXIT
+cleanup() { rm -rf "$TMP"; }
 
 start_server || exit 1
 CLI="redis-cli -p $PORT"

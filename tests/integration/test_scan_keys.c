@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 static struct zserver srv;
 static redisContext *ctx;

@@ -2,14 +2,7 @@
  * and Redis 7.0.15's exact error texts, scores on the wire (RESP2 "%.17g" bulks, RESP3
  * doubles, pairs), encodings and their conversions, MEMORY USAGE growing with members, and
  * used_memory back to its baseline after FLUSHALL, FLUSHALL ASYNC, DEL and UNLINK. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 static struct zserver srv;
 static redisContext *ctx;
@@ -18,12 +11,6 @@ static redisContext *ctx;
 #define NOTINT    "ERR value is not an integer or out of range"
 #define NOTFLOAT  "ERR value is not a valid float"
 #define MUSTPOS   "ERR value is out of range, must be positive"
-
-#define expect_int(want, ...) assert_int_equal(cu_int(ctx, __VA_ARGS__), want)
-#define expect_ok(...)        expect_status(ctx, "OK", __VA_ARGS__)
-#define expect_err(want, ...) expect_error(ctx, want, __VA_ARGS__)
-#define expect_str(want, ...) expect_bulk(ctx, want, __VA_ARGS__)
-#define expect_null(...)      expect_nil(ctx, __VA_ARGS__)
 
 /* An array of bulk strings (NULL-terminated want), in order, or sorted first when `sorted`. */
 static int
@@ -117,17 +104,17 @@ flush(void **state)
 static void
 test_set_basics(void **state)
 {
-    expect_int(3, "SADD s 3 1 2");
-    expect_int(1, "SADD s 2 4");
-    expect_int(4, "SCARD s");
-    expect_int(0, "SCARD nokey");
+    expect_int(ctx, 3, "SADD s 3 1 2");
+    expect_int(ctx, 1, "SADD s 2 4");
+    expect_int(ctx, 4, "SCARD s");
+    expect_int(ctx, 0, "SCARD nokey");
     expect_status(ctx, "set", "TYPE s");
-    expect_str("intset", "OBJECT ENCODING s");
+    expect_bulk(ctx, "intset", "OBJECT ENCODING s");
     const char *ints[] = {"1", "2", "3", "4", NULL};
     expect_array(ints, "SMEMBERS s"); /* an intset answers in order */
-    expect_int(1, "SISMEMBER s 3");
-    expect_int(0, "SISMEMBER s 03");
-    expect_int(0, "SISMEMBER nokey 3");
+    expect_int(ctx, 1, "SISMEMBER s 3");
+    expect_int(ctx, 0, "SISMEMBER s 03");
+    expect_int(ctx, 0, "SISMEMBER nokey 3");
     redisReply *r = cu_run(ctx, "SMISMEMBER s 1 x 4");
     assert_int_equal(r->elements, 3);
     assert_int_equal(r->element[0]->integer, 1);
@@ -137,46 +124,46 @@ test_set_basics(void **state)
     assert_int_equal(array_len("SMISMEMBER nokey a b"), 2);
     const char *none[] = {NULL};
     expect_array(none, "SMEMBERS nokey");
-    expect_int(2, "SREM s 1 2 9");
-    expect_int(0, "SREM nokey a");
-    expect_int(2, "SREM s 3 4");
-    expect_int(0, "EXISTS s"); /* emptied: deleted */
+    expect_int(ctx, 2, "SREM s 1 2 9");
+    expect_int(ctx, 0, "SREM nokey a");
+    expect_int(ctx, 2, "SREM s 3 4");
+    expect_int(ctx, 0, "EXISTS s"); /* emptied: deleted */
     /* A string member makes a listpack; past 128 members, or a 65-byte one, a hashtable. */
-    expect_int(2, "SADD s 1 2");
-    expect_int(1, "SADD s abc");
-    expect_str("listpack", "OBJECT ENCODING s");
+    expect_int(ctx, 2, "SADD s 1 2");
+    expect_int(ctx, 1, "SADD s abc");
+    expect_bulk(ctx, "listpack", "OBJECT ENCODING s");
     const char *mixed[] = {"1", "2", "abc", NULL};
     expect_members(mixed, "SMEMBERS s");
     for (int i = 0; i < 125; i++)
         cmd("SADD s m%d", i);
-    expect_str("listpack", "OBJECT ENCODING s");
-    expect_int(1, "SADD s one-more");
-    expect_str("hashtable", "OBJECT ENCODING s");
-    expect_int(129, "SCARD s");
-    expect_int(1, "SISMEMBER s 2");
-    expect_int(1, "SADD long %065d", 0);
-    expect_str("hashtable", "OBJECT ENCODING long");
+    expect_bulk(ctx, "listpack", "OBJECT ENCODING s");
+    expect_int(ctx, 1, "SADD s one-more");
+    expect_bulk(ctx, "hashtable", "OBJECT ENCODING s");
+    expect_int(ctx, 129, "SCARD s");
+    expect_int(ctx, 1, "SISMEMBER s 2");
+    expect_int(ctx, 1, "SADD long %065d", 0);
+    expect_bulk(ctx, "hashtable", "OBJECT ENCODING long");
     /* 512 integers stay an intset, the 513th converts. */
     for (int i = 0; i < 512; i += 8)
         cmd("SADD is %d %d %d %d %d %d %d %d", i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7);
-    expect_str("intset", "OBJECT ENCODING is");
-    expect_int(1, "SADD is -1");
-    expect_str("hashtable", "OBJECT ENCODING is");
-    expect_int(1, "SISMEMBER is 511");
+    expect_bulk(ctx, "intset", "OBJECT ENCODING is");
+    expect_int(ctx, 1, "SADD is -1");
+    expect_bulk(ctx, "hashtable", "OBJECT ENCODING is");
+    expect_int(ctx, 1, "SISMEMBER is 511");
     /* Type errors and arity. */
-    expect_ok("SET str v");
-    expect_err(WRONGTYPE, "SADD str a");
-    expect_err(WRONGTYPE, "SREM str a");
-    expect_err(WRONGTYPE, "SCARD str");
-    expect_err(WRONGTYPE, "SISMEMBER str a");
-    expect_err(WRONGTYPE, "SMISMEMBER str a");
-    expect_err(WRONGTYPE, "SMEMBERS str");
-    expect_err(WRONGTYPE, "SPOP str");
-    expect_err(WRONGTYPE, "SRANDMEMBER str");
-    expect_err(WRONGTYPE, "GET s");
-    expect_err("ERR wrong number of arguments for 'sadd' command", "SADD s");
-    expect_err("ERR wrong number of arguments for 'smismember' command", "SMISMEMBER s");
-    expect_err("ERR wrong number of arguments for 'sismember' command", "SISMEMBER s");
+    expect_status(ctx, "OK", "SET str v");
+    expect_error(ctx, WRONGTYPE, "SADD str a");
+    expect_error(ctx, WRONGTYPE, "SREM str a");
+    expect_error(ctx, WRONGTYPE, "SCARD str");
+    expect_error(ctx, WRONGTYPE, "SISMEMBER str a");
+    expect_error(ctx, WRONGTYPE, "SMISMEMBER str a");
+    expect_error(ctx, WRONGTYPE, "SMEMBERS str");
+    expect_error(ctx, WRONGTYPE, "SPOP str");
+    expect_error(ctx, WRONGTYPE, "SRANDMEMBER str");
+    expect_error(ctx, WRONGTYPE, "GET s");
+    expect_error(ctx, "ERR wrong number of arguments for 'sadd' command", "SADD s");
+    expect_error(ctx, "ERR wrong number of arguments for 'smismember' command", "SMISMEMBER s");
+    expect_error(ctx, "ERR wrong number of arguments for 'sismember' command", "SISMEMBER s");
     r = cu_run(ctx, "SCAN 0 COUNT 100 TYPE set");
     assert_int_equal(r->element[1]->elements, 3);
     freeReplyObject(r);
@@ -185,38 +172,39 @@ test_set_basics(void **state)
 static void
 test_spop_srandmember(void **state)
 {
-    expect_null("SPOP nokey");
+    expect_nil(ctx, "SPOP nokey");
     assert_int_equal(array_len("SPOP nokey 3"), 0);
-    expect_err(MUSTPOS, "SPOP s -1");
-    expect_err(MUSTPOS, "SPOP s abc");
-    expect_err("ERR syntax error", "SPOP s 1 2");
-    expect_int(5, "SADD s a b c d e");
+    expect_error(ctx, MUSTPOS, "SPOP s -1");
+    expect_error(ctx, MUSTPOS, "SPOP s abc");
+    expect_error(ctx, "ERR syntax error", "SPOP s 1 2");
+    expect_int(ctx, 5, "SADD s a b c d e");
     assert_int_equal(array_len("SPOP s 0"), 0);
     assert_int_equal(array_len("SPOP s 2"), 2);
-    expect_int(3, "SCARD s");
+    expect_int(ctx, 3, "SCARD s");
     redisReply *r = cu_run(ctx, "SPOP s");
     assert_int_equal(r->type, REDIS_REPLY_STRING);
-    expect_int(0, "SISMEMBER s %s", r->str);
+    expect_int(ctx, 0, "SISMEMBER s %s", r->str);
     freeReplyObject(r);
     assert_int_equal(array_len("SPOP s 100"), 2); /* all of it, and the key goes */
-    expect_int(0, "EXISTS s");
+    expect_int(ctx, 0, "EXISTS s");
     /* The default redis-benchmark pair, then popping a big table down to nothing. */
-    expect_int(1, "SADD myset element:__rand_int__");
-    expect_str("element:__rand_int__", "SPOP myset");
+    expect_int(ctx, 1, "SADD myset element:__rand_int__");
+    expect_bulk(ctx, "element:__rand_int__", "SPOP myset");
     for (int i = 0; i < 1000; i += 4)
         cmd("SADD big m%d m%d m%d m%d", i, i + 1, i + 2, i + 3);
     assert_int_equal(array_len("SPOP big 600"), 600);
-    expect_int(400, "SCARD big");
+    expect_int(ctx, 400, "SCARD big");
     assert_int_equal(array_len("SPOP big 400"), 400);
-    expect_int(0, "EXISTS big");
+    expect_int(ctx, 0, "EXISTS big");
 
-    expect_null("SRANDMEMBER nokey");
+    expect_nil(ctx, "SRANDMEMBER nokey");
     assert_int_equal(array_len("SRANDMEMBER nokey 3"), 0);
-    expect_err(NOTINT, "SRANDMEMBER s abc");
-    expect_err("ERR value is out of range, value must between -9223372036854775807 and "
-               "9223372036854775807",
-               "SRANDMEMBER s -9223372036854775808");
-    expect_err("ERR syntax error", "SRANDMEMBER s 1 2");
+    expect_error(ctx, NOTINT, "SRANDMEMBER s abc");
+    expect_error(ctx,
+                 "ERR value is out of range, value must between -9223372036854775807 and "
+                 "9223372036854775807",
+                 "SRANDMEMBER s -9223372036854775808");
+    expect_error(ctx, "ERR syntax error", "SRANDMEMBER s 1 2");
     /* Distinct members for a positive count, repeats allowed for a negative one, in each
      * encoding. */
     const char *firsts[] = {"", "a", "b"};
@@ -245,34 +233,34 @@ test_spop_srandmember(void **state)
         assert_int_equal(array_len("SRANDMEMBER r 0"), 0);
         r = cu_run(ctx, "SRANDMEMBER r");
         assert_int_equal(r->type, REDIS_REPLY_STRING);
-        expect_int(1, "SISMEMBER r %s", r->str);
+        expect_int(ctx, 1, "SISMEMBER r %s", r->str);
         freeReplyObject(r);
     }
-    expect_str("hashtable", "OBJECT ENCODING r");
+    expect_bulk(ctx, "hashtable", "OBJECT ENCODING r");
 }
 
 static void
 test_smove_and_setops(void **state)
 {
-    expect_int(3, "SADD a 1 2 3");
-    expect_int(3, "SADD b 3 4 x");
-    expect_ok("SET str v");
-    expect_int(1, "SMOVE a b 1");
-    expect_int(0, "SISMEMBER a 1");
-    expect_int(1, "SISMEMBER b 1");
-    expect_int(0, "SMOVE a b 99");
-    expect_int(0, "SMOVE nokey b 1");
-    expect_int(0, "SMOVE nokey str 1"); /* a missing source answers before any type check */
-    expect_err(WRONGTYPE, "SMOVE a str 2");
-    expect_err(WRONGTYPE, "SMOVE str a 2");
-    expect_int(1, "SMOVE a a 2"); /* same key: whether it is a member */
-    expect_int(0, "SMOVE a a 99");
-    expect_int(1, "SMOVE a fresh 2");
+    expect_int(ctx, 3, "SADD a 1 2 3");
+    expect_int(ctx, 3, "SADD b 3 4 x");
+    expect_status(ctx, "OK", "SET str v");
+    expect_int(ctx, 1, "SMOVE a b 1");
+    expect_int(ctx, 0, "SISMEMBER a 1");
+    expect_int(ctx, 1, "SISMEMBER b 1");
+    expect_int(ctx, 0, "SMOVE a b 99");
+    expect_int(ctx, 0, "SMOVE nokey b 1");
+    expect_int(ctx, 0, "SMOVE nokey str 1"); /* a missing source answers before any type check */
+    expect_error(ctx, WRONGTYPE, "SMOVE a str 2");
+    expect_error(ctx, WRONGTYPE, "SMOVE str a 2");
+    expect_int(ctx, 1, "SMOVE a a 2"); /* same key: whether it is a member */
+    expect_int(ctx, 0, "SMOVE a a 99");
+    expect_int(ctx, 1, "SMOVE a fresh 2");
     expect_members((const char *[]){"2", NULL}, "SMEMBERS fresh");
-    expect_int(1, "SMOVE a fresh 3");
-    expect_int(0, "EXISTS a"); /* moved out its last member */
+    expect_int(ctx, 1, "SMOVE a fresh 3");
+    expect_int(ctx, 0, "EXISTS a"); /* moved out its last member */
 
-    expect_int(3, "SADD a 1 2 3");
+    expect_int(ctx, 3, "SADD a 1 2 3");
     expect_members((const char *[]){"1", "3", NULL}, "SINTER a b");
     expect_members((const char *[]){"1", "2", "3", "4", "x", NULL}, "SUNION a b");
     expect_members((const char *[]){"2", NULL}, "SDIFF a b");
@@ -282,35 +270,36 @@ test_smove_and_setops(void **state)
     expect_members((const char *[]){NULL}, "SDIFF nokey a");
     expect_members((const char *[]){NULL}, "SDIFF a a");
     expect_members((const char *[]){"1", "2", "3", NULL}, "SUNION nokey a");
-    expect_err(WRONGTYPE, "SINTER nokey str"); /* every key is type-checked */
-    expect_err(WRONGTYPE, "SUNION a str");
-    expect_err(WRONGTYPE, "SDIFF nokey str");
-    expect_int(2, "SINTERSTORE d a b");
+    expect_error(ctx, WRONGTYPE, "SINTER nokey str"); /* every key is type-checked */
+    expect_error(ctx, WRONGTYPE, "SUNION a str");
+    expect_error(ctx, WRONGTYPE, "SDIFF nokey str");
+    expect_int(ctx, 2, "SINTERSTORE d a b");
     expect_members((const char *[]){"1", "3", NULL}, "SMEMBERS d");
-    expect_int(5, "SUNIONSTORE d a b");
-    expect_int(5, "SCARD d");
-    expect_int(1, "SDIFFSTORE str a b"); /* overwrites a key of any type */
+    expect_int(ctx, 5, "SUNIONSTORE d a b");
+    expect_int(ctx, 5, "SCARD d");
+    expect_int(ctx, 1, "SDIFFSTORE str a b"); /* overwrites a key of any type */
     expect_status(ctx, "set", "TYPE str");
-    expect_int(1, "EXPIRE d 100");
-    expect_int(0, "SINTERSTORE d a nokey"); /* an empty result deletes the destination */
-    expect_int(0, "EXISTS d");
-    expect_int(3, "SUNIONSTORE a a"); /* a source may be the destination */
-    expect_int(1, "RPUSH list x");
-    expect_err(WRONGTYPE, "SINTERSTORE d a list");
-    expect_err("ERR wrong number of arguments for 'sinterstore' command", "SINTERSTORE d");
+    expect_int(ctx, 1, "EXPIRE d 100");
+    expect_int(ctx, 0, "SINTERSTORE d a nokey"); /* an empty result deletes the destination */
+    expect_int(ctx, 0, "EXISTS d");
+    expect_int(ctx, 3, "SUNIONSTORE a a"); /* a source may be the destination */
+    expect_int(ctx, 1, "RPUSH list x");
+    expect_error(ctx, WRONGTYPE, "SINTERSTORE d a list");
+    expect_error(ctx, "ERR wrong number of arguments for 'sinterstore' command", "SINTERSTORE d");
 
-    expect_int(2, "SINTERCARD 2 a b");
-    expect_int(1, "SINTERCARD 2 a b LIMIT 1");
-    expect_int(2, "SINTERCARD 2 a b LIMIT 0");
-    expect_int(0, "SINTERCARD 2 a nokey");
-    expect_err("ERR numkeys should be greater than 0", "SINTERCARD 0 a");
-    expect_err("ERR numkeys should be greater than 0", "SINTERCARD x a");
-    expect_err("ERR Number of keys can't be greater than number of args", "SINTERCARD 3 a b");
-    expect_err("ERR LIMIT can't be negative", "SINTERCARD 1 a LIMIT -1");
-    expect_err("ERR LIMIT can't be negative", "SINTERCARD 1 a LIMIT x");
-    expect_err("ERR syntax error", "SINTERCARD 1 a LIMIT");
-    expect_err("ERR syntax error", "SINTERCARD 1 a foo");
-    expect_err(WRONGTYPE, "SINTERCARD 2 a list");
+    expect_int(ctx, 2, "SINTERCARD 2 a b");
+    expect_int(ctx, 1, "SINTERCARD 2 a b LIMIT 1");
+    expect_int(ctx, 2, "SINTERCARD 2 a b LIMIT 0");
+    expect_int(ctx, 0, "SINTERCARD 2 a nokey");
+    expect_error(ctx, "ERR numkeys should be greater than 0", "SINTERCARD 0 a");
+    expect_error(ctx, "ERR numkeys should be greater than 0", "SINTERCARD x a");
+    expect_error(ctx, "ERR Number of keys can't be greater than number of args",
+                 "SINTERCARD 3 a b");
+    expect_error(ctx, "ERR LIMIT can't be negative", "SINTERCARD 1 a LIMIT -1");
+    expect_error(ctx, "ERR LIMIT can't be negative", "SINTERCARD 1 a LIMIT x");
+    expect_error(ctx, "ERR syntax error", "SINTERCARD 1 a LIMIT");
+    expect_error(ctx, "ERR syntax error", "SINTERCARD 1 a foo");
+    expect_error(ctx, WRONGTYPE, "SINTERCARD 2 a list");
 }
 
 /* ---- Sorted sets ---- */
@@ -318,18 +307,18 @@ test_smove_and_setops(void **state)
 static void
 test_zadd_and_scores(void **state)
 {
-    expect_int(4, "ZADD z 1.5 a 0.1 b 3 c inf d");
+    expect_int(ctx, 4, "ZADD z 1.5 a 0.1 b 3 c inf d");
     expect_status(ctx, "zset", "TYPE z");
-    expect_str("listpack", "OBJECT ENCODING z");
+    expect_bulk(ctx, "listpack", "OBJECT ENCODING z");
     /* RESP2 scores are "%.17g" bulks, as Redis 7.0 writes them. */
-    expect_str("1.5", "ZSCORE z a");
-    expect_str("0.10000000000000001", "ZSCORE z b");
-    expect_str("3", "ZSCORE z c");
-    expect_str("inf", "ZSCORE z d");
-    expect_null("ZSCORE z nope");
-    expect_null("ZSCORE nokey a");
-    expect_int(4, "ZCARD z");
-    expect_int(0, "ZCARD nokey");
+    expect_bulk(ctx, "1.5", "ZSCORE z a");
+    expect_bulk(ctx, "0.10000000000000001", "ZSCORE z b");
+    expect_bulk(ctx, "3", "ZSCORE z c");
+    expect_bulk(ctx, "inf", "ZSCORE z d");
+    expect_nil(ctx, "ZSCORE z nope");
+    expect_nil(ctx, "ZSCORE nokey a");
+    expect_int(ctx, 4, "ZCARD z");
+    expect_int(ctx, 0, "ZCARD nokey");
     redisReply *r = cu_run(ctx, "ZMSCORE z a nope c");
     assert_int_equal(r->elements, 3);
     assert_string_equal(r->element[0]->str, "1.5");
@@ -339,58 +328,60 @@ test_zadd_and_scores(void **state)
     assert_int_equal(array_len("ZMSCORE nokey a"), 1);
 
     /* Options. */
-    expect_int(0, "ZADD z XX 5 new");
-    expect_int(0, "ZADD nokey XX 1 a");
-    expect_int(0, "EXISTS nokey"); /* XX never creates */
-    expect_null("ZADD nokey XX INCR 1 a");
-    expect_int(0, "ZADD z NX 9 a");
-    expect_str("1.5", "ZSCORE z a");
-    expect_int(0, "ZADD z GT 1 a");
-    expect_int(1, "ZADD z GT CH 2 a");
-    expect_int(0, "ZADD z LT 5 a");
-    expect_int(1, "ZADD z LT CH XX 0.5 a");
-    expect_int(2, "ZADD z CH 7 a 7 e"); /* CH: one updated plus one added */
-    expect_int(1, "ZADD z 8 a 8 f");    /* without CH only the added one counts */
-    expect_str("10", "ZADD z INCR 2 a");
-    expect_null("ZADD z NX INCR 1 a");
-    expect_null("ZADD z GT INCR -1 a");
-    expect_str("1", "ZADD z INCR 1 g");
-    expect_str("3.5", "ZINCRBY z 2.5 g");
-    expect_str("-1", "ZINCRBY fresh -1 m");
-    expect_int(1, "ZADD z -0 zero"); /* -0 is stored (and answered) as 0 */
-    expect_str("0", "ZSCORE z zero");
-    expect_str("16", "ZADD z INCR 0x10 hex");
+    expect_int(ctx, 0, "ZADD z XX 5 new");
+    expect_int(ctx, 0, "ZADD nokey XX 1 a");
+    expect_int(ctx, 0, "EXISTS nokey"); /* XX never creates */
+    expect_nil(ctx, "ZADD nokey XX INCR 1 a");
+    expect_int(ctx, 0, "ZADD z NX 9 a");
+    expect_bulk(ctx, "1.5", "ZSCORE z a");
+    expect_int(ctx, 0, "ZADD z GT 1 a");
+    expect_int(ctx, 1, "ZADD z GT CH 2 a");
+    expect_int(ctx, 0, "ZADD z LT 5 a");
+    expect_int(ctx, 1, "ZADD z LT CH XX 0.5 a");
+    expect_int(ctx, 2, "ZADD z CH 7 a 7 e"); /* CH: one updated plus one added */
+    expect_int(ctx, 1, "ZADD z 8 a 8 f");    /* without CH only the added one counts */
+    expect_bulk(ctx, "10", "ZADD z INCR 2 a");
+    expect_nil(ctx, "ZADD z NX INCR 1 a");
+    expect_nil(ctx, "ZADD z GT INCR -1 a");
+    expect_bulk(ctx, "1", "ZADD z INCR 1 g");
+    expect_bulk(ctx, "3.5", "ZINCRBY z 2.5 g");
+    expect_bulk(ctx, "-1", "ZINCRBY fresh -1 m");
+    expect_int(ctx, 1, "ZADD z -0 zero"); /* -0 is stored (and answered) as 0 */
+    expect_bulk(ctx, "0", "ZSCORE z zero");
+    expect_bulk(ctx, "16", "ZADD z INCR 0x10 hex");
     /* Error texts, checked before anything changes. */
-    expect_err("ERR syntax error", "ZADD z 1 a 2");
-    expect_err("ERR syntax error", "ZADD z NX XX 1");
-    expect_err("ERR syntax error", "ZADD z foo 1 a");
-    expect_err("ERR XX and NX options at the same time are not compatible", "ZADD z NX XX 1 a");
-    expect_err("ERR XX and NX options at the same time are not compatible",
-               "ZADD z INCR XX NX 1 a 2 b");
-    expect_err("ERR GT, LT, and/or NX options at the same time are not compatible",
-               "ZADD z NX GT 1 a");
-    expect_err("ERR GT, LT, and/or NX options at the same time are not compatible",
-               "ZADD z GT LT 1 a");
-    expect_err("ERR INCR option supports a single increment-element pair", "ZADD z INCR 1 a 2 b");
-    expect_err(NOTFLOAT, "ZADD z abc a");
-    expect_err(NOTFLOAT, "ZADD z nan a");
-    expect_err(NOTFLOAT, "ZADD z 1e400 a");
-    expect_err(NOTFLOAT, "ZADD z %s a", " 1");
-    expect_err(NOTFLOAT, "ZADD z 1 x abc y");
-    expect_null("ZSCORE z x"); /* the bad second score refused the whole command */
-    expect_err(NOTFLOAT, "ZINCRBY z abc a");
-    expect_int(1, "ZADD z inf n");
-    expect_err("ERR resulting score is not a number (NaN)", "ZINCRBY z -inf n");
-    expect_err("ERR resulting score is not a number (NaN)", "ZADD z INCR -inf n");
-    expect_str("inf", "ZSCORE z n");
-    expect_err("ERR wrong number of arguments for 'zadd' command", "ZADD z 1");
-    expect_err("ERR wrong number of arguments for 'zincrby' command", "ZINCRBY z 1");
+    expect_error(ctx, "ERR syntax error", "ZADD z 1 a 2");
+    expect_error(ctx, "ERR syntax error", "ZADD z NX XX 1");
+    expect_error(ctx, "ERR syntax error", "ZADD z foo 1 a");
+    expect_error(ctx, "ERR XX and NX options at the same time are not compatible",
+                 "ZADD z NX XX 1 a");
+    expect_error(ctx, "ERR XX and NX options at the same time are not compatible",
+                 "ZADD z INCR XX NX 1 a 2 b");
+    expect_error(ctx, "ERR GT, LT, and/or NX options at the same time are not compatible",
+                 "ZADD z NX GT 1 a");
+    expect_error(ctx, "ERR GT, LT, and/or NX options at the same time are not compatible",
+                 "ZADD z GT LT 1 a");
+    expect_error(ctx, "ERR INCR option supports a single increment-element pair",
+                 "ZADD z INCR 1 a 2 b");
+    expect_error(ctx, NOTFLOAT, "ZADD z abc a");
+    expect_error(ctx, NOTFLOAT, "ZADD z nan a");
+    expect_error(ctx, NOTFLOAT, "ZADD z 1e400 a");
+    expect_error(ctx, NOTFLOAT, "ZADD z %s a", " 1");
+    expect_error(ctx, NOTFLOAT, "ZADD z 1 x abc y");
+    expect_nil(ctx, "ZSCORE z x"); /* the bad second score refused the whole command */
+    expect_error(ctx, NOTFLOAT, "ZINCRBY z abc a");
+    expect_int(ctx, 1, "ZADD z inf n");
+    expect_error(ctx, "ERR resulting score is not a number (NaN)", "ZINCRBY z -inf n");
+    expect_error(ctx, "ERR resulting score is not a number (NaN)", "ZADD z INCR -inf n");
+    expect_bulk(ctx, "inf", "ZSCORE z n");
+    expect_error(ctx, "ERR wrong number of arguments for 'zadd' command", "ZADD z 1");
+    expect_error(ctx, "ERR wrong number of arguments for 'zincrby' command", "ZINCRBY z 1");
     /* ZREM, and the key going with its last member. */
-    expect_int(2, "ZREM z a nope b");
-    expect_int(0, "ZREM nokey a");
-    expect_int(1, "ZREM fresh m");
-    expect_int(0, "EXISTS fresh");
-    expect_ok("SET str v");
+    expect_int(ctx, 2, "ZREM z a nope b");
+    expect_int(ctx, 0, "ZREM nokey a");
+    expect_int(ctx, 1, "ZREM fresh m");
+    expect_int(ctx, 0, "EXISTS fresh");
+    expect_status(ctx, "OK", "SET str v");
     const char *wrong[] = {"ZADD str 1 a",
                            "ZINCRBY str 1 a",
                            "ZCARD str",
@@ -406,14 +397,14 @@ test_zadd_and_scores(void **state)
                            NULL};
     for (int i = 0; wrong[i]; i++)
         cu_expect(ctx, REDIS_REPLY_ERROR, WRONGTYPE, wrong[i]);
-    expect_err(WRONGTYPE, "SADD z a");
+    expect_error(ctx, WRONGTYPE, "SADD z a");
 }
 
 /* Scores on the wire, byte for byte: RESP2 bulks, RESP3 doubles and [member, score] pairs. */
 static void
 test_scores_on_the_wire(void **state)
 {
-    expect_int(4, "ZADD w 1.5 a 0.1 b 3 c -inf d");
+    expect_int(ctx, 4, "ZADD w 1.5 a 0.1 b 3 c -inf d");
     int fd = raw_connect(srv.port);
     raw_expect(fd, "ZSCORE w a\r\n", "$3\r\n1.5\r\n");
     raw_expect(fd, "ZSCORE w b\r\n", "$19\r\n0.10000000000000001\r\n");
@@ -453,7 +444,7 @@ test_scores_on_the_wire(void **state)
 static void
 test_zrange_family(void **state)
 {
-    expect_int(4, "ZADD z 1 a 2 b 3 c 4 d");
+    expect_int(ctx, 4, "ZADD z 1 a 2 b 3 c 4 d");
     const char *none[] = {NULL};
     expect_array(((const char *[]){"a", "b", "c", "d", NULL}), "ZRANGE z 0 -1");
     expect_array(((const char *[]){"b", "2", "c", "3", NULL}), "ZRANGE z 1 2 WITHSCORES");
@@ -477,73 +468,74 @@ test_zrange_family(void **state)
                  "ZRANGEBYSCORE z -inf +inf WITHSCORES LIMIT 0 2");
     expect_array(((const char *[]){"d", "c", NULL}), "ZREVRANGEBYSCORE z +inf (2");
     /* BYLEX over equal scores. */
-    expect_int(4, "ZADD lex 0 a 0 b 0 c 0 d");
+    expect_int(ctx, 4, "ZADD lex 0 a 0 b 0 c 0 d");
     expect_array(((const char *[]){"a", "b", "c", "d", NULL}), "ZRANGE lex - + BYLEX");
     expect_array(((const char *[]){"b", "c", NULL}), "ZRANGE lex [b (d BYLEX");
     expect_array(((const char *[]){"d", "c", "b", "a", NULL}), "ZRANGE lex + - BYLEX REV");
     expect_array(((const char *[]){"b", NULL}), "ZRANGEBYLEX lex (a + LIMIT 0 1");
     expect_array(((const char *[]){"c", "b", NULL}), "ZREVRANGEBYLEX lex (d [b");
     expect_array(none, "ZRANGEBYLEX lex + -");
-    expect_int(2, "ZLEXCOUNT lex [b [c");
-    expect_int(4, "ZLEXCOUNT lex - +");
-    expect_int(0, "ZLEXCOUNT nokey - +");
+    expect_int(ctx, 2, "ZLEXCOUNT lex [b [c");
+    expect_int(ctx, 4, "ZLEXCOUNT lex - +");
+    expect_int(ctx, 0, "ZLEXCOUNT nokey - +");
     /* Errors, in Redis's order: options, conflicts, then the range. */
-    expect_err(NOTINT, "ZRANGE z a 1");
-    expect_err(NOTINT, "ZRANGE nokey a 1");
-    expect_err("ERR syntax error", "ZRANGE z 0 1 foo");
-    expect_err("ERR syntax error", "ZRANGE z 0 1 REV REV");
-    expect_err("ERR syntax error", "ZRANGE z 0 1 BYSCORE BYLEX");
-    expect_err("ERR syntax error", "ZRANGE z 0 1 BYSCORE LIMIT 0");
-    expect_err("ERR syntax error", "ZREVRANGE z 0 1 REV");
-    expect_err("ERR syntax error", "ZRANGEBYSCORE z 0 1 BYSCORE");
-    expect_err(NOTINT, "ZRANGE z 0 1 BYSCORE LIMIT a 1");
-    expect_err("ERR syntax error, LIMIT is only supported in combination with either BYSCORE "
-               "or BYLEX",
-               "ZRANGE z 0 1 LIMIT 0 1");
-    expect_err("ERR syntax error, WITHSCORES not supported in combination with BYLEX",
-               "ZRANGE z - + BYLEX WITHSCORES");
-    expect_err("ERR syntax error, WITHSCORES not supported in combination with BYLEX",
-               "ZRANGEBYLEX z - + WITHSCORES");
-    expect_err("ERR min or max is not a float", "ZRANGE z a b BYSCORE");
-    expect_err("ERR min or max is not a float", "ZCOUNT z (a 1");
-    expect_err("ERR min or max not valid string range item", "ZRANGE z a b BYLEX");
-    expect_err("ERR min or max not valid string range item", "ZLEXCOUNT z a b");
+    expect_error(ctx, NOTINT, "ZRANGE z a 1");
+    expect_error(ctx, NOTINT, "ZRANGE nokey a 1");
+    expect_error(ctx, "ERR syntax error", "ZRANGE z 0 1 foo");
+    expect_error(ctx, "ERR syntax error", "ZRANGE z 0 1 REV REV");
+    expect_error(ctx, "ERR syntax error", "ZRANGE z 0 1 BYSCORE BYLEX");
+    expect_error(ctx, "ERR syntax error", "ZRANGE z 0 1 BYSCORE LIMIT 0");
+    expect_error(ctx, "ERR syntax error", "ZREVRANGE z 0 1 REV");
+    expect_error(ctx, "ERR syntax error", "ZRANGEBYSCORE z 0 1 BYSCORE");
+    expect_error(ctx, NOTINT, "ZRANGE z 0 1 BYSCORE LIMIT a 1");
+    expect_error(ctx,
+                 "ERR syntax error, LIMIT is only supported in combination with either BYSCORE "
+                 "or BYLEX",
+                 "ZRANGE z 0 1 LIMIT 0 1");
+    expect_error(ctx, "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+                 "ZRANGE z - + BYLEX WITHSCORES");
+    expect_error(ctx, "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+                 "ZRANGEBYLEX z - + WITHSCORES");
+    expect_error(ctx, "ERR min or max is not a float", "ZRANGE z a b BYSCORE");
+    expect_error(ctx, "ERR min or max is not a float", "ZCOUNT z (a 1");
+    expect_error(ctx, "ERR min or max not valid string range item", "ZRANGE z a b BYLEX");
+    expect_error(ctx, "ERR min or max not valid string range item", "ZLEXCOUNT z a b");
     /* Ranks and counts. */
-    expect_int(0, "ZRANK z a");
-    expect_int(3, "ZREVRANK z a");
-    expect_null("ZRANK z nope");
-    expect_null("ZRANK nokey a");
-    expect_err("ERR wrong number of arguments for 'zrank' command", "ZRANK z a WITHSCORE");
-    expect_int(4, "ZCOUNT z -inf +inf");
-    expect_int(3, "ZCOUNT z (1 +inf");
-    expect_int(1, "ZCOUNT z ( 1"); /* "(" alone is an exclusive 0, as strtod reads it */
-    expect_int(0, "ZCOUNT z 3 1");
-    expect_int(0, "ZCOUNT nokey 0 1");
+    expect_int(ctx, 0, "ZRANK z a");
+    expect_int(ctx, 3, "ZREVRANK z a");
+    expect_nil(ctx, "ZRANK z nope");
+    expect_nil(ctx, "ZRANK nokey a");
+    expect_error(ctx, "ERR wrong number of arguments for 'zrank' command", "ZRANK z a WITHSCORE");
+    expect_int(ctx, 4, "ZCOUNT z -inf +inf");
+    expect_int(ctx, 3, "ZCOUNT z (1 +inf");
+    expect_int(ctx, 1, "ZCOUNT z ( 1"); /* "(" alone is an exclusive 0, as strtod reads it */
+    expect_int(ctx, 0, "ZCOUNT z 3 1");
+    expect_int(ctx, 0, "ZCOUNT nokey 0 1");
     /* Pops. */
     expect_array(((const char *[]){"a", "1", NULL}), "ZPOPMIN z");
     expect_array(((const char *[]){"d", "4", "c", "3", NULL}), "ZPOPMAX z 2");
     expect_array(none, "ZPOPMIN z 0");
     expect_array(none, "ZPOPMIN nokey");
     expect_array(none, "ZPOPMIN nokey 3");
-    expect_err(MUSTPOS, "ZPOPMIN z -1");
-    expect_err(MUSTPOS, "ZPOPMAX z abc");
-    expect_err("ERR syntax error", "ZPOPMIN z 1 2");
+    expect_error(ctx, MUSTPOS, "ZPOPMIN z -1");
+    expect_error(ctx, MUSTPOS, "ZPOPMAX z abc");
+    expect_error(ctx, "ERR syntax error", "ZPOPMIN z 1 2");
     expect_array(((const char *[]){"b", "2", NULL}), "ZPOPMIN z 10");
-    expect_int(0, "EXISTS z");
-    expect_int(1, "ZADD myzset 0 element:__rand_int__"); /* the redis-benchmark pair */
+    expect_int(ctx, 0, "EXISTS z");
+    expect_int(ctx, 1, "ZADD myzset 0 element:__rand_int__"); /* the redis-benchmark pair */
     expect_array(((const char *[]){"element:__rand_int__", "0", NULL}), "ZPOPMIN myzset");
     /* ZREMRANGEBY*. */
-    expect_int(5, "ZADD r 1 a 2 b 3 c 4 d 5 e");
-    expect_int(2, "ZREMRANGEBYRANK r -2 -1");
-    expect_int(1, "ZREMRANGEBYSCORE r (1 2");
-    expect_int(1, "ZREMRANGEBYLEX r [a [a");
+    expect_int(ctx, 5, "ZADD r 1 a 2 b 3 c 4 d 5 e");
+    expect_int(ctx, 2, "ZREMRANGEBYRANK r -2 -1");
+    expect_int(ctx, 1, "ZREMRANGEBYSCORE r (1 2");
+    expect_int(ctx, 1, "ZREMRANGEBYLEX r [a [a");
     expect_array(((const char *[]){"c", NULL}), "ZRANGE r 0 -1");
-    expect_int(0, "ZREMRANGEBYRANK nokey 0 -1");
-    expect_err(NOTINT, "ZREMRANGEBYRANK r a 1");
-    expect_err("ERR min or max is not a float", "ZREMRANGEBYSCORE r a 1");
-    expect_err("ERR min or max not valid string range item", "ZREMRANGEBYLEX r a b");
-    expect_int(1, "ZREMRANGEBYRANK r 0 -1");
-    expect_int(0, "EXISTS r");
+    expect_int(ctx, 0, "ZREMRANGEBYRANK nokey 0 -1");
+    expect_error(ctx, NOTINT, "ZREMRANGEBYRANK r a 1");
+    expect_error(ctx, "ERR min or max is not a float", "ZREMRANGEBYSCORE r a 1");
+    expect_error(ctx, "ERR min or max not valid string range item", "ZREMRANGEBYLEX r a b");
+    expect_int(ctx, 1, "ZREMRANGEBYRANK r 0 -1");
+    expect_int(ctx, 0, "EXISTS r");
 }
 
 /* The packed form up to 128 members of <= 64 bytes, then a skiplist: same answers in both. */
@@ -552,26 +544,26 @@ test_zset_encodings(void **state)
 {
     for (int i = 0; i < 128; i++)
         cmd("ZADD z %d m%03d", i % 10, i);
-    expect_str("listpack", "OBJECT ENCODING z");
-    expect_int(12, "ZCOUNT z 9 9");
-    expect_int(1, "ZADD z 100 last");
-    expect_str("skiplist", "OBJECT ENCODING z");
-    expect_int(129, "ZCARD z");
-    expect_int(128, "ZRANK z last");
-    expect_int(0, "ZRANK z m000");
-    expect_int(1, "ZRANK z m010"); /* score 0 as well, after m000 by name */
-    expect_int(12, "ZCOUNT z 9 9");
+    expect_bulk(ctx, "listpack", "OBJECT ENCODING z");
+    expect_int(ctx, 12, "ZCOUNT z 9 9");
+    expect_int(ctx, 1, "ZADD z 100 last");
+    expect_bulk(ctx, "skiplist", "OBJECT ENCODING z");
+    expect_int(ctx, 129, "ZCARD z");
+    expect_int(ctx, 128, "ZRANK z last");
+    expect_int(ctx, 0, "ZRANK z m000");
+    expect_int(ctx, 1, "ZRANK z m010"); /* score 0 as well, after m000 by name */
+    expect_int(ctx, 12, "ZCOUNT z 9 9");
     expect_array(((const char *[]){"last", "100", NULL}), "ZREVRANGE z 0 0 WITHSCORES");
     expect_array(((const char *[]){"m009", "m019", NULL}), "ZRANGE z (8 9 BYSCORE LIMIT 0 2");
-    expect_str("0.5", "ZINCRBY z -99.5 last");
-    expect_int(13, "ZRANK z last");
+    expect_bulk(ctx, "0.5", "ZINCRBY z -99.5 last");
+    expect_int(ctx, 13, "ZRANK z last");
     expect_array(((const char *[]){"m000", "0", NULL}), "ZPOPMIN z");
-    expect_int(127, "ZREMRANGEBYRANK z 1 -1");
-    expect_str("skiplist", "OBJECT ENCODING z"); /* never back to a listpack, as Redis */
-    expect_int(1, "ZADD long 1 %065d", 0);
-    expect_str("skiplist", "OBJECT ENCODING long");
-    expect_int(1, "ZADD long 0 a");
-    expect_int(0, "ZRANK long a");
+    expect_int(ctx, 127, "ZREMRANGEBYRANK z 1 -1");
+    expect_bulk(ctx, "skiplist", "OBJECT ENCODING z"); /* never back to a listpack, as Redis */
+    expect_int(ctx, 1, "ZADD long 1 %065d", 0);
+    expect_bulk(ctx, "skiplist", "OBJECT ENCODING long");
+    expect_int(ctx, 1, "ZADD long 0 a");
+    expect_int(ctx, 0, "ZRANK long a");
 }
 
 static long long
@@ -601,7 +593,7 @@ test_memory_usage(void **state)
             }
             long long m = memory_usage(keys[k]);
             if (round == 1) {
-                expect_str(encs[k], "OBJECT ENCODING %s", keys[k]);
+                expect_bulk(ctx, encs[k], "OBJECT ENCODING %s", keys[k]);
                 if (m <= prev[k])
                     fail_msg("%s: MEMORY USAGE %lld with %d members, %lld with half", keys[k], m, n,
                              prev[k]);
@@ -690,7 +682,7 @@ test_memory_baseline(void **state)
         assert_true(used_memory() > base + 100000);
         assert_int_equal(array_len("SMEMBERS bigset:3"), 1000);
         assert_int_equal(array_len("ZRANGE bigz:3 0 -1 WITHSCORES"), 2000);
-        expect_ok("FLUSHALL");
+        expect_status(ctx, "OK", "FLUSHALL");
         long long after = used_memory();
         if (round == 0)
             base = after;
@@ -698,22 +690,22 @@ test_memory_baseline(void **state)
             assert_int_equal(after, base);
     }
     fill(4, 1000);
-    expect_ok("FLUSHALL ASYNC");
+    expect_status(ctx, "OK", "FLUSHALL ASYNC");
     wait_lazyfree();
     assert_int_equal(used_memory_settled(base), base);
 
     fill(4, 1000);
     long long freed = info_field(ctx, "memory", "lazyfreed_objects");
-    expect_int(4, "UNLINK bigset:0 bigset:1 bigz:0 bigz:1");
-    expect_int(2, "DEL bigset:2 bigz:2");
+    expect_int(ctx, 4, "UNLINK bigset:0 bigset:1 bigz:0 bigz:1");
+    expect_int(ctx, 2, "DEL bigset:2 bigz:2");
     wait_lazyfree();
     assert_int_equal(info_field(ctx, "memory", "lazyfreed_objects"), freed + 4);
     /* Emptying by commands frees as much as deleting. */
     assert_int_equal(array_len("SPOP bigset:3 10000"), 1000);
     assert_int_equal(array_len("ZPOPMAX bigz:3 600"), 1200);
-    expect_int(400, "ZREMRANGEBYRANK bigz:3 0 -1");
-    expect_int(0, "EXISTS bigset:3 bigz:3");
-    expect_ok("FLUSHALL");
+    expect_int(ctx, 400, "ZREMRANGEBYRANK bigz:3 0 -1");
+    expect_int(ctx, 0, "EXISTS bigset:3 bigz:3");
+    expect_status(ctx, "OK", "FLUSHALL");
     assert_int_equal(used_memory(), base);
 }
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "integration/core_util.h"
+#include "integration/harness.h"
 
 static struct zserver srv;
 static redisContext *ctx;

@@ -3,17 +3,16 @@
 # MEMORY DOCTOR / USAGE, --stat, --memkeys) and prometheus-redis-exporter scraping the server.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
+require_all redis-cli
 
-start_server || exit 1
-CLI="redis-cli -p $PORT"
 TMP=$(mktemp -d)
 EXPORTER_PID=
-cleanup() {
+cleanup() { # lib.sh's exit trap calls it, then stops the server
     [ -n "$EXPORTER_PID" ] && kill "$EXPORTER_PID" 2>/dev/null && wait "$EXPORTER_PID" 2>/dev/null
-    stop_server
     rm -rf "$TMP"
 }
-trap cleanup EXIT
+start_server || exit 1
+CLI="redis-cli -p $PORT"
 
 # ---- redis-cli one-shot: INFO memory is printed raw, fields in place.
 $CLI info memory >"$TMP/info"
@@ -50,9 +49,9 @@ check "redis-cli --stat: data rows" \
     sh -c "grep -Ec '^1 +[0-9.]+[BKMG] +1 +0 +[0-9]+ \(\+[0-9]+\) +[0-9]+' '$TMP/stat' | grep -q '^[2-9]'"
 
 # ---- prometheus-redis-exporter 1.45: one scrape, its numbers against INFO.
-if command -v prometheus-redis-exporter >/dev/null 2>&1; then
+if requires prometheus-redis-exporter curl; then
     for _try in 1 2 3 4 5; do
-        EPORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+        EPORT=$(random_port)
         prometheus-redis-exporter --redis.addr="redis://127.0.0.1:$PORT" \
             --web.listen-address="127.0.0.1:$EPORT" >"$TMP/exporter.log" 2>&1 &
         EXPORTER_PID=$!
@@ -62,28 +61,26 @@ if command -v prometheus-redis-exporter >/dev/null 2>&1; then
             sleep 0.05
             i=$((i + 1))
         done
-        [ -s "$TMP/metrics" ] && break
+        # Ours, not another exporter that holds the port while ours fails to bind it.
+        [ -s "$TMP/metrics" ] && kill -0 "$EXPORTER_PID" 2>/dev/null && break
+        rm -f "$TMP/metrics"
         kill "$EXPORTER_PID" 2>/dev/null; wait "$EXPORTER_PID" 2>/dev/null; EXPORTER_PID=
     done
     used=$($CLI info memory | tr -d '\r' | sed -n 's/^used_memory://p')
-    check "exporter: redis_up 1" grep -q '^redis_up 1$' "$TMP/metrics"
-    check "exporter: no scrape error" grep -q '^redis_exporter_last_scrape_error{err=""} 0$' "$TMP/metrics"
-    check "exporter: redis_version label" grep -q 'redis_instance_info{.*redis_version="7.0.15"' "$TMP/metrics"
     exp_used=$(sed -n 's/^redis_memory_used_bytes //p' "$TMP/metrics")
-    # Two different moments and connections: allow 5% plus 64 KiB of client buffers.
-    check "exporter: memory_used_bytes ~ INFO used_memory ($exp_used vs $used)" \
-        awk -v a="$exp_used" -v b="$used" \
-        'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= b * 0.05 + 65536) }'
-    check "exporter: db_keys" grep -q '^redis_db_keys{db="db0"} 1$' "$TMP/metrics"
-    check "exporter: connected_clients" grep -Eq '^redis_connected_clients [1-9]' "$TMP/metrics"
-    check "exporter: memory_max_bytes" grep -q '^redis_memory_max_bytes 0$' "$TMP/metrics"
-    check "exporter: mem_fragmentation_ratio" grep -Eq '^redis_mem_fragmentation_ratio [0-9]' "$TMP/metrics"
-    check "exporter: commands_total" grep -q '^redis_commands_total{cmd="info"}' "$TMP/metrics"
-    kill "$EXPORTER_PID" 2>/dev/null
-    wait "$EXPORTER_PID" 2>/dev/null
-    EXPORTER_PID=
-else
-    echo "skip exporter checks: prometheus-redis-exporter is not installed"
 fi
+check "exporter: redis_up 1" grep -q '^redis_up 1$' "$TMP/metrics"
+check "exporter: no scrape error" grep -q '^redis_exporter_last_scrape_error{err=""} 0$' "$TMP/metrics"
+check "exporter: redis_version label" grep -q 'redis_instance_info{.*redis_version="7.0.15"' "$TMP/metrics"
+# Two different moments and connections: allow 5% plus 64 KiB of client buffers.
+check "exporter: memory_used_bytes ~ INFO used_memory ($exp_used vs $used)" \
+    awk -v a="$exp_used" -v b="$used" \
+    'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d <= b * 0.05 + 65536) }'
+check "exporter: db_keys" grep -q '^redis_db_keys{db="db0"} 1$' "$TMP/metrics"
+check "exporter: connected_clients" grep -Eq '^redis_connected_clients [1-9]' "$TMP/metrics"
+check "exporter: memory_max_bytes" grep -q '^redis_memory_max_bytes 0$' "$TMP/metrics"
+check "exporter: mem_fragmentation_ratio" grep -Eq '^redis_mem_fragmentation_ratio [0-9]' "$TMP/metrics"
+check "exporter: commands_total" grep -q '^redis_commands_total{cmd="info"}' "$TMP/metrics"
+end_requires
 
 summary

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "integration/core_util.h"
+#include "integration/harness.h"
 #include "integration/diff_util.h"
 
 static struct zserver srv;
@@ -700,9 +700,8 @@ static void
 test_zset_diff(void **state)
 {
     struct diff d;
+    require_tool("redis-server", "the replies of Redis 7.0 to compare with");
     int r = diff_start(&d, ctx);
-    if (r == 1)
-        skip();
     assert_int_equal(r, 0);
     long fixed_agree = 0, fixed = 0;
     for (int i = 0; fixed_cases[i]; i++, fixed++)

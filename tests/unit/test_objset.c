@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "fixture_db.h"
 #include "lazyfree.h"
 #include "object.h"
 #include "objset.h"
@@ -513,36 +514,6 @@ test_member_sizes(void **state)
 }
 
 /* ---- db + lazyfree: used memory back to the baseline ---- */
-
-static int
-db_group_setup(void **state)
-{
-    char err[256];
-    static char name[] = "test_objset";
-    char *argv[] = {name, NULL};
-    if (config_load(1, argv, err, sizeof(err)) != 0)
-        return -1;
-    if (db_setup(16) < 0 || lazyfree_setup() < 0)
-        return -1;
-    return 0;
-}
-
-static int
-db_group_teardown(void **state)
-{
-    lazyfree_teardown();
-    db_teardown();
-    config_teardown();
-    return 0;
-}
-
-static void
-wait_lazyfree(void)
-{
-    for (int i = 0; i < 500 && lazyfree_pending_objects() > 0; i++)
-        usleep(2000);
-    assert_int_equal(lazyfree_pending_objects(), 0);
-}
 
 static void
 test_baseline_after_frees(void **state)

@@ -2,8 +2,9 @@
  * resp_parse, and the outcomes must agree: the protocol error text, and for every command the
  * parser yields, the reply Redis gives (predicted exactly for PING, ECHO, QUIT and unknown
  * commands). The server is started here on a random loopback port, with a password so that
- * unauthenticated limits can be checked too, and stopped by pid. Skips when redis-server is
- * not installed (set ZMEM_REDIS_SERVER to use another binary). */
+ * unauthenticated limits can be checked too, and stopped by pid (it dies with the test:
+ * harness.h). redis-server is an optional tool: without it the tests are skipped, loudly and
+ * counted, or fail under CI=true (tools.h). ZMEM_REDIS_SERVER names another binary. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "integration/harness.h"
 #include "resp_parse.h"
 #include "zmalloc.h"
 
@@ -44,28 +45,22 @@ static int
 find_redis(void)
 {
     const char *env = getenv("ZMEM_REDIS_SERVER");
-    const char *path = getenv("PATH");
-    char dir[400];
 
     if (env != NULL && *env) {
         snprintf(redis_bin, sizeof(redis_bin), "%s", env);
         return access(redis_bin, X_OK) == 0;
     }
-    while (path != NULL && *path) {
-        const char *colon = strchr(path, ':');
-        size_t n = colon ? (size_t)(colon - path) : strlen(path);
-
-        if (n > 0 && n < sizeof(dir)) {
-            memcpy(dir, path, n);
-            dir[n] = '\0';
-            snprintf(redis_bin, sizeof(redis_bin), "%s/redis-server", dir);
-            if (access(redis_bin, X_OK) == 0)
-                return 1;
-        }
-        path = colon ? colon + 1 : NULL;
-    }
-    return 0;
+    return tools_find("redis-server", redis_bin, sizeof(redis_bin)) == 0;
 }
+
+/* In each test: the server group_setup started. Without redis-server installed the test is
+ * skipped (printed, counted) or, under CI=true, failed. */
+#define require_redis()                                                                            \
+    do {                                                                                           \
+        if (redis_pid <= 0)                                                                        \
+            require_tool("redis-server", "the real Redis to compare the parser with");             \
+        assert_true(redis_pid > 0);                                                                \
+    } while (0)
 
 static int
 connect_port(int port)
@@ -190,10 +185,7 @@ start_redis_on(int port)
     if (redis_pid == 0) {
         int devnull = open("/dev/null", O_RDWR);
 
-        /* Die with the test, whatever way it ends. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1);
+        harness_child_init(parent); /* die with the test, whatever way it ends */
         if (devnull >= 0) {
             dup2(devnull, 0);
             dup2(devnull, 1);
@@ -232,13 +224,19 @@ group_setup(void **state)
 {
     int tries;
 
-    if (!find_redis())
-        return 0;
+    if (!find_redis()) {
+        const char *env = getenv("ZMEM_REDIS_SERVER");
+        if (env != NULL && *env) {
+            fprintf(stderr, "ZMEM_REDIS_SERVER=%s is not an executable\n", env);
+            return -1;
+        }
+        return 0; /* not installed: require_redis() in each test says so */
+    }
     atexit(stop_redis);
     srand((unsigned)getpid() ^ (unsigned)now_ms());
     /* A random port away from 6379; retry when it is taken. */
     for (tries = 0; tries < 8; tries++) {
-        redis_port = 16379 + rand() % 20000;
+        redis_port = harness_random_port();
         if (start_redis_on(redis_port) == 0)
             return 0;
     }
@@ -567,8 +565,7 @@ test_cases(void **state)
 {
     size_t i;
 
-    if (redis_pid <= 0)
-        skip();
+    require_redis();
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_stream(cases[i].name, cases[i].bytes, cases[i].len, cases[i].authenticated);
     printf("[ DIFF     ] %zu fixed cases agree with %s\n", i, redis_bin);
@@ -593,8 +590,7 @@ check_filled(const char *name, const char *prefix, size_t plen, char c, size_t n
 static void
 test_big_lines(void **state)
 {
-    if (redis_pid <= 0)
-        skip();
+    require_redis();
 #define FILLED(name, prefix, c, n, suffix, auth)                                                   \
     check_filled(name, prefix, sizeof(prefix) - 1, c, n, suffix, auth)
     FILLED("I11 inline 70000", "", 'A', 70000, "", 1);
@@ -631,8 +627,7 @@ test_random_inline(void **state)
     char line[64];
     int i;
 
-    if (redis_pid <= 0)
-        skip();
+    require_redis();
     for (i = 0; i < 400; i++) {
         size_t n = 5, len = 5 + rnd(20);
 
@@ -659,8 +654,7 @@ test_random_mutations(void **state)
     char s[sizeof(base)];
     int i, k;
 
-    if (redis_pid <= 0)
-        skip();
+    require_redis();
     for (i = 0; i < 600; i++) {
         int edits = 1 + (int)rnd(3);
 
@@ -683,8 +677,7 @@ test_documented_differences(void **state)
     struct resp_parser p;
     size_t consumed;
 
-    if (redis_pid <= 0)
-        skip();
+    require_redis();
     assert_int_equal(ask_redis(nul_header, sizeof(nul_header) - 1, 1), 0);
     assert_int_equal(ask_redis(nul_inline, sizeof(nul_inline) - 1, 1), 0);
     resp_parser_init(&p);
@@ -708,6 +701,5 @@ main(void)
         cmocka_unit_test(test_documented_differences),
     };
 
-    signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
