@@ -233,10 +233,12 @@ refuse_cross_protocol(struct client *c)
 /* After a write command: signal its key arguments to WATCH. A handler that changes a value in
  * place (INCR, LPUSH on an existing list, ...) does not go through db.c's hooks, so this is
  * where those changes are seen. It is an approximation: a write that answered without error
- * and left its key in place but changed nothing (SETNX on an existing key, SADD of a present
- * member) also breaks a WATCH, where Redis would not. Keys absent after the command and keys
- * db.c already signalled during it are skipped (watch_touch_key_once), so DEL of a missing
- * key does not break a WATCH and a stale key's deletion keeps Redis's "no logical change". */
+ * and left its key in place but changed nothing (SADD of a present member, HSET of the same
+ * value) also breaks a WATCH, where Redis would not; commands flagged CMD_DB_SIGNALS (SET
+ * family, DEL, EXPIRE, RENAME, COPY, MOVE...) are left to db.c and are exact. Keys absent after the
+ * command and keys db.c already signalled during it are skipped (watch_touch_key_once), so DEL of a
+ * missing key does not break a WATCH and a stale key's deletion keeps Redis's "no logical change".
+ */
 static void
 signal_written_keys(struct client *c, const struct command *cmd)
 {
@@ -274,7 +276,7 @@ command_call(struct client *c, const struct command *cmd)
         cs->failed_calls++;
     errors_seen = st->total_error_replies;
     st->commands_processed++;
-    if ((cmd->flags & CMD_WRITE) && !failed)
+    if ((cmd->flags & (CMD_WRITE | CMD_DB_SIGNALS)) == CMD_WRITE && !failed)
         signal_written_keys(c, cmd);
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);

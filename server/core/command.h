@@ -22,6 +22,10 @@ typedef void cmd_proc(struct client *c);
 #define CMD_STALE        (1 << 7)
 #define CMD_SKIP_SLOWLOG (1 << 8) /* never in the slow log (AUTH, HELLO: they carry passwords) */
 #define CMD_NO_QUEUE     (1 << 9) /* runs at once inside MULTI: EXEC, DISCARD, MULTI, WATCH, QUIT */
+/* A write command that changes keys only through db.c's functions, which signal WATCH
+ * themselves: the dispatcher need not signal its keys after it (so SETNX on an existing key
+ * or COPY's source leaves a WATCH alone, as in Redis). */
+#define CMD_DB_SIGNALS (1 << 10)
 
 /* Per-command statistics (INFO commandstats, SLOWLOG). The only mutable part of a command:
  * each row points to its own record, which COMMAND() creates with static storage. */
