@@ -49,11 +49,11 @@ wkey_find(struct db *db, const char *key, size_t klen)
 void
 watch_add(struct watcher *w, struct db *db, const char *key, size_t klen)
 {
-    for (size_t i = 0; i < w->n; i++)
-        if (w->refs[i].db == db && w->refs[i].wk->klen == klen &&
-            memcmp(w->refs[i].wk->key, key, klen) == 0)
-            return;
     struct wkey *wk = wkey_find(db, key, klen);
+    /* Already watching it? The key's watchers are usually few; the client's keys may be many. */
+    for (size_t i = 0; wk && i < wk->n; i++)
+        if (wk->w[i] == w)
+            return;
     if (wk == NULL) {
         if (db->watched == NULL)
             db->watched = dict_create(wkey_key);

@@ -71,7 +71,7 @@ static void
 test_replies_and_errors(void **state)
 {
     (void)state;
-    cu_run(ctx, "FLUSHALL");
+    freeReplyObject(cu_run(ctx, "FLUSHALL"));
     expect_error(ctx, "ERR EXEC without MULTI", "EXEC");
     expect_error(ctx, "ERR DISCARD without MULTI", "DISCARD");
     expect_status(ctx, "OK", "MULTI");
@@ -116,7 +116,7 @@ test_execabort(void **state)
 {
     (void)state;
     const char *abort_text = "EXECABORT Transaction discarded because of previous errors.";
-    cu_run(ctx, "SET k before");
+    freeReplyObject(cu_run(ctx, "SET k before"));
     expect_status(ctx, "OK", "MULTI");
     expect_status(ctx, "QUEUED", "SET k after");
     expect_error(ctx, "ERR unknown command 'NOSUCH', with args beginning with: 'x' ", "NOSUCH x");
@@ -216,8 +216,8 @@ static void
 test_watch_writes(void **state)
 {
     (void)state;
-    cu_run(ctx, "FLUSHALL");
-    cu_run(other, "SET w 1");
+    freeReplyObject(cu_run(ctx, "FLUSHALL"));
+    freeReplyObject(cu_run(other, "SET w 1"));
     assert_false(watched_exec_runs("w", "INCR w")); /* changed in place */
     assert_false(watched_exec_runs("w", "SET w 2"));
     assert_false(watched_exec_runs("w", "APPEND w x"));
@@ -231,7 +231,7 @@ test_watch_writes(void **state)
     assert_true(watched_exec_runs("w", "SETNX w 5")); /* no change */
     assert_true(watched_exec_runs("w", "SET w 5 NX"));
     assert_false(watched_exec_runs("w", "MOVE w 1"));
-    cu_run(other, "RPUSH l a b");
+    freeReplyObject(cu_run(other, "RPUSH l a b"));
     assert_false(watched_exec_runs("l", "RPUSH l c"));
     assert_false(watched_exec_runs("l", "LPOP l"));
     assert_false(watched_exec_runs("l", "DEL l"));
@@ -253,7 +253,7 @@ test_watch_writes(void **state)
     expect_status(ctx, "OK", "MULTI");
     assert_int_equal(exec_count(ctx), -1);
     assert_true(watched_exec_runs("fresh", NULL));
-    cu_run(other, "SET fresh 4");
+    freeReplyObject(cu_run(other, "SET fresh 4"));
     expect_status(ctx, "OK", "MULTI");
     assert_int_equal(exec_count(ctx), 0);
     /* A write inside the transaction to a watched key does not fail it. */
@@ -268,7 +268,7 @@ test_watch_expiry(void **state)
 {
     (void)state;
     /* A key expiring after WATCH fails EXEC, whether or not it was deleted yet. */
-    cu_run(ctx, "SET e 1");
+    freeReplyObject(cu_run(ctx, "SET e 1"));
     expect_status(ctx, "OK", "WATCH e");
     assert_int_equal(cu_int(other, "PEXPIRE e 50"), 1);
     expect_status(ctx, "OK", "MULTI");
@@ -276,7 +276,7 @@ test_watch_expiry(void **state)
     expect_status(ctx, "QUEUED", "PING");
     assert_int_equal(exec_count(ctx), -1);
 
-    cu_run(ctx, "SET e2 1");
+    freeReplyObject(cu_run(ctx, "SET e2 1"));
     assert_int_equal(cu_int(ctx, "PEXPIRE e2 50"), 1);
     expect_status(ctx, "OK", "WATCH e2");
     usleep(150 * 1000);
@@ -285,7 +285,7 @@ test_watch_expiry(void **state)
     assert_int_equal(exec_count(ctx), -1);
 
     /* A key already expired when watched: its deletion is no change (Redis 7.0). */
-    cu_run(ctx, "SET e3 1");
+    freeReplyObject(cu_run(ctx, "SET e3 1"));
     assert_int_equal(cu_int(ctx, "PEXPIRE e3 1"), 1);
     usleep(20 * 1000);
     expect_status(ctx, "OK", "WATCH e3");
@@ -299,13 +299,13 @@ static void
 test_watch_flush(void **state)
 {
     (void)state;
-    cu_run(ctx, "SET f 1");
+    freeReplyObject(cu_run(ctx, "SET f 1"));
     assert_false(watched_exec_runs("f", "FLUSHALL"));
     /* A flush that removes nothing watched leaves the watch alone. */
     assert_true(watched_exec_runs("f", "FLUSHALL"));
-    cu_run(ctx, "SET f 1");
+    freeReplyObject(cu_run(ctx, "SET f 1"));
     assert_false(watched_exec_runs("f", "FLUSHDB"));
-    cu_run(ctx, "SET f 1");
+    freeReplyObject(cu_run(ctx, "SET f 1"));
     expect_status(other, "OK", "SELECT 2");
     assert_true(watched_exec_runs("f", "FLUSHDB")); /* another database */
     expect_status(other, "OK", "SELECT 0");
@@ -318,16 +318,16 @@ static void
 test_unwatch_discard_client_list(void **state)
 {
     (void)state;
-    cu_run(ctx, "SET u 1");
+    freeReplyObject(cu_run(ctx, "SET u 1"));
     expect_status(ctx, "OK", "WATCH u");
     expect_status(ctx, "OK", "UNWATCH");
-    cu_run(other, "SET u 2");
+    freeReplyObject(cu_run(other, "SET u 2"));
     expect_status(ctx, "OK", "MULTI");
     assert_int_equal(exec_count(ctx), 0);
     expect_status(ctx, "OK", "UNWATCH"); /* nothing watched: still OK */
 
     expect_status(ctx, "OK", "WATCH u");
-    cu_run(other, "SET u 3");
+    freeReplyObject(cu_run(other, "SET u 3"));
     redisReply *r = cu_run(ctx, "CLIENT INFO");
     if (r->type == REDIS_REPLY_ERROR) { /* no CLIENT INFO: find ourselves in CLIENT LIST */
         freeReplyObject(r);
@@ -384,7 +384,7 @@ test_memory_back_after_discard(void **state)
     (void)state;
     static char value[1001];
     memset(value, 'm', 1000);
-    cu_run(ctx, "FLUSHALL");
+    freeReplyObject(cu_run(ctx, "FLUSHALL"));
     assert_int_equal(ctx_client_field("multi-mem"), 0);
     long long before = info_field(other, "memory", "used_memory");
     long long tot_before = ctx_client_field("tot-mem");
