@@ -256,7 +256,7 @@ const struct command cmd_server_table[] = {
     COMMAND("ping", cmd_ping, -1, CMD_FAST, .summary = "Ping the server", .group = "connection"),
     COMMAND("echo", cmd_echo, 2, CMD_FAST, .summary = "Echo the given string",
             .group = "connection"),
-    COMMAND("quit", cmd_quit, -1, CMD_NOAUTH | CMD_FAST | CMD_LOADING | CMD_STALE,
+    COMMAND("quit", cmd_quit, -1, CMD_NO_QUEUE | CMD_NOAUTH | CMD_FAST | CMD_LOADING | CMD_STALE,
             .summary = "Close the connection", .group = "connection"),
     COMMAND("auth", cmd_auth, -2,
             CMD_NOAUTH | CMD_FAST | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG,

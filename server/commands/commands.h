@@ -25,6 +25,7 @@ extern const struct command cmd_zset_ops_table[]; /* cmd_zset_ops.c: ZUNION, ZRA
 extern const struct command cmd_geo_table[];      /* cmd_geo.c: GEOADD, GEOSEARCH, ... */
 extern const struct command cmd_info_table[];     /* cmd_info.c: INFO */
 extern const struct command cmd_memory_table[];   /* cmd_memory.c: MEMORY */
+extern const struct command cmd_multi_table[];    /* cmd_multi.c: MULTI, EXEC, WATCH, ... */
 
 /* Every table above, NULL-terminated, in the order COMMAND and INFO commandstats list them
  * (commands.c): the argument of command_setup(). */

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "resp_parse.h"
+#include "watch.h"
 
 struct event;
 
@@ -19,7 +20,18 @@ struct event;
 #define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
 #define CLIENT_OUTPUT_PAUSED     (1 << 5) /* owes too much output: its commands wait */
 #define CLIENT_RESUME_INPUT      (1 << 6) /* woken to run commands waiting in its query buffer */
-#define CLIENT_NO_EVICT          (1 << 7) /* CLIENT NO-EVICT on: exempt from maxmemory-clients */
+#define CLIENT_MULTI             (1 << 7) /* between MULTI and EXEC/DISCARD: commands are queued */
+#define CLIENT_DIRTY_EXEC        (1 << 8) /* a command was refused while queueing: EXECABORT */
+#define CLIENT_IN_EXEC           (1 << 9) /* running EXEC's queue: a blocking command must not block */
+#define CLIENT_NO_EVICT          (1 << 10) /* CLIENT NO-EVICT on: exempt from maxmemory-clients */
+
+/* A MULTI queue (multi.c). */
+struct multi_cmd;
+struct multi_state {
+    struct multi_cmd *cmds; /* zmalloc'd, count used of cap */
+    int count, cap;
+    unsigned cmd_flags; /* union of the queued commands' CMD_* flags (EXEC's OOM check) */
+};
 
 struct client {
     uint64_t id;
@@ -40,6 +52,9 @@ struct client {
     const struct command *last_cmd; /* last executed (CLIENT LIST cmd=) */
 
     struct buf reply; /* pending output (pos: sent up to here) */
+
+    struct multi_state mstate; /* queued commands while CLIENT_MULTI */
+    struct watcher watch;      /* WATCHed keys; watch.dirty is Redis's CLIENT_DIRTY_CAS */
 
     struct event *read_ev;
     struct event *write_ev;

@@ -1,6 +1,7 @@
 /* command.c — indexes the command tables main hands over, finds commands case-insensitively,
  * and runs them: existence, arity, subcommand, authentication and maxmemory checks in Redis's
- * order, then the call itself with its statistics and slow log entry. */
+ * order, then the call itself with its statistics and slow log entry, or, for a client in
+ * MULTI, the queueing of the command for EXEC. */
 #include "command.h"
 
 #include <ctype.h>
@@ -13,9 +14,11 @@
 #include "db.h"
 #include "evict.h"
 #include "log.h"
+#include "multi.h"
 #include "slowlog.h"
 #include "stats.h"
 #include "util.h"
+#include "watch.h"
 #include "zmalloc.h"
 
 /* The NULL-terminated list given to command_setup(). */
@@ -227,22 +230,108 @@ refuse_cross_protocol(struct client *c)
     return 1;
 }
 
+/* After a write command: signal its key arguments to WATCH. A handler that changes a value in
+ * place (INCR, LPUSH on an existing list, ...) does not go through db.c's hooks, so this is
+ * where those changes are seen. It is an approximation: a write that answered without error
+ * and left its key in place but changed nothing (SADD of a present member, HSET of the same
+ * value) also breaks a WATCH, where Redis would not; commands flagged CMD_DB_SIGNALS (SET
+ * family, DEL, EXPIRE, RENAME, COPY, MOVE...) are left to db.c and are exact. Keys absent after the
+ * command and keys db.c already signalled during it are skipped (watch_touch_key_once), so DEL of a
+ * missing key does not break a WATCH and a stale key's deletion keeps Redis's "no logical change".
+ */
+static void
+signal_written_keys(struct client *c, const struct command *cmd)
+{
+    struct db *db = db_get(c->db_id);
+    if (db == NULL || db->watched == NULL || cmd->keys.first <= 0)
+        return;
+    int last = cmd->keys.last < 0 ? c->argc + cmd->keys.last : cmd->keys.last;
+    int step = cmd->keys.step > 0 ? cmd->keys.step : 1;
+    for (int k = cmd->keys.first; k <= last && k < c->argc; k += step)
+        watch_touch_key_once(db, c->argv[k].ptr, c->argv[k].len);
+}
+
+/* Error replies counted up to the start of the current call; nested calls (EXEC's queue)
+ * move it on, so EXEC is not counted as failed for its commands' errors, as in Redis. */
+static uint64_t errors_seen;
+
+void
+command_call(struct client *c, const struct command *cmd)
+{
+    struct server_stats *st = server_stats();
+
+    c->cmd = cmd;
+    c->last_cmd = cmd; /* CLIENT LIST shows the command being run as cmd= */
+    watch_command_begin();
+    errors_seen = st->total_error_replies;
+    int64_t start = mono_us();
+    cmd->proc(c);
+    int64_t duration = mono_us() - start;
+
+    struct command_stats *cs = cmd->stats;
+    cs->calls++;
+    cs->usec += (uint64_t)duration;
+    int failed = st->total_error_replies != errors_seen;
+    if (failed)
+        cs->failed_calls++;
+    errors_seen = st->total_error_replies;
+    st->commands_processed++;
+    if ((cmd->flags & (CMD_WRITE | CMD_DB_SIGNALS)) == CMD_WRITE && !failed)
+        signal_written_keys(c, cmd);
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
+        slowlog_consider(c, duration);
+    c->cmd = NULL;
+}
+
+/* A command refused before it ran. In MULTI the transaction is then doomed (EXECABORT), and a
+ * refused EXEC itself discards it at once, quoting the reason without its "ERR " code. */
+static void
+refuse(struct client *c, const char *text)
+{
+    if (c->flags & CLIENT_MULTI) {
+        if (c->cmd && c->cmd->proc && strcmp(c->cmd->name, "exec") == 0) {
+            multi_discard(c);
+            if (strncmp(text, "ERR ", 4) == 0)
+                text += 4;
+            reply_errorf(c, "EXECABORT Transaction discarded because of: %s", text);
+            return;
+        }
+        c->flags |= CLIENT_DIRTY_EXEC;
+    }
+    reply_error(c, text);
+}
+
+/* Inside MULTI every command but EXEC, DISCARD and QUIT is refused when over maxmemory (a
+ * queue could grow without bound), and EXEC when its queue holds a command that is. */
+static int
+oom_refuses(const struct client *c, const struct command *cmd)
+{
+    if (!(c->flags & CLIENT_MULTI))
+        return (cmd->flags & CMD_DENYOOM) != 0;
+    if (strcmp(cmd->name, "exec") == 0)
+        return (c->mstate.cmd_flags & CMD_DENYOOM) != 0;
+    return strcmp(cmd->name, "discard") != 0 && strcmp(cmd->name, "quit") != 0;
+}
+
 void
 command_dispatch(struct client *c)
 {
     if (refuse_cross_protocol(c))
         return;
     const struct command *cmd = command_lookup(c->argv[0].ptr, c->argv[0].len);
-    struct server_stats *st = server_stats();
 
     c->cmd = NULL;
     if (cmd == NULL) {
+        if (c->flags & CLIENT_MULTI)
+            c->flags |= CLIENT_DIRTY_EXEC;
         reply_unknown_command(c);
         return;
     }
     if (cmd->subcommands && c->argc >= 2) {
         const struct command *sub = command_lookup_sub(cmd, c->argv[1].ptr, c->argv[1].len);
         if (sub == NULL) {
+            if (c->flags & CLIENT_MULTI)
+                c->flags |= CLIENT_DIRTY_EXEC;
             c->cmd = cmd;
             reply_error_subcommand(c);
             c->cmd = NULL;
@@ -252,34 +341,29 @@ command_dispatch(struct client *c)
     }
     c->cmd = cmd;
     if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
-        reply_error_arity(c);
+        char full[128], text[200];
+        command_fullname(cmd, full, sizeof(full));
+        snprintf(text, sizeof(text), "ERR wrong number of arguments for '%s' command", full);
+        refuse(c, text);
         goto rejected;
     }
     /* Clearing requirepass with CONFIG SET lets waiting clients in, as in Redis. */
     if (!c->authenticated && !(cmd->flags & CMD_NOAUTH) && config_get()->requirepass[0]) {
-        reply_error(c, "NOAUTH Authentication required.");
+        refuse(c, "NOAUTH Authentication required.");
         goto rejected;
     }
-    if (config_get()->maxmemory > 0 && evict_make_room() < 0 && (cmd->flags & CMD_DENYOOM)) {
-        reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
+    if (config_get()->maxmemory > 0 && evict_make_room() < 0 && oom_refuses(c, cmd)) {
+        refuse(c, "OOM command not allowed when used memory > 'maxmemory'.");
         goto rejected;
     }
-
-    uint64_t errors_before = st->total_error_replies;
-    c->last_cmd = cmd; /* CLIENT LIST shows the command being run as cmd= */
-    int64_t start = mono_us();
-    cmd->proc(c);
-    int64_t duration = mono_us() - start;
-
-    struct command_stats *cs = cmd->stats;
-    cs->calls++;
-    cs->usec += (uint64_t)duration;
-    if (st->total_error_replies != errors_before)
-        cs->failed_calls++;
-    st->commands_processed++;
-    if (!(cmd->flags & CMD_SKIP_SLOWLOG))
-        slowlog_consider(c, duration);
-    c->cmd = NULL;
+    /* The one test a command outside a transaction pays. */
+    if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_NO_QUEUE)) {
+        multi_queue(c, cmd);
+        reply_simple(c, "QUEUED");
+        c->cmd = NULL;
+        return;
+    }
+    command_call(c, cmd);
     return;
 
 rejected: /* a known command refused before it ran: counted in rejected_calls */

@@ -21,6 +21,11 @@ typedef void cmd_proc(struct client *c);
 #define CMD_LOADING      (1 << 6)
 #define CMD_STALE        (1 << 7)
 #define CMD_SKIP_SLOWLOG (1 << 8) /* never in the slow log (AUTH, HELLO: they carry passwords) */
+#define CMD_NO_QUEUE     (1 << 9) /* runs at once inside MULTI: EXEC, DISCARD, MULTI, WATCH, QUIT */
+/* A write command that changes keys only through db.c's functions, which signal WATCH
+ * themselves: the dispatcher need not signal its keys after it (so SETNX on an existing key
+ * or COPY's source leaves a WATCH alone, as in Redis). */
+#define CMD_DB_SIGNALS (1 << 10)
 
 /* Per-command statistics (INFO commandstats, SLOWLOG). The only mutable part of a command:
  * each row points to its own record, which COMMAND() creates with static storage. */
@@ -92,7 +97,12 @@ void command_foreach(void (*fn)(const struct command *cmd, void *ctx), void *ctx
 void command_reset_stats(void);
 
 /* Run the parsed command in c->argc/c->argv: lookup, auth, arity, subcommand dispatch, OOM
- * check, call, statistics, slow log. */
+ * check, then either queue it (client in MULTI) or call it. */
 void command_dispatch(struct client *c);
+/* Call cmd, already checked, on c->argc/c->argv: the handler, its statistics, slow log entry
+ * and, for a write command that answered without an error, a WATCH signal on its keys (the
+ * changes values get in place do not pass through the keyspace layer). EXEC calls it for
+ * each queued command. */
+void command_call(struct client *c, const struct command *cmd);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "multi.h"
 #include "config.h"
 #include "log.h"
 #include "resp_parse.h"
@@ -137,6 +138,7 @@ client_free(struct client *c)
         reply_lent_to = NULL;
     }
     clients_unlink(c);
+    multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);
     buf_free(&c->reply);
     resp_parser_deinit(&c->parser);

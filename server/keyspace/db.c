@@ -2,6 +2,7 @@
  * keys, the expires array, flushing, and the counters and overhead figures of db.h. */
 #include "db.h"
 
+#include <string.h>
 #include <sys/random.h>
 
 #include "config.h"
@@ -9,6 +10,7 @@
 #include "expire.h"
 #include "lazyfree.h"
 #include "util.h"
+#include "watch.h"
 #include "zmalloc.h"
 
 static struct db *dbs;
@@ -153,6 +155,27 @@ vol_remove_idx(struct db *db, uint32_t idx)
     }
 }
 
+/* ---- WATCH ---- */
+
+/* Every change to a key goes through here so WATCH sees it (watch.c). One pointer test when
+ * nothing in the database is watched. */
+static inline void
+touched(struct db *db, const char *key, size_t klen)
+{
+    if (db->watched)
+        watch_touch_key(db, key, klen);
+}
+
+static inline void
+touched_kv(struct db *db, const struct kv *e)
+{
+    if (db->watched) {
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        watch_touch_key(db, key, klen);
+    }
+}
+
 /* ---- Lookups ---- */
 
 int64_t
@@ -187,6 +210,7 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
         if (is_expired(e)) {
             kv_free(unlink_at(db, &pos));
             kstats.expired_keys++;
+            touched(db, key, klen);
             e = NULL;
         }
     }
@@ -207,6 +231,13 @@ db_peek(struct db *db, const char *key, size_t klen)
     return (struct kv *)dict_find(&db->keys, key, klen, dict_hash(key, klen));
 }
 
+int
+db_is_stale(struct db *db, const char *key, size_t klen)
+{
+    struct kv *e = db_peek(db, key, klen);
+    return e && is_expired(e);
+}
+
 /* ---- Changes ---- */
 
 int
@@ -219,6 +250,7 @@ db_insert_kv(struct db *db, struct kv *e)
     dict_insert(&db->keys, &e->node, dict_hash(key, klen));
     if (e->flags & KV_VOLATILE)
         vol_add(db, e);
+    touched(db, key, klen);
     return 0;
 }
 
@@ -289,6 +321,7 @@ db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t
     swap_in(db, &pos, old, ne, old_vol, idx);
     if (ne != old)
         kv_free_shell(old);
+    touched(db, key, klen);
     return 0;
 }
 
@@ -320,6 +353,7 @@ db_rebuild(struct db *db, struct kv *e, const struct val *v, int64_t expire)
     pos_of(db, e, &pos);
     swap_in(db, &pos, e, ne, old_vol, old_vol ? kv_vidx(e) : 0);
     kv_free_shell(e);
+    touched_kv(db, ne);
     return ne;
 }
 
@@ -329,6 +363,7 @@ db_set_expire(struct db *db, struct kv **ep, int64_t when)
     struct kv *e = *ep;
     if ((e->flags & KV_VOLATILE) && when >= 0) {
         kv_set_expire(e, when); /* already has the room */
+        touched_kv(db, e);
         return 0;
     }
     if (!(e->flags & KV_VOLATILE) && when < 0)
@@ -347,6 +382,17 @@ db_delete_kv(struct db *db, struct kv *e, int mode)
 {
     struct dict_pos pos;
     pos_of(db, e, &pos);
+    if (db->watched) {
+        /* The key bytes live in e, which may be freed at once: copy them first. */
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        char *copy = zmalloc(klen ? klen : 1);
+        memcpy(copy, key, klen);
+        lazyfree_kv(unlink_at(db, &pos), mode == FREE_LAZY);
+        watch_touch_key(db, copy, klen);
+        zfree(copy);
+        return;
+    }
     lazyfree_kv(unlink_at(db, &pos), mode == FREE_LAZY);
 }
 
@@ -368,6 +414,7 @@ db_delete(struct db *db, const char *key, size_t klen, int mode)
     if (!live)
         kstats.expired_keys++; /* it was already gone for the client */
     lazyfree_kv(e, mode == FREE_LAZY);
+    touched(db, key, klen);
     return live;
 }
 
@@ -377,7 +424,9 @@ db_unlink(struct db *db, const char *key, size_t klen)
     struct dict_pos pos;
     if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos))
         return NULL;
-    return unlink_at(db, &pos);
+    struct kv *e = unlink_at(db, &pos);
+    touched(db, key, klen);
+    return e;
 }
 
 static void
@@ -389,6 +438,8 @@ free_node(struct dict_node *n, void *ctx)
 void
 db_flush(struct db *db, int async)
 {
+    if (db->watched)
+        watch_touch_db(db); /* before: it needs to see which watched keys are there */
     if (async && dict_size(&db->keys) > 0) {
         struct dict *d = dict_create(kv_dict_key);
         *d = db->keys; /* the whole table goes to the lazy free thread */

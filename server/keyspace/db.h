@@ -60,8 +60,9 @@ struct db {
      * removing and uniform random sampling are O(1) and it costs 8 bytes per volatile key. */
     struct kv **vol;
     size_t vol_count, vol_cap;
-    size_t vol_cursor; /* where the active expire cycle goes on */
-    long long avg_ttl; /* ms, running estimate from the expire cycle's samples */
+    size_t vol_cursor;    /* where the active expire cycle goes on */
+    long long avg_ttl;    /* ms, running estimate from the expire cycle's samples */
+    struct dict *watched; /* WATCHed keys (watch.c), NULL while none: no memory when unused */
 };
 
 /* db_lookup flags. */
@@ -92,6 +93,8 @@ db_lookup_write(struct db *db, const char *key, size_t klen)
 {
     return db_lookup(db, key, klen, LOOKUP_NOSTATS);
 }
+/* 1 when key is present but past its expiry time (not yet deleted); no side effects. */
+int db_is_stale(struct db *db, const char *key, size_t klen);
 /* The entry as stored, expired or not; no side effects (MEMORY USAGE, tests). */
 struct kv *db_peek(struct db *db, const char *key, size_t klen);
 
