@@ -65,7 +65,6 @@ static uint64_t next_client_id = 1;
 static int shutdown_requested;
 static char read_chunk[READ_CHUNK];
 static struct buf shared_reply = BUF_INIT;
-static int64_t shared_reply_used_ms; /* last time it was lent: idle, the cron frees it */
 static struct client *reply_lent_to;
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
@@ -493,7 +492,6 @@ on_read(evutil_socket_t fd, short what, void *arg)
     if (reply_lent_to == NULL && c->reply.data == NULL) {
         c->reply = shared_reply;
         shared_reply = (struct buf)BUF_INIT;
-        shared_reply_used_ms = mono_ms();
         reply_lent_to = c;
     }
     if (c->flags & CLIENT_RESUME_INPUT) {
@@ -805,9 +803,6 @@ net_cron(void)
     struct client *next;
 
     clients_peaks_cron();
-    /* A server with no traffic keeps no reply buffer (up to 64 KiB) for the next batch. */
-    if (shared_reply.data && now - shared_reply_used_ms > IDLE_TRIM_MS)
-        buf_free(&shared_reply);
     clients_evict(); /* a CONFIG SET of the limit, or of maxmemory, takes effect here too */
     for (struct client *c = clients_first(); c; c = next) {
         next = c->next;
