@@ -11,6 +11,7 @@
 
 #include "command.h"
 #include "net.h"
+#include "pubsub.h"
 #include "resp_write.h"
 #include "stats.h"
 #include "util.h"
@@ -313,7 +314,7 @@ size_t
 client_memory(const struct client *c)
 {
     return zmalloc_size(c) + buf_alloc_size(&c->query) + buf_alloc_size(&c->reply) +
-           resp_parser_memory(&c->parser) + alloc_size(c->name);
+           resp_parser_memory(&c->parser) + alloc_size(c->name) + pubsub_client_memory(c);
 }
 
 void
@@ -410,16 +411,16 @@ client_info_line(const struct client *c, struct buf *b)
 
     if (c->last_cmd)
         command_fullname(c->last_cmd, full, sizeof(full));
+    size_t sub = pubsub_client_channels(c), psub = pubsub_client_patterns(c);
     /* Same keys and order as Redis 7.0 so that tools parsing k=v tokens find what they
-     * expect; fields for features zmem lacks (pub/sub, MULTI, tracking) carry their
-     * idle values. */
+     * expect; fields for features zmem lacks (MULTI, tracking) carry their idle values. */
     buf_printf(b,
-               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d "
-               "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
+               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
+               "sub=%zu psub=%zu ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
                "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_io_ms) / 1000),
-               c->db_id, qbuf, qfree, buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem,
-               client_memory(c), events, full, c->proto);
+               sub + psub ? "P" : "N", c->db_id, sub, psub, qbuf, qfree, buf_alloc_size(&c->reply),
+               c->reply.cap, obl, oll, omem, client_memory(c), events, full, c->proto);
 }

@@ -177,6 +177,25 @@ unlink_at(struct db *db, struct dict_pos *pos)
     return e;
 }
 
+void (*keyspace_event_hook)(int type, const char *event, struct db *db, const char *key,
+                            size_t klen);
+
+void
+keyspace_event(int type, const char *event, struct db *db, const char *key, size_t klen)
+{
+    if (keyspace_event_hook)
+        keyspace_event_hook(type, event, db, key, klen);
+}
+
+/* An expired entry is going: tell subscribers before its key is freed. */
+static void
+notify_expired(struct db *db, const struct kv *e)
+{
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    keyspace_event(NOTIFY_EXPIRED, "expired", db, key, klen);
+}
+
 struct kv *
 db_lookup(struct db *db, const char *key, size_t klen, int flags)
 {
@@ -185,7 +204,9 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
         e = (struct kv *)dict_pos_node(&pos);
         if (is_expired(e)) {
-            kv_free(unlink_at(db, &pos));
+            e = unlink_at(db, &pos);
+            notify_expired(db, e);
+            kv_free(e);
             kstats.expired_keys++;
             e = NULL;
         }
@@ -219,6 +240,7 @@ db_insert_kv(struct db *db, struct kv *e)
     dict_insert(&db->keys, &e->node, dict_hash(key, klen));
     if (e->flags & KV_VOLATILE)
         vol_add(db, e);
+    keyspace_event(NOTIFY_NEW, "new", db, key, klen);
     return 0;
 }
 
@@ -353,7 +375,11 @@ db_delete_kv(struct db *db, struct kv *e, int mode)
 void
 db_expire_kv(struct db *db, struct kv *e)
 {
-    db_delete_kv(db, e, FREE_SYNC);
+    struct dict_pos pos;
+    pos_of(db, e, &pos);
+    e = unlink_at(db, &pos);
+    notify_expired(db, e);
+    lazyfree_kv(e, 0);
     kstats.expired_keys++;
 }
 
@@ -365,8 +391,10 @@ db_delete(struct db *db, const char *key, size_t klen, int mode)
         return 0;
     struct kv *e = unlink_at(db, &pos);
     int live = !is_expired(e);
-    if (!live)
+    if (!live) {
         kstats.expired_keys++; /* it was already gone for the client */
+        notify_expired(db, e);
+    }
     lazyfree_kv(e, mode == FREE_LAZY);
     return live;
 }

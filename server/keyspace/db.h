@@ -75,6 +75,14 @@ struct db {
 #define FREE_SYNC 0
 #define FREE_LAZY 1 /* a large value may go to the lazy free thread */
 
+/* Keyspace notifications raised down here: "expired" (lazy and active expiry), "evicted"
+ * (evict.c) and "new" (a key added). type is a NOTIFY_* class (config.h). The keyspace room
+ * cannot reach the pub/sub tables, so main points this at core's publisher; NULL: none. */
+extern void (*keyspace_event_hook)(int type, const char *event, struct db *db, const char *key,
+                                   size_t klen);
+/* Raise one through keyspace_event_hook, if set. */
+void keyspace_event(int type, const char *event, struct db *db, const char *key, size_t klen);
+
 /* Current time for expiry decisions (unix ms). */
 int64_t db_now_ms(void);
 
