@@ -47,13 +47,15 @@ cmd_sadd(struct client *c)
         }
         added += r;
     }
+    if (added > 0)
+        arg_notify(c, NOTIFY_SET, "sadd", 1);
     reply_int(c, added);
 }
 
 static void
 cmd_srem(struct client *c)
 {
-    arg_del_members(c, OBJ_SET, set_del, set_len);
+    arg_del_members(c, OBJ_SET, set_del, set_len, NOTIFY_SET, "srem");
 }
 
 static void
@@ -127,12 +129,17 @@ cmd_spop(struct client *c)
         reply_set(c, (long long)len);
         set_foreach(e, reply_member, c);
         db_delete_kv(CDB(c), e, FREE_SYNC);
+        arg_notify(c, NOTIFY_SET, "spop", 1);
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
         return;
     } else {
         reply_set(c, count);
+        if (count == 0)
+            return;
         while (count--)
             set_pop(e, reply_member, c);
     }
+    arg_notify(c, NOTIFY_SET, "spop", 1);
     drop_if_empty(c, e, set_len);
 }
 
@@ -240,7 +247,9 @@ cmd_smove(struct client *c)
         return;
     }
     set_del(src, m, ml);
+    arg_notify(c, NOTIFY_SET, "srem", 1);
     drop_if_empty(c, src, set_len);
+    arg_notify(c, NOTIFY_SET, "sadd", 2);
     reply_int(c, 1);
 }
 
@@ -353,12 +362,16 @@ setop_reply(struct client *c, enum setop op)
 static void
 setop_store(struct client *c, enum setop op)
 {
+    static const char *const events[] = {
+        [SETOP_INTER] = "sinterstore", [SETOP_UNION] = "sunionstore", [SETOP_DIFF] = "sdiffstore"};
     struct result r;
     struct db *db = CDB(c);
     if (setop_compute(c, 2, c->argc - 2, op, 1, &r) < 0)
         return;
     if (r.e == NULL) {
-        db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC); /* an empty result leaves no key */
+        /* an empty result leaves no key */
+        if (db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC))
+            arg_notify(c, NOTIFY_GENERIC, "del", 1);
         reply_int(c, 0);
         return;
     }
@@ -371,6 +384,7 @@ setop_store(struct client *c, enum setop op)
         return;
     }
     kv_free_shell(r.e);
+    arg_notify(c, NOTIFY_SET, events[op], 1);
     reply_int(c, n);
 }
 
