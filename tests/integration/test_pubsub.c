@@ -457,9 +457,9 @@ static const char *const diff_cmds[] = {
     "sadd st a",
     "srem st a zz",
     "srem st zz",
+    "smove st st2 b", /* before SPOP, which may take any member */
     "spop st",
     "spop st 0",
-    "smove st st2 b",
     "smove st st2 zz",
     "sadd x1 a b c",
     "sadd x2 b c d",
