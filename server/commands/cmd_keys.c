@@ -507,7 +507,7 @@ cmd_dump_restore(struct client *c)
 static struct kv *
 object_lookup(struct client *c)
 {
-    struct kv *e = db_lookup(CDB(c), ARGP(c, 2), ARGL(c, 2), LOOKUP_NOTOUCH);
+    struct kv *e = db_lookup(CDB(c), ARGP(c, 2), ARGL(c, 2), LOOKUP_NOTOUCH | LOOKUP_NONOTIFY);
     if (e == NULL)
         reply_null(c);
     return e;

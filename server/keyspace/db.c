@@ -214,8 +214,12 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     if (!(flags & LOOKUP_NOSTATS)) {
         if (e)
             kstats.keyspace_hits++;
-        else
+        else {
             kstats.keyspace_misses++;
+            /* Redis raises "keymiss" where it counts a miss: read lookups. */
+            if (!(flags & LOOKUP_NONOTIFY))
+                keyspace_event(NOTIFY_KEY_MISS, "keymiss", db, key, klen);
+        }
     }
     if (e && !(flags & LOOKUP_NOTOUCH))
         evict_touch(e);

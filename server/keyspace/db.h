@@ -65,8 +65,9 @@ struct db {
 };
 
 /* db_lookup flags. */
-#define LOOKUP_NOTOUCH 1 /* don't update the LRU/LFU field */
-#define LOOKUP_NOSTATS 2 /* don't count a keyspace hit or miss */
+#define LOOKUP_NOTOUCH  1 /* don't update the LRU/LFU field */
+#define LOOKUP_NOSTATS  2 /* don't count a keyspace hit or miss */
+#define LOOKUP_NONOTIFY 4 /* a miss raises no "keymiss" event (OBJECT, as in Redis) */
 
 /* db_set flags. */
 #define SET_KEEPTTL 1
