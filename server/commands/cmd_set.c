@@ -9,6 +9,7 @@
 #include "command.h"
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "objset.h"
 #include "zmalloc.h"
 
@@ -238,17 +239,32 @@ cmd_smove(struct client *c)
         reply_int(c, src == dst && set_has(src, m, ml));
         return;
     }
-    /* Add first, remove after: a failed allocation then changes nothing. */
-    if (dst == NULL && (dst = set_create(c, 2, m, ml, 1)) == NULL)
-        return;
+    /* Add first, remove after: a failed allocation then changes nothing. A new destination is
+     * built aside and inserted after the source changed (its insertion cannot fail: no expiry),
+     * so its "new" event comes where Redis raises it, between the srem and the sadd. */
+    struct kv *fresh = NULL;
+    if (dst == NULL) {
+        struct val v;
+        set_new_val(&v, m, ml, 1);
+        if ((fresh = kv_build(ARGP(c, 2), ARGL(c, 2), &v, -1)) == NULL) {
+            val_free(v.enc, v.ptr);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+        fresh->lru = evict_new_lru();
+        dst = fresh;
+    }
     if (set_add(dst, m, ml) < 0) {
-        drop_if_empty(c, dst, set_len);
+        if (fresh)
+            kv_free(fresh);
         reply_error(c, ERR_ALLOC);
         return;
     }
     set_del(src, m, ml);
     arg_notify(c, NOTIFY_SET, "srem", 1);
     drop_if_empty(c, src, set_len);
+    if (fresh)
+        db_insert_kv(db, fresh);
     arg_notify(c, NOTIFY_SET, "sadd", 2);
     reply_int(c, 1);
 }

@@ -593,11 +593,14 @@ test_keyspace_events_diff(void **state)
     }
     size_t nd = sizeof(diff_cmds) / sizeof(diff_cmds[0]),
            nm = sizeof(miss_cmds) / sizeof(miss_cmds[0]);
-    size_t ev_write = 0, ev_miss = 0;
+    size_t ev_write = 0, ev_new = 0, ev_miss = 0;
     size_t agreed_write = events_diff(&rd, "KEA", diff_cmds, nd, &ev_write);
+    /* With 'n' too: "new" for every key created, in its place among the command's events. */
+    size_t agreed_new = events_diff(&rd, "KEAn", diff_cmds, nd, &ev_new);
     size_t agreed_miss = events_diff(&rd, "KEm", miss_cmds, nm, &ev_miss);
     rd_stop(&rd);
     assert_int_equal(agreed_write, nd);
+    assert_int_equal(agreed_new, nd);
     assert_int_equal(agreed_miss, nm);
     assert_true(ev_write > 100);
     assert_true(ev_miss > 20);
