@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "net.h"
+#include "pubsub.h"
 #include "slowlog.h"
 #include "stats.h"
 #include "util.h"
@@ -180,6 +181,7 @@ main(int argc, char **argv)
     }
     if (command_setup(commands_all) < 0)
         goto out_base;
+    keyspace_event_hook = notify_keyspace_hook; /* expired, evicted, new: core publishes */
     if (db_setup(cfg->databases) < 0) {
         log_msg(LL_WARNING, "Could not create %d databases", cfg->databases);
         goto out_cmd;
@@ -230,6 +232,7 @@ out_http:
     metrics_http_teardown();
 out_net:
     net_teardown();
+    pubsub_teardown();
     metrics_teardown();
 out_lazy:
     lazyfree_teardown();

@@ -26,7 +26,8 @@ enum opt_type {
     OPT_STR,
     OPT_POLICY,
     OPT_LOGLEVEL,
-    OPT_OBUF
+    OPT_OBUF,
+    OPT_NOTIFY
 };
 
 /*        name                      type          field                    default       min max
@@ -86,6 +87,8 @@ enum opt_type {
       "log commands slower than this many microseconds; -1 off")                                   \
     X("slowlog-max-len", OPT_INT, slowlog_max_len, "128", 0, INT_MAX, 1,                           \
       "entries kept in the slow log")                                                              \
+    X("notify-keyspace-events", OPT_NOTIFY, notify_keyspace_events, "", 0, 0, 1,                   \
+      "keyspace notification classes: Redis's letters K E g $ l s h z x e t m d n A")              \
     X("memory-history-len", OPT_INT, memory_history_len, "3600", 0, 1000000, 1,                    \
       "memory samples kept, one a second (MEMORY HISTORY, /history); 0 means off")
 
@@ -169,6 +172,79 @@ config_policy_name(int policy)
         if (policies[i].value == policy)
             return policies[i].name;
     return "noeviction";
+}
+
+/* notify-keyspace-events letters and their NOTIFY_* classes, in the order Redis prints them. */
+static const struct {
+    char letter;
+    int flag;
+} notify_letters[] = {
+    {'g', NOTIFY_GENERIC}, {'$', NOTIFY_STRING}, {'l', NOTIFY_LIST},    {'s', NOTIFY_SET},
+    {'h', NOTIFY_HASH},    {'z', NOTIFY_ZSET},   {'x', NOTIFY_EXPIRED}, {'e', NOTIFY_EVICTED},
+    {'t', NOTIFY_STREAM},  {'d', NOTIFY_MODULE}, {'n', NOTIFY_NEW},
+};
+
+int
+notify_flags_parse(const char *s)
+{
+    int flags = 0;
+
+    for (; *s; s++) {
+        int f = 0;
+        switch (*s) {
+        case 'A':
+            f = NOTIFY_ALL;
+            break;
+        case 'K':
+            f = NOTIFY_KEYSPACE;
+            break;
+        case 'E':
+            f = NOTIFY_KEYEVENT;
+            break;
+        case 'm':
+            f = NOTIFY_KEY_MISS;
+            break;
+        default:
+            for (size_t i = 0; i < sizeof(notify_letters) / sizeof(notify_letters[0]); i++)
+                if (notify_letters[i].letter == *s)
+                    f = notify_letters[i].flag;
+            if (f == 0)
+                return -1;
+        }
+        flags |= f;
+    }
+    return flags;
+}
+
+void
+notify_flags_format(int flags, char *dst, size_t size)
+{
+    size_t n = 0;
+
+    if (size == 0)
+        return;
+#define PUT(ch)                                                                                    \
+    do {                                                                                           \
+        if (n + 1 < size)                                                                          \
+            dst[n++] = (ch);                                                                       \
+    } while (0)
+    /* Redis prints "A" for the whole set (then 'n', though in force, is not shown), each class
+     * letter otherwise. */
+    if ((flags & NOTIFY_ALL) == NOTIFY_ALL) {
+        PUT('A');
+    } else {
+        for (size_t i = 0; i < sizeof(notify_letters) / sizeof(notify_letters[0]); i++)
+            if (flags & notify_letters[i].flag)
+                PUT(notify_letters[i].letter);
+    }
+    if (flags & NOTIFY_KEYSPACE)
+        PUT('K');
+    if (flags & NOTIFY_KEYEVENT)
+        PUT('E');
+    if (flags & NOTIFY_KEY_MISS)
+        PUT('m');
+#undef PUT
+    dst[n] = '\0';
 }
 
 static const struct opt *
@@ -308,6 +384,13 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
         return -1;
     case OPT_OBUF:
         return obuf_parse(value, out->obuf, err, errlen);
+    case OPT_NOTIFY:
+        out->ll = notify_flags_parse(value);
+        if (out->ll < 0) {
+            snprintf(err, errlen, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            return -1;
+        }
+        return 0;
     case OPT_LOGLEVEL:
         for (int i = 0; i < 4; i++) {
             if (strcasecmp(value, loglevels[i]) == 0) {
@@ -384,6 +467,9 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
     }
     case OPT_POLICY:
         return config_policy_name(*(const int *)field);
+    case OPT_NOTIFY:
+        notify_flags_format(*(const int *)field, tmp, tmplen);
+        return tmp;
     case OPT_LOGLEVEL: {
         int l = *(const int *)field;
         return loglevels[l >= 0 && l < 4 ? l : 2];

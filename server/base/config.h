@@ -33,6 +33,26 @@ struct obuf_limit {
     int soft_seconds;
 };
 
+/* Keyspace notification classes (notify-keyspace-events), Redis's bits and letters. */
+#define NOTIFY_KEYSPACE (1 << 0)  /* K: __keyspace@<db>__:<key> channels */
+#define NOTIFY_KEYEVENT (1 << 1)  /* E: __keyevent@<db>__:<event> channels */
+#define NOTIFY_GENERIC  (1 << 2)  /* g: del, expire, rename... */
+#define NOTIFY_STRING   (1 << 3)  /* $ */
+#define NOTIFY_LIST     (1 << 4)  /* l */
+#define NOTIFY_SET      (1 << 5)  /* s */
+#define NOTIFY_HASH     (1 << 6)  /* h */
+#define NOTIFY_ZSET     (1 << 7)  /* z */
+#define NOTIFY_EXPIRED  (1 << 8)  /* x */
+#define NOTIFY_EVICTED  (1 << 9)  /* e */
+#define NOTIFY_STREAM   (1 << 10) /* t (accepted; zmem has no streams) */
+#define NOTIFY_KEY_MISS (1 << 11) /* m */
+#define NOTIFY_MODULE   (1 << 12) /* d (accepted; zmem has no modules) */
+#define NOTIFY_NEW      (1 << 13) /* n */
+/* "A": every class but m and n. */
+#define NOTIFY_ALL                                                                                 \
+    (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET |       \
+     NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+
 struct config {
     int port;
     char *bind;                  /* space-separated addresses, "-" prefix: optional */
@@ -63,8 +83,9 @@ struct config {
     struct obuf_limit obuf_limits[OBUF_CLASSES];
     long long slowlog_log_slower_than; /* microseconds, -1 disables, 0 logs everything */
     int slowlog_max_len;
-    int memory_history_len; /* samples in the memory history ring, 0 = off */
-    char *config_file;      /* absolute path of the file loaded, "" when none */
+    int notify_keyspace_events; /* NOTIFY_* classes; nothing is sent without K or E */
+    int memory_history_len;     /* samples in the memory history ring, 0 = off */
+    char *config_file;          /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */
@@ -94,6 +115,10 @@ int config_check_metrics_password(const char *requirepass, const char *metrics_p
                                   size_t errlen);
 /* Name of a maxmemory policy ("allkeys-lru"). */
 const char *config_policy_name(int policy);
+/* notify-keyspace-events text to NOTIFY_* flags; -1 on a letter Redis does not know. */
+int notify_flags_parse(const char *s);
+/* NOTIFY_* flags as CONFIG GET prints them ("AKE", "g$xK") into dst (NUL-terminated). */
+void notify_flags_format(int flags, char *dst, size_t size);
 /* Free what config_load() allocated. */
 void config_teardown(void);
 

@@ -216,6 +216,7 @@ cmd_setbit(struct client *c)
         p[off >> 3] |= mask;
     else
         p[off >> 3] &= (unsigned char)~mask;
+    arg_notify(c, NOTIFY_STRING, "setbit", 1);
     reply_int(c, old);
 }
 
@@ -367,7 +368,8 @@ cmd_bitop(struct client *c)
             maxlen = len;
     }
     if (maxlen == 0) { /* every source empty or missing: the result is no key at all */
-        db_delete(db, ARGP(c, 2), ARGL(c, 2), FREE_SYNC);
+        if (db_delete(db, ARGP(c, 2), ARGL(c, 2), FREE_SYNC))
+            arg_notify(c, NOTIFY_GENERIC, "del", 2);
         reply_int(c, 0);
         goto done;
     }
@@ -393,6 +395,7 @@ cmd_bitop(struct client *c)
         reply_error(c, ERR_ALLOC);
         goto done;
     }
+    arg_notify(c, NOTIFY_STRING, "set", 2);
     reply_int(c, (long long)maxlen);
 done:
     for (int j = 0; j < nsrc; j++)
@@ -490,7 +493,7 @@ arg_bf_type(struct client *c, int i, int *sign, int *bits)
 }
 
 /* One BITFIELD operation on p (NULL: a missing key, only for GET) of len bytes. */
-static void
+static int
 bf_run(struct client *c, const struct bf_op *op, unsigned char *p, size_t len)
 {
     if (op->op == BF_GET) {
@@ -501,7 +504,7 @@ bf_run(struct client *c, const struct bf_op *op, unsigned char *p, size_t len)
             buf[i] = p[byte + i];
         uint64_t v = bf_read(buf, op->off & 7, op->bits);
         reply_int(c, op->sign ? bf_sign_extend(v, op->bits) : (long long)v);
-        return;
+        return 0;
     }
     uint64_t raw = bf_read(p, op->off, op->bits);
     __int128 old = op->sign ? (__int128)bf_sign_extend(raw, op->bits) : (__int128)raw;
@@ -515,13 +518,14 @@ bf_run(struct client *c, const struct bf_op *op, unsigned char *p, size_t len)
     }
     if (over && op->overflow == BF_FAIL) {
         reply_null(c);
-        return;
+        return 0;
     }
     bf_write(p, op->off, op->bits, (uint64_t)nv);
     if (op->op == BF_INCRBY)
         reply_int(c, nv);
     else
         reply_int(c, op->sign ? (long long)(int64_t)old : (long long)(uint64_t)old);
+    return 1;
 }
 
 /* BITFIELD and BITFIELD_RO (`ro`: only GET allowed). Every operation is parsed before the key
@@ -597,8 +601,11 @@ bitfield_run(struct client *c, int ro)
         len = s->len;
     }
     reply_array(c, nops);
+    int changes = 0;
     for (int i = 0; i < nops; i++)
-        bf_run(c, &ops[i], p, len);
+        changes += bf_run(c, &ops[i], p, len);
+    if (changes)
+        arg_notify(c, NOTIFY_STRING, "setbit", 1);
 done:
     zfree(ops);
 }

@@ -168,6 +168,8 @@ cmd_geoadd(struct client *c)
         added += (out & ZADD_OUT_ADDED) != 0;
         updated += (out & ZADD_OUT_UPDATED) != 0;
     }
+    if (added || updated)
+        arg_notify(c, NOTIFY_ZSET, "zadd", 1); /* GEOADD is ZADD underneath, as in Redis */
     drop_if_empty(c, e, zset_len);
     reply_int(c, added + (ch ? updated : 0));
 done:
@@ -346,7 +348,9 @@ store_points(struct client *c, int dst, struct geo_found *f, size_t n, int store
         f->p[i].m = at;
         at += f->p[i].ml;
     }
-    db_delete(db, ARGP(c, dst), ARGL(c, dst), FREE_SYNC);
+    int existed = db_delete(db, ARGP(c, dst), ARGL(c, dst), FREE_SYNC);
+    if (n == 0 && existed)
+        arg_notify(c, NOTIFY_GENERIC, "del", dst);
     if (n) {
         struct val v;
         zset_new_val(&v);
@@ -365,6 +369,9 @@ store_points(struct client *c, int dst, struct geo_found *f, size_t n, int store
                 goto done;
             }
         }
+        arg_notify(
+            c, NOTIFY_ZSET,
+            strcmp(c->cmd->name, "geosearchstore") == 0 ? "geosearchstore" : "georadiusstore", dst);
     }
     reply_int(c, (long long)n);
 done:

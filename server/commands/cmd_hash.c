@@ -49,6 +49,7 @@ hash_set_fields(struct client *c, int reply_count)
         }
         created += r;
     }
+    arg_notify(c, NOTIFY_HASH, "hset", 1);
     if (reply_count)
         reply_int(c, created);
     else
@@ -84,6 +85,7 @@ cmd_hsetnx(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_HASH, "hset", 1);
     reply_int(c, 1);
 }
 
@@ -123,7 +125,7 @@ cmd_hmget(struct client *c)
 static void
 cmd_hdel(struct client *c)
 {
-    arg_del_members(c, OBJ_HASH, hash_del, hash_len);
+    arg_del_members(c, OBJ_HASH, hash_del, hash_len, NOTIFY_HASH, "hdel");
 }
 
 static void
@@ -246,6 +248,7 @@ cmd_hincrby(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_HASH, "hincrby", 1);
     reply_int(c, cur);
 }
 
@@ -283,6 +286,7 @@ cmd_hincrbyfloat(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_HASH, "hincrbyfloat", 1);
     reply_bulk(c, buf, n);
 }
 

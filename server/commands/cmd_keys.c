@@ -28,8 +28,12 @@ delete_keys(struct client *c, int lazy)
 {
     struct db *db = CDB(c);
     long long n = 0;
-    for (int j = 1; j < c->argc; j++)
-        n += db_delete(db, ARGP(c, j), ARGL(c, j), lazy ? FREE_LAZY : FREE_SYNC);
+    for (int j = 1; j < c->argc; j++) {
+        if (db_delete(db, ARGP(c, j), ARGL(c, j), lazy ? FREE_LAZY : FREE_SYNC)) {
+            arg_notify(c, NOTIFY_GENERIC, "del", j);
+            n++;
+        }
+    }
     reply_int(c, n);
 }
 
@@ -191,9 +195,12 @@ set_expire_time(struct client *c, int64_t base, int seconds)
     }
     if (when <= db_now_ms()) {
         db_delete_kv(db, e, FREE_SYNC); /* a time in the past deletes the key at once */
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
     } else if (db_set_expire(db, &e, when) < 0) {
         reply_error(c, ERR_ALLOC);
         return;
+    } else {
+        arg_notify(c, NOTIFY_GENERIC, "expire", 1);
     }
     reply_int(c, 1);
     return;
@@ -290,6 +297,7 @@ cmd_persist(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_GENERIC, "persist", 1);
     reply_int(c, 1);
 }
 
@@ -338,6 +346,8 @@ rename_key(struct client *c, int nx)
         return;
     }
     kv_free_shell(old);
+    arg_notify(c, NOTIFY_GENERIC, "rename_from", 1);
+    arg_notify(c, NOTIFY_GENERIC, "rename_to", 2);
     if (nx)
         reply_int(c, 1);
     else
@@ -442,6 +452,7 @@ cmd_copy(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", dst->id, ARGP(c, 2), ARGL(c, 2));
     reply_int(c, 1);
 }
 
@@ -469,6 +480,8 @@ cmd_move(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", src->id, ARGP(c, 1), ARGL(c, 1));
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", dst->id, ARGP(c, 1), ARGL(c, 1));
     reply_int(c, 1);
 }
 
@@ -494,7 +507,7 @@ cmd_dump_restore(struct client *c)
 static struct kv *
 object_lookup(struct client *c)
 {
-    struct kv *e = db_lookup(CDB(c), ARGP(c, 2), ARGL(c, 2), LOOKUP_NOTOUCH);
+    struct kv *e = db_lookup(CDB(c), ARGP(c, 2), ARGL(c, 2), LOOKUP_NOTOUCH | LOOKUP_NONOTIFY);
     if (e == NULL)
         reply_null(c);
     return e;

@@ -40,6 +40,7 @@ push_elements(struct client *c, int where, int only_existing)
             return;
         }
     }
+    arg_notify(c, NOTIFY_LIST, where == LIST_HEAD ? "lpush" : "rpush", 1);
     reply_int(c, (long long)list_len(e));
 }
 
@@ -86,15 +87,18 @@ discard_elem(void *ctx, const char *s, size_t len)
 static void
 list_pop_reply(struct client *c, struct kv *e, int where, long long count)
 {
+    size_t n = 1;
     if (count < 0) {
         list_pop(e, where, reply_elem, c);
     } else {
         size_t len = list_len(e);
-        size_t n = (unsigned long long)count < len ? (size_t)count : len;
+        n = (unsigned long long)count < len ? (size_t)count : len;
         reply_array(c, (long long)n);
-        while (n--)
+        for (size_t k = 0; k < n; k++)
             list_pop(e, where, reply_elem, c);
     }
+    if (n > 0)
+        kv_notify(c, NOTIFY_LIST, where == LIST_HEAD ? "lpop" : "rpop", e);
     drop_if_empty(c, e, list_len);
 }
 
@@ -183,6 +187,9 @@ list_move_reply(struct client *c, struct kv *src, int from, int dstkey, struct k
     /* Pushing to the same end of the same list put the element in front of the original. */
     list_pop(src, from, discard_elem, NULL);
     reply_bulk(c, copy, len);
+    /* Redis's order: the push on the destination, then the pop on the source. */
+    arg_notify(c, NOTIFY_LIST, to == LIST_HEAD ? "lpush" : "rpush", dstkey);
+    kv_notify(c, NOTIFY_LIST, from == LIST_HEAD ? "lpop" : "rpop", src);
     drop_if_empty(c, src, list_len);
 done:
     zfree(copy);
@@ -404,10 +411,13 @@ cmd_linsert(struct client *c)
         return;
     }
     int r = list_insert(e, ARGP(c, 3), ARGL(c, 3), after, ARGP(c, 4), ARGL(c, 4));
-    if (r < 0)
+    if (r < 0) {
         reply_error(c, ERR_ALLOC);
-    else
-        reply_int(c, r ? (long long)list_len(e) : -1);
+        return;
+    }
+    if (r)
+        arg_notify(c, NOTIFY_LIST, "linsert", 1);
+    reply_int(c, r ? (long long)list_len(e) : -1);
 }
 
 static void
@@ -431,8 +441,10 @@ cmd_lset(struct client *c)
         reply_error(c, ERR_ALLOC);
     else if (r == 0)
         reply_error(c, "ERR index out of range");
-    else
+    else {
+        arg_notify(c, NOTIFY_LIST, "lset", 1);
         reply_ok(c);
+    }
 }
 
 static void
@@ -452,7 +464,10 @@ cmd_lrem(struct client *c)
         return;
     }
     size_t n = list_remove_equal(e, count, ARGP(c, 3), ARGL(c, 3));
-    drop_if_empty(c, e, list_len);
+    if (n > 0) {
+        arg_notify(c, NOTIFY_LIST, "lrem", 1);
+        drop_if_empty(c, e, list_len);
+    }
     reply_int(c, (long long)n);
 }
 
@@ -469,10 +484,14 @@ cmd_ltrim(struct client *c)
     if (wt)
         return;
     size_t from, n;
-    if (e && clamp_ranks(start, end, list_len(e), &from, &n) < 0)
+    if (e && clamp_ranks(start, end, list_len(e), &from, &n) < 0) {
+        arg_notify(c, NOTIFY_LIST, "ltrim", 1);
         db_delete_kv(CDB(c), e, FREE_SYNC); /* nothing kept: no key */
-    else if (e)
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
+    } else if (e) {
         list_trim(e, from, n);
+        arg_notify(c, NOTIFY_LIST, "ltrim", 1);
+    }
     reply_ok(c);
 }
 

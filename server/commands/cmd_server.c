@@ -21,7 +21,12 @@ cmd_ping(struct client *c)
         reply_error_arity(c);
         return;
     }
-    if (c->argc == 2)
+    if (c->proto != RESP3 && c->pubsub) {
+        /* In RESP2 subscribed mode a reply must look like a message: ["pong", arg or ""]. */
+        reply_array(c, 2);
+        reply_bulk(c, "pong", 4);
+        reply_bulk(c, c->argc == 2 ? c->argv[1].ptr : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 2)
         reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
     else
         buf_append(&c->reply, "+PONG\r\n", 7);

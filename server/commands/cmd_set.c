@@ -9,6 +9,7 @@
 #include "command.h"
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "objset.h"
 #include "zmalloc.h"
 
@@ -47,13 +48,15 @@ cmd_sadd(struct client *c)
         }
         added += r;
     }
+    if (added > 0)
+        arg_notify(c, NOTIFY_SET, "sadd", 1);
     reply_int(c, added);
 }
 
 static void
 cmd_srem(struct client *c)
 {
-    arg_del_members(c, OBJ_SET, set_del, set_len);
+    arg_del_members(c, OBJ_SET, set_del, set_len, NOTIFY_SET, "srem");
 }
 
 static void
@@ -127,12 +130,17 @@ cmd_spop(struct client *c)
         reply_set(c, (long long)len);
         set_foreach(e, reply_member, c);
         db_delete_kv(CDB(c), e, FREE_SYNC);
+        arg_notify(c, NOTIFY_SET, "spop", 1);
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
         return;
     } else {
         reply_set(c, count);
+        if (count == 0)
+            return;
         while (count--)
             set_pop(e, reply_member, c);
     }
+    arg_notify(c, NOTIFY_SET, "spop", 1);
     drop_if_empty(c, e, set_len);
 }
 
@@ -231,16 +239,33 @@ cmd_smove(struct client *c)
         reply_int(c, src == dst && set_has(src, m, ml));
         return;
     }
-    /* Add first, remove after: a failed allocation then changes nothing. */
-    if (dst == NULL && (dst = set_create(c, 2, m, ml, 1)) == NULL)
-        return;
+    /* Add first, remove after: a failed allocation then changes nothing. A new destination is
+     * built aside and inserted after the source changed (its insertion cannot fail: no expiry),
+     * so its "new" event comes where Redis raises it, between the srem and the sadd. */
+    struct kv *fresh = NULL;
+    if (dst == NULL) {
+        struct val v;
+        set_new_val(&v, m, ml, 1);
+        if ((fresh = kv_build(ARGP(c, 2), ARGL(c, 2), &v, -1)) == NULL) {
+            val_free(v.enc, v.ptr);
+            reply_error(c, ERR_ALLOC);
+            return;
+        }
+        fresh->lru = evict_new_lru();
+        dst = fresh;
+    }
     if (set_add(dst, m, ml) < 0) {
-        drop_if_empty(c, dst, set_len);
+        if (fresh)
+            kv_free(fresh);
         reply_error(c, ERR_ALLOC);
         return;
     }
     set_del(src, m, ml);
+    arg_notify(c, NOTIFY_SET, "srem", 1);
     drop_if_empty(c, src, set_len);
+    if (fresh)
+        db_insert_kv(db, fresh);
+    arg_notify(c, NOTIFY_SET, "sadd", 2);
     reply_int(c, 1);
 }
 
@@ -353,12 +378,16 @@ setop_reply(struct client *c, enum setop op)
 static void
 setop_store(struct client *c, enum setop op)
 {
+    static const char *const events[] = {
+        [SETOP_INTER] = "sinterstore", [SETOP_UNION] = "sunionstore", [SETOP_DIFF] = "sdiffstore"};
     struct result r;
     struct db *db = CDB(c);
     if (setop_compute(c, 2, c->argc - 2, op, 1, &r) < 0)
         return;
     if (r.e == NULL) {
-        db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC); /* an empty result leaves no key */
+        /* an empty result leaves no key */
+        if (db_delete(db, ARGP(c, 1), ARGL(c, 1), FREE_SYNC))
+            arg_notify(c, NOTIFY_GENERIC, "del", 1);
         reply_int(c, 0);
         return;
     }
@@ -371,6 +400,7 @@ setop_store(struct client *c, enum setop op)
         return;
     }
     kv_free_shell(r.e);
+    arg_notify(c, NOTIFY_SET, events[op], 1);
     reply_int(c, n);
 }
 

@@ -345,7 +345,8 @@ sort_run(struct client *c, int readonly)
             }
         }
     } else if (outlen == 0) {
-        db_delete(db, ARGP(c, store), ARGL(c, store), FREE_SYNC);
+        if (db_delete(db, ARGP(c, store), ARGL(c, store), FREE_SYNC))
+            arg_notify(c, NOTIFY_GENERIC, "del", store);
         reply_int(c, 0);
     } else {
         /* The whole result is built aside first: the destination may be the source. */
@@ -376,6 +377,7 @@ sort_run(struct client *c, int readonly)
             reply_error(c, ERR_ALLOC);
         } else {
             kv_free_shell(tmp);
+            arg_notify(c, NOTIFY_LIST, "sortstore", store);
             reply_int(c, outlen);
         }
     }

@@ -170,6 +170,9 @@ cmd_set(struct client *c)
     }
     if (store(c, db, 1, 2, expire, (flags & SET_KEEP) ? SET_KEEPTTL : 0) < 0)
         return;
+    arg_notify(c, NOTIFY_STRING, "set", 1);
+    if (exp_arg)
+        arg_notify(c, NOTIFY_GENERIC, "expire", 1);
     if (!(flags & SET_GET))
         reply_ok(c);
 }
@@ -182,8 +185,11 @@ set_with_expire(struct client *c, int seconds)
     int64_t expire = parse_expire(c, 2, seconds, 1);
     if (expire < 0)
         return;
-    if (store(c, CDB(c), 1, 3, expire, 0) == 0)
-        reply_ok(c);
+    if (store(c, CDB(c), 1, 3, expire, 0) < 0)
+        return;
+    arg_notify(c, NOTIFY_STRING, "set", 1);
+    arg_notify(c, NOTIFY_GENERIC, "expire", 1);
+    reply_ok(c);
 }
 
 static void
@@ -206,8 +212,10 @@ cmd_setnx(struct client *c)
         reply_int(c, 0);
         return;
     }
-    if (store(c, db, 1, 2, -1, 0) == 0)
+    if (store(c, db, 1, 2, -1, 0) == 0) {
+        arg_notify(c, NOTIFY_STRING, "set", 1);
         reply_int(c, 1);
+    }
 }
 
 static void
@@ -216,8 +224,8 @@ cmd_getset(struct client *c)
     int wt;
     /* The reply is written before the old value is replaced, so it may be read in place. */
     reply_get(c, &wt);
-    if (!wt)
-        store(c, CDB(c), 1, 2, -1, 0);
+    if (!wt && store(c, CDB(c), 1, 2, -1, 0) == 0)
+        arg_notify(c, NOTIFY_STRING, "set", 1);
 }
 
 static void
@@ -225,8 +233,10 @@ cmd_getdel(struct client *c)
 {
     int wt;
     struct kv *e = reply_get(c, &wt);
-    if (e)
+    if (e) {
         db_delete_kv(CDB(c), e, FREE_SYNC);
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
+    }
 }
 
 static void
@@ -254,8 +264,19 @@ cmd_getex(struct client *c)
     }
     int wt;
     struct kv *e = reply_get(c, &wt);
-    if (e && (set || persist))
-        db_set_expire(CDB(c), &e, set ? expire : -1);
+    if (e == NULL)
+        return;
+    if (set && expire <= db_now_ms()) {
+        /* A time already past deletes the key, as in Redis. */
+        db_delete_kv(CDB(c), e, FREE_SYNC);
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
+    } else if (set) {
+        if (db_set_expire(CDB(c), &e, expire) == 0)
+            arg_notify(c, NOTIFY_GENERIC, "expire", 1);
+    } else if (persist && kv_expire(e) >= 0) {
+        if (db_set_expire(CDB(c), &e, -1) == 0)
+            arg_notify(c, NOTIFY_GENERIC, "persist", 1);
+    }
 }
 
 static void
@@ -290,9 +311,11 @@ set_keys(struct client *c, int nx)
             }
         }
     }
-    for (int j = 1; j < c->argc; j += 2)
+    for (int j = 1; j < c->argc; j += 2) {
         if (store(c, db, j, j + 1, -1, 0) < 0)
             return;
+        arg_notify(c, NOTIFY_STRING, "set", j);
+    }
     if (nx)
         reply_int(c, 1);
     else
@@ -348,6 +371,7 @@ incr_by(struct client *c, long long incr)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_STRING, "incrby", 1);
     reply_int(c, cur);
 }
 
@@ -421,6 +445,7 @@ cmd_incrbyfloat(struct client *c)
         reply_error(c, ERR_ALLOC);
         return;
     }
+    arg_notify(c, NOTIFY_STRING, "incrbyfloat", 1);
     reply_bulk(c, out, n);
 }
 
@@ -435,8 +460,10 @@ cmd_append(struct client *c)
     if (wt)
         return;
     if (e == NULL) {
-        if (store(c, db, 1, 2, -1, 0) == 0)
+        if (store(c, db, 1, 2, -1, 0) == 0) {
+            arg_notify(c, NOTIFY_STRING, "append", 1);
             reply_int(c, (long long)ARGL(c, 2));
+        }
         return;
     }
     char ibuf[24];
@@ -451,6 +478,7 @@ cmd_append(struct client *c)
     }
     memcpy(s->buf + s->len, ARGP(c, 2), ARGL(c, 2));
     s->len += ARGL(c, 2);
+    arg_notify(c, NOTIFY_STRING, "append", 1);
     reply_int(c, (long long)s->len);
 }
 
@@ -556,6 +584,7 @@ cmd_setrange(struct client *c)
     memcpy(s->buf + off, ARGP(c, 3), vlen);
     if (need > s->len)
         s->len = need;
+    arg_notify(c, NOTIFY_STRING, "setrange", 1);
     reply_int(c, (long long)s->len);
 }
 

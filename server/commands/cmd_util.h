@@ -9,12 +9,31 @@
 #define ZMEM_SERVER_CMD_UTIL_H
 
 #include "client.h"
+#include "config.h"
 #include "db.h"
+#include "pubsub.h"
 #include "zmalloc.h"
 
 #define ARGP(c, i) ((c)->argv[i].ptr)
 #define ARGL(c, i) ((c)->argv[i].len)
 #define CDB(c)     db_get((c)->db_id)
+
+/* Keyspace notification of class type (NOTIFY_*) for key argv[i] in the client's database, sent
+ * after the change it reports, with Redis's event name. */
+static inline void
+arg_notify(struct client *c, int type, const char *event, int i)
+{
+    notify_keyspace_event(type, event, c->db_id, ARGP(c, i), ARGL(c, i));
+}
+
+/* The same for the key of live entry e. */
+static inline void
+kv_notify(struct client *c, int type, const char *event, const struct kv *e)
+{
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    notify_keyspace_event(type, event, c->db_id, key, klen);
+}
 
 /* A command whose allocation failed answers this and leaves the keyspace as it was. */
 #define ERR_ALLOC "OOM not enough memory to store the value"
@@ -85,21 +104,28 @@ kv_raw_reserve(struct db *db, struct kv **ep, size_t need)
 static inline void
 drop_if_empty(struct client *c, struct kv *e, size_t (*len)(const struct kv *))
 {
-    if (len(e) == 0)
+    if (len(e) == 0) {
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        /* "del" follows the command's own event, as in Redis; sent while the key is alive. */
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->db_id, key, klen);
         db_delete_kv(CDB(c), e, FREE_SYNC);
+    }
 }
 
 /* Store r, a collection built outside the keyspace (kv_build with an empty key), at key
  * argv[i], replacing what is there, and reply its length len(r); r is consumed. An empty or
  * absent result (r NULL) deletes the key instead and replies 0, as Redis keeps no empty key. */
 static inline void
-arg_store_result(struct client *c, int i, struct kv *r, size_t (*len)(const struct kv *))
+arg_store_result(struct client *c, int i, struct kv *r, size_t (*len)(const struct kv *),
+                 int nclass, const char *event)
 {
     struct db *db = CDB(c);
     if (r == NULL || len(r) == 0) {
         if (r)
             kv_free(r);
-        db_delete(db, ARGP(c, i), ARGL(c, i), FREE_SYNC);
+        if (db_delete(db, ARGP(c, i), ARGL(c, i), FREE_SYNC))
+            arg_notify(c, NOTIFY_GENERIC, "del", i);
         reply_int(c, 0);
         return;
     }
@@ -112,6 +138,7 @@ arg_store_result(struct client *c, int i, struct kv *r, size_t (*len)(const stru
         return;
     }
     kv_free_shell(r);
+    arg_notify(c, nclass, event, i);
     reply_int(c, n);
 }
 
@@ -192,9 +219,9 @@ arg_mpop(struct client *c, int at, const char *w0, const char *w1, long long *nu
  * as soon as len() says it is empty. */
 static inline void
 arg_del_members(struct client *c, int type, int (*del)(struct kv *, const char *, size_t),
-                size_t (*len)(const struct kv *))
+                size_t (*len)(const struct kv *), int nclass, const char *event)
 {
-    int wt;
+    int wt, deleted = 0;
     struct kv *e = arg_lookup_type(c, 1, type, 1, &wt);
     long long n = 0;
     if (wt)
@@ -203,9 +230,14 @@ arg_del_members(struct client *c, int type, int (*del)(struct kv *, const char *
         n += del(e, ARGP(c, j), ARGL(c, j));
         if (len(e) == 0) {
             db_delete_kv(CDB(c), e, FREE_SYNC);
+            deleted = 1;
             break;
         }
     }
+    if (n > 0)
+        arg_notify(c, nclass, event, 1);
+    if (deleted)
+        arg_notify(c, NOTIFY_GENERIC, "del", 1);
     reply_int(c, n);
 }
 

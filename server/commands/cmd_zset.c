@@ -71,6 +71,8 @@ zadd_pairs(struct client *c, int first, int pairs, int flags, int ch)
         added += (out & ZADD_OUT_ADDED) != 0;
         updated += (out & ZADD_OUT_UPDATED) != 0;
     }
+    if (added || updated)
+        arg_notify(c, NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", 1);
     drop_if_empty(c, e, zset_len);
     if (!(flags & ZADD_INCR))
         reply_int(c, added + (ch ? updated : 0));
@@ -176,7 +178,7 @@ cmd_zmscore(struct client *c)
 static void
 cmd_zrem(struct client *c)
 {
-    arg_del_members(c, OBJ_ZSET, zset_del, zset_len);
+    arg_del_members(c, OBJ_ZSET, zset_del, zset_len, NOTIFY_ZSET, "zrem");
 }
 
 /* ZRANK and ZREVRANK (`rev`: highest score first): reply argv[2]'s rank, or null. */
@@ -302,7 +304,7 @@ store_range(struct client *c, const struct kv *e, size_t from, size_t n, int rev
             return;
         }
     }
-    arg_store_result(c, 1, r, zset_len);
+    arg_store_result(c, 1, r, zset_len, NOTIFY_ZSET, "zrangestore");
 }
 
 /* ZRANGE and its older forms, and ZRANGESTORE (`store`: the destination is argv[1] and every
@@ -454,6 +456,7 @@ zset_pop_reply(struct client *c, struct kv *e, int max, long long count, int pai
     size_t n = (unsigned long long)count < len ? (size_t)count : len;
     reply_elems(c, e, 0, n, max, 1, pairs);
     zset_del_range(e, max ? len - n : 0, n);
+    kv_notify(c, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", e);
     drop_if_empty(c, e, zset_len);
 }
 
@@ -558,7 +561,13 @@ remove_range(struct client *c, int kind)
         n = hi - from;
     }
     zset_del_range(e, from, n);
-    drop_if_empty(c, e, zset_len);
+    if (n > 0) {
+        static const char *const events[] = {[ZR_RANK] = "zremrangebyrank",
+                                             [ZR_SCORE] = "zremrangebyscore",
+                                             [ZR_LEX] = "zremrangebylex"};
+        arg_notify(c, NOTIFY_ZSET, events[kind], 1);
+        drop_if_empty(c, e, zset_len);
+    }
     reply_int(c, (long long)n);
 }
 

@@ -338,7 +338,7 @@ zop_store(struct client *c, enum zsetop op, const char *name)
     struct zop z;
     if (zop_parse(c, 2, name, op, 1, 0, &z) < 0 || zop_compute(c, &z) < 0)
         return;
-    arg_store_result(c, 1, z.r, zset_len);
+    arg_store_result(c, 1, z.r, zset_len, NOTIFY_ZSET, name);
 }
 
 static void

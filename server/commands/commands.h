@@ -24,6 +24,7 @@ extern const struct command cmd_zset_table[];    /* cmd_zset.c */
 extern const struct command cmd_zset_ops_table[]; /* cmd_zset_ops.c: ZUNION, ZRANDMEMBER, ... */
 extern const struct command cmd_geo_table[];      /* cmd_geo.c: GEOADD, GEOSEARCH, ... */
 extern const struct command cmd_info_table[];     /* cmd_info.c: INFO */
+extern const struct command cmd_pubsub_table[];   /* cmd_pubsub.c: SUBSCRIBE, PUBLISH, PUBSUB */
 extern const struct command cmd_memory_table[];   /* cmd_memory.c: MEMORY */
 extern const struct command cmd_multi_table[];    /* cmd_multi.c: MULTI, EXEC, WATCH, ... */
 

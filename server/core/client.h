@@ -11,6 +11,7 @@
 #include "watch.h"
 
 struct event;
+struct client_pubsub;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
@@ -65,6 +66,8 @@ struct client {
     size_t query_peak;          /* largest query buffer use since the last trim */
     int64_t unserved_since_ms;  /* first input of a client with no command completed yet, or 0 */
     int64_t obuf_soft_since_ms; /* since when its output is over the soft limit, or 0 */
+
+    struct client_pubsub *pubsub; /* channel and pattern subscriptions (pubsub.c), or NULL */
 
     struct client *prev, *next; /* all clients list */
 };

@@ -313,6 +313,22 @@ oom_refuses(const struct client *c, const struct command *cmd)
     return strcmp(cmd->name, "discard") != 0 && strcmp(cmd->name, "quit") != 0;
 }
 
+/* What a RESP2 client may run while subscribed: its replies could not be told apart from the
+ * messages otherwise (RESP3 pushes can, so there everything is allowed). */
+static int
+allowed_when_subscribed(const struct command *cmd)
+{
+    static const char *const allowed[] = {
+        "ping",       "subscribe",    "ssubscribe", "unsubscribe", "sunsubscribe",
+        "psubscribe", "punsubscribe", "quit",       "reset",       NULL};
+    if (command_parent(cmd))
+        return 0;
+    for (int i = 0; allowed[i]; i++)
+        if (strcmp(cmd->name, allowed[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void
 command_dispatch(struct client *c)
 {
@@ -354,6 +370,16 @@ command_dispatch(struct client *c)
     }
     if (config_get()->maxmemory > 0 && evict_make_room() < 0 && oom_refuses(c, cmd)) {
         refuse(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        goto rejected;
+    }
+    if (c->proto != RESP3 && c->pubsub && !allowed_when_subscribed(cmd)) {
+        char full[128], text[256];
+        command_fullname(cmd, full, sizeof(full));
+        snprintf(text, sizeof(text),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                 "RESET are allowed in this context",
+                 full);
+        refuse(c, text);
         goto rejected;
     }
     /* The one test a command outside a transaction pays. */

@@ -9,6 +9,7 @@
  * So an idle client owns no buffers at all. */
 #define _GNU_SOURCE /* accept4 */
 #include "net.h"
+#include "pubsub.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -136,6 +137,8 @@ client_free(struct client *c)
         c->reply = (struct buf)BUF_INIT;
         reply_lent_to = NULL;
     }
+    pubsub_unsubscribe_all(c, 0);
+    pubsub_punsubscribe_all(c, 0);
     clients_unlink(c);
     multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);
@@ -230,14 +233,15 @@ reply_return(struct client *c)
     }
 }
 
-/* client-output-buffer-limit for c's class (every client is "normal" until pub/sub exists):
+/* client-output-buffer-limit for c's class (pubsub while it has subscriptions, else normal):
  * 1, with c marked to close and nothing more sent to it, when its pending output is at the hard
  * limit or has stayed at the soft limit longer than soft-seconds. As in Redis no error is sent:
  * the reply that crossed the limit is never delivered, only the connection's end. */
 static int
 output_limit_reached(struct client *c)
 {
-    const struct obuf_limit *lim = &config_get()->obuf_limits[OBUF_NORMAL];
+    int cls = pubsub_client_channels(c) + pubsub_client_patterns(c) ? OBUF_PUBSUB : OBUF_NORMAL;
+    const struct obuf_limit *lim = &config_get()->obuf_limits[cls];
     long long out = (long long)(c->reply.len - c->reply.pos);
     int over = 0;
 
@@ -262,6 +266,20 @@ output_limit_reached(struct client *c)
         c->flags |= CLIENT_CLOSE_ASAP;
     }
     return over;
+}
+
+void
+client_output_added(struct client *c)
+{
+    /* The client being served is flushed, limited and accounted after its batch. */
+    if (reply_lent_to == c || (c->flags & CLIENT_IN_CALLBACK))
+        return;
+    if (output_limit_reached(c)) {
+        event_active(c->write_ev, EV_WRITE, 1); /* on_write closes it, outside the caller */
+        return;
+    }
+    event_add(c->write_ev, NULL);
+    client_account(c);
 }
 
 /* Leave output backpressure: read again, and run the commands that waited in the query buffer
@@ -543,7 +561,8 @@ on_write(evutil_socket_t fd, short what, void *arg)
 {
     struct client *c = arg;
 
-    flush_reply(c);
+    if (!(c->flags & CLIENT_CLOSE_ASAP)) /* over its output limit: nothing more is sent */
+        flush_reply(c);
     size_t out = c->reply.len - c->reply.pos;
     if (out == 0) {
         event_del(c->write_ev);

@@ -14,6 +14,10 @@ struct event_base;
 /* Close c now, or after its current callback returns if it is being served. */
 void client_close(struct client *c);
 
+/* Output was appended to c's reply outside its own command (a published message): arm its
+ * write event, or close it (after the caller returns) when past client-output-buffer-limit. */
+void client_output_added(struct client *c);
+
 /* Open the listeners from config "bind" and "port" on base. Returns 0, or -1 after logging
  * why (a required address could not be bound). */
 int net_setup(struct event_base *base);

@@ -200,6 +200,25 @@ unlink_at(struct db *db, struct dict_pos *pos)
     return e;
 }
 
+void (*keyspace_event_hook)(int type, const char *event, struct db *db, const char *key,
+                            size_t klen);
+
+void
+keyspace_event(int type, const char *event, struct db *db, const char *key, size_t klen)
+{
+    if (keyspace_event_hook)
+        keyspace_event_hook(type, event, db, key, klen);
+}
+
+/* An expired entry is going: tell subscribers before its key is freed. */
+static void
+notify_expired(struct db *db, const struct kv *e)
+{
+    size_t klen;
+    const char *key = kv_key(e, &klen);
+    keyspace_event(NOTIFY_EXPIRED, "expired", db, key, klen);
+}
+
 struct kv *
 db_lookup(struct db *db, const char *key, size_t klen, int flags)
 {
@@ -208,7 +227,9 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
         e = (struct kv *)dict_pos_node(&pos);
         if (is_expired(e)) {
-            kv_free(unlink_at(db, &pos));
+            e = unlink_at(db, &pos);
+            notify_expired(db, e);
+            kv_free(e);
             kstats.expired_keys++;
             touched(db, key, klen);
             e = NULL;
@@ -217,8 +238,12 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     if (!(flags & LOOKUP_NOSTATS)) {
         if (e)
             kstats.keyspace_hits++;
-        else
+        else {
             kstats.keyspace_misses++;
+            /* Redis raises "keymiss" where it counts a miss: read lookups. */
+            if (!(flags & LOOKUP_NONOTIFY))
+                keyspace_event(NOTIFY_KEY_MISS, "keymiss", db, key, klen);
+        }
     }
     if (e && !(flags & LOOKUP_NOTOUCH))
         evict_touch(e);
@@ -251,6 +276,7 @@ db_insert_kv(struct db *db, struct kv *e)
     if (e->flags & KV_VOLATILE)
         vol_add(db, e);
     touched(db, key, klen);
+    keyspace_event(NOTIFY_NEW, "new", db, key, klen);
     return 0;
 }
 
@@ -399,7 +425,12 @@ db_delete_kv(struct db *db, struct kv *e, int mode)
 void
 db_expire_kv(struct db *db, struct kv *e)
 {
-    db_delete_kv(db, e, FREE_SYNC);
+    struct dict_pos pos;
+    pos_of(db, e, &pos);
+    e = unlink_at(db, &pos);
+    notify_expired(db, e);
+    touched_kv(db, e); /* a WATCH on it fails, as for any other deletion */
+    lazyfree_kv(e, 0);
     kstats.expired_keys++;
 }
 
@@ -411,8 +442,10 @@ db_delete(struct db *db, const char *key, size_t klen, int mode)
         return 0;
     struct kv *e = unlink_at(db, &pos);
     int live = !is_expired(e);
-    if (!live)
+    if (!live) {
         kstats.expired_keys++; /* it was already gone for the client */
+        notify_expired(db, e);
+    }
     lazyfree_kv(e, mode == FREE_LAZY);
     touched(db, key, klen);
     return live;

@@ -66,8 +66,9 @@ struct db {
 };
 
 /* db_lookup flags. */
-#define LOOKUP_NOTOUCH 1 /* don't update the LRU/LFU field */
-#define LOOKUP_NOSTATS 2 /* don't count a keyspace hit or miss */
+#define LOOKUP_NOTOUCH  1 /* don't update the LRU/LFU field */
+#define LOOKUP_NOSTATS  2 /* don't count a keyspace hit or miss */
+#define LOOKUP_NONOTIFY 4 /* a miss raises no "keymiss" event (OBJECT, as in Redis) */
 
 /* db_set flags. */
 #define SET_KEEPTTL 1
@@ -75,6 +76,14 @@ struct db {
 /* Lazy free modes for deletes. */
 #define FREE_SYNC 0
 #define FREE_LAZY 1 /* a large value may go to the lazy free thread */
+
+/* Keyspace notifications raised down here: "expired" (lazy and active expiry), "evicted"
+ * (evict.c) and "new" (a key added). type is a NOTIFY_* class (config.h). The keyspace room
+ * cannot reach the pub/sub tables, so main points this at core's publisher; NULL: none. */
+extern void (*keyspace_event_hook)(int type, const char *event, struct db *db, const char *key,
+                                   size_t klen);
+/* Raise one through keyspace_event_hook, if set. */
+void keyspace_event(int type, const char *event, struct db *db, const char *key, size_t klen);
 
 /* Current time for expiry decisions (unix ms). */
 int64_t db_now_ms(void);

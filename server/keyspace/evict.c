@@ -319,6 +319,11 @@ evict_make_room(void)
             e = pick_from_pool(policy, samples, &db);
         if (e == NULL)
             break;
+        /* Told before the delete, while the key still exists; the messages' output is outside
+         * what is measured as freed, as in Redis. */
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        keyspace_event(NOTIFY_EVICTED, "evicted", db, key, klen);
         size_t before = zmalloc_used_memory();
         db_delete_kv(db, e, FREE_SYNC);
         size_t after = zmalloc_used_memory();

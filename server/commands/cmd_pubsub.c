@@ -1,0 +1,174 @@
+/* cmd_pubsub.c — SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB; the
+ * channel tables and delivery live in core/pubsub.c. */
+#include <stddef.h>
+
+#include "client.h"
+#include "command.h"
+#include "commands.h"
+#include "pubsub.h"
+
+static void
+cmd_subscribe(struct client *c)
+{
+    for (int i = 1; i < c->argc; i++)
+        pubsub_subscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_psubscribe(struct client *c)
+{
+    for (int i = 1; i < c->argc; i++)
+        pubsub_psubscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_unsubscribe(struct client *c)
+{
+    if (c->argc == 1)
+        pubsub_unsubscribe_all(c, 1);
+    for (int i = 1; i < c->argc; i++)
+        pubsub_unsubscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_punsubscribe(struct client *c)
+{
+    if (c->argc == 1)
+        pubsub_punsubscribe_all(c, 1);
+    for (int i = 1; i < c->argc; i++)
+        pubsub_punsubscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_publish(struct client *c)
+{
+    reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
+}
+
+/* PUBSUB CHANNELS walk: one bulk per channel, counted for the deferred array length. */
+struct channels_ctx {
+    struct client *c;
+    long long n;
+};
+
+static void
+add_channel(const char *ch, size_t len, void *arg)
+{
+    struct channels_ctx *ctx = arg;
+    reply_bulk(ctx->c, ch, len);
+    ctx->n++;
+}
+
+static void
+cmd_pubsub_channels(struct client *c)
+{
+    if (c->argc > 3) {
+        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'channels'. "
+                       "Try PUBSUB HELP.");
+        return;
+    }
+    struct channels_ctx ctx = {c, 0};
+    size_t at = reply_deferred(c);
+    pubsub_foreach_channel(c->argc == 3 ? c->argv[2].ptr : NULL, c->argc == 3 ? c->argv[2].len : 0,
+                           add_channel, &ctx);
+    reply_set_deferred(c, at, '*', ctx.n);
+}
+
+static void
+cmd_pubsub_numsub(struct client *c)
+{
+    reply_array(c, 2 * (long long)(c->argc - 2)); /* an array in RESP3 too, as in Redis */
+    for (int i = 2; i < c->argc; i++) {
+        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
+        reply_int(c, (long long)pubsub_numsub(c->argv[i].ptr, c->argv[i].len));
+    }
+}
+
+static void
+cmd_pubsub_numpat(struct client *c)
+{
+    reply_int(c, (long long)pubsub_patterns_count());
+}
+
+/* zmem has no cluster, so no shard channel ever has subscribers. */
+static void
+cmd_pubsub_shardchannels(struct client *c)
+{
+    if (c->argc > 3) {
+        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'shardchannels'. "
+                       "Try PUBSUB HELP.");
+        return;
+    }
+    reply_array(c, 0);
+}
+
+static void
+cmd_pubsub_shardnumsub(struct client *c)
+{
+    reply_array(c, 2 * (long long)(c->argc - 2)); /* an array in RESP3 too, as in Redis */
+    for (int i = 2; i < c->argc; i++) {
+        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
+        reply_int(c, 0);
+    }
+}
+
+static void
+cmd_pubsub_help(struct client *c)
+{
+    static const char *const lines[] = {
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]",
+        "    Return the currently active shard level channels matching a <pattern> (default: "
+        "'*').",
+        "SHARDNUMSUB [<shardchannel> ...]",
+        "    Return the number of subscribers for the specified shard level channel(s)",
+        NULL,
+    };
+    reply_help(c, "pubsub", lines);
+}
+
+#define PS_FLAGS (CMD_LOADING | CMD_STALE)
+
+static const struct command pubsub_subcommands[] = {
+    COMMAND("channels", cmd_pubsub_channels, -2, PS_FLAGS, .summary = "List active channels",
+            .group = "pubsub"),
+    COMMAND("numsub", cmd_pubsub_numsub, -2, PS_FLAGS,
+            .summary = "Get the count of subscribers for channels", .group = "pubsub"),
+    COMMAND("numpat", cmd_pubsub_numpat, 2, PS_FLAGS,
+            .summary = "Get the count of unique patterns pattern subscriptions", .group = "pubsub"),
+    COMMAND("shardchannels", cmd_pubsub_shardchannels, -2, PS_FLAGS,
+            .summary = "List active shard channels", .group = "pubsub"),
+    COMMAND("shardnumsub", cmd_pubsub_shardnumsub, -2, PS_FLAGS,
+            .summary = "Get the count of subscribers for shard channels", .group = "pubsub"),
+    COMMAND("help", cmd_pubsub_help, 2, PS_FLAGS,
+            .summary = "Show helpful text about the "
+                       "different subcommands",
+            .group = "pubsub"),
+    COMMAND_END,
+};
+
+const struct command cmd_pubsub_table[] = {
+    COMMAND("subscribe", cmd_subscribe, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Listen for messages published to the given channels", .group = "pubsub"),
+    COMMAND("unsubscribe", cmd_unsubscribe, -1, CMD_LOADING | CMD_STALE,
+            .summary = "Stop listening for messages posted to the given channels",
+            .group = "pubsub"),
+    COMMAND("psubscribe", cmd_psubscribe, -2, CMD_LOADING | CMD_STALE,
+            .summary = "Listen for messages published to channels matching the given patterns",
+            .group = "pubsub"),
+    COMMAND("punsubscribe", cmd_punsubscribe, -1, CMD_LOADING | CMD_STALE,
+            .summary = "Stop listening for messages posted to channels matching the given "
+                       "patterns",
+            .group = "pubsub"),
+    COMMAND("publish", cmd_publish, 3, CMD_LOADING | CMD_STALE | CMD_FAST,
+            .summary = "Post a message to a channel", .group = "pubsub"),
+    COMMAND("pubsub", NULL, -2, 0, .subcommands = pubsub_subcommands,
+            .summary = "A container for Pub/Sub commands", .group = "pubsub"),
+    COMMAND_END,
+};

@@ -1,0 +1,471 @@
+/* pubsub.c — the server's channel and pattern tables (each entry lists its subscribers), the
+ * per-client subscription lists that point back into them, delivery of messages into the
+ * subscribers' reply buffers, and keyspace notifications built on PUBLISH.
+ *
+ * A client's subscriptions are an array of pointers to the shared entries: the entry holds the
+ * name once, the client pays a pointer per subscription, and the whole record is freed when its
+ * last subscription goes, so a client that unsubscribes is back to its former size. */
+#include "pubsub.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "config.h"
+#include "db.h"
+#include "dict.h"
+#include "net.h"
+#include "resp_write.h"
+#include "util.h"
+#include "zmalloc.h"
+
+/* A channel or a pattern with its subscribers (in subscription order). */
+struct chan {
+    struct dict_node node;
+    struct client **subs;
+    size_t nsubs, cap;
+    size_t len;
+    char name[];
+};
+
+/* One client's subscriptions: entries of the channel and pattern tables. */
+struct client_pubsub {
+    struct chan **ch, **pat;
+    size_t nch, capch, npat, cappat;
+};
+
+static const char *
+chan_key(const struct dict_node *n, size_t *len)
+{
+    const struct chan *ch = (const struct chan *)n;
+    *len = ch->len;
+    return ch->name;
+}
+
+static struct dict channels = {.key = chan_key, .rehash_idx = -1};
+static struct dict patterns = {.key = chan_key, .rehash_idx = -1};
+
+/* ---- Table entries ---- */
+
+/* Find or create name's entry in d; NULL only when allocation fails. */
+static struct chan *
+chan_get(struct dict *d, const char *name, size_t len)
+{
+    uint64_t h = dict_hash(name, len);
+    struct chan *ch = (struct chan *)dict_find(d, name, len, h);
+    if (ch)
+        return ch;
+    ch = ztrymalloc(sizeof(*ch) + len + 1);
+    if (ch == NULL)
+        return NULL;
+    memset(ch, 0, sizeof(*ch));
+    ch->len = len;
+    memcpy(ch->name, name, len);
+    ch->name[len] = '\0';
+    dict_insert(d, &ch->node, h);
+    return ch;
+}
+
+static int
+chan_add_sub(struct chan *ch, struct client *c)
+{
+    if (ch->nsubs == ch->cap) {
+        size_t cap = ch->cap ? ch->cap * 2 : 4;
+        struct client **s = ztryrealloc(ch->subs, cap * sizeof(*s));
+        if (s == NULL)
+            return -1;
+        ch->subs = s;
+        ch->cap = cap;
+    }
+    ch->subs[ch->nsubs++] = c;
+    return 0;
+}
+
+/* Take c out of ch's subscribers; the entry goes when it has none left. */
+static void
+chan_remove_sub(struct dict *d, struct chan *ch, struct client *c)
+{
+    for (size_t i = 0; i < ch->nsubs; i++) {
+        if (ch->subs[i] == c) {
+            memmove(&ch->subs[i], &ch->subs[i + 1], (ch->nsubs - i - 1) * sizeof(*ch->subs));
+            ch->nsubs--;
+            break;
+        }
+    }
+    if (ch->nsubs == 0) {
+        dict_remove(d, ch->name, ch->len, dict_hash(ch->name, ch->len));
+        zfree(ch->subs);
+        zfree(ch);
+    }
+}
+
+/* ---- Client side ---- */
+
+static size_t
+client_total(const struct client *c)
+{
+    return c->pubsub ? c->pubsub->nch + c->pubsub->npat : 0;
+}
+
+size_t
+pubsub_client_channels(const struct client *c)
+{
+    return c->pubsub ? c->pubsub->nch : 0;
+}
+
+size_t
+pubsub_client_patterns(const struct client *c)
+{
+    return c->pubsub ? c->pubsub->npat : 0;
+}
+
+size_t
+pubsub_client_memory(const struct client *c)
+{
+    const struct client_pubsub *ps = c->pubsub;
+    if (ps == NULL)
+        return 0;
+    return zmalloc_size(ps) + (ps->ch ? zmalloc_size(ps->ch) : 0) +
+           (ps->pat ? zmalloc_size(ps->pat) : 0);
+}
+
+/* Index of name in a client's list, or -1. */
+static long
+list_find(struct chan **list, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i]->len == len && memcmp(list[i]->name, name, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Free the client's record once it holds nothing. */
+static void
+client_release_if_empty(struct client *c)
+{
+    struct client_pubsub *ps = c->pubsub;
+    if (ps && ps->nch == 0 && ps->npat == 0) {
+        zfree(ps->ch);
+        zfree(ps->pat);
+        zfree(ps);
+        c->pubsub = NULL;
+    }
+}
+
+/* The header of a subscription confirmation or message: a push in RESP3, an array in RESP2. */
+static void
+write_header(struct client *c, int n)
+{
+    if (c->proto == RESP3)
+        buf_printf(&c->reply, ">%d\r\n", n);
+    else
+        resp_write_array(&c->reply, n);
+}
+
+static void
+confirm(struct client *c, const char *kind, const char *name, size_t len)
+{
+    write_header(c, 3);
+    resp_write_bulk(&c->reply, kind, strlen(kind));
+    if (name)
+        resp_write_bulk(&c->reply, name, len);
+    else
+        resp_write_null(&c->reply, c->proto);
+    resp_write_int(&c->reply, (long long)client_total(c));
+}
+
+/* Add name to one of c's lists and c to the table entry. 0, or -1 on allocation failure. */
+static int
+subscribe_one(struct client *c, struct dict *d, int pattern, const char *name, size_t len)
+{
+    if (c->pubsub == NULL) {
+        c->pubsub = ztrycalloc(sizeof(*c->pubsub));
+        if (c->pubsub == NULL)
+            return -1;
+    }
+    struct client_pubsub *ps = c->pubsub;
+    struct chan ***list = pattern ? &ps->pat : &ps->ch;
+    size_t *n = pattern ? &ps->npat : &ps->nch, *cap = pattern ? &ps->cappat : &ps->capch;
+    if (list_find(*list, *n, name, len) >= 0)
+        return 0;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        struct chan **l = ztryrealloc(*list, ncap * sizeof(*l));
+        if (l == NULL)
+            return -1;
+        *list = l;
+        *cap = ncap;
+    }
+    struct chan *ch = chan_get(d, name, len);
+    if (ch == NULL)
+        return -1;
+    if (chan_add_sub(ch, c) < 0) {
+        if (ch->nsubs == 0)
+            chan_remove_sub(d, ch, c);
+        return -1;
+    }
+    (*list)[(*n)++] = ch;
+    return 0;
+}
+
+/* Remove entry i of one of c's lists. */
+static void
+unsubscribe_at(struct client *c, int pattern, size_t i)
+{
+    struct client_pubsub *ps = c->pubsub;
+    struct chan **list = pattern ? ps->pat : ps->ch;
+    size_t *n = pattern ? &ps->npat : &ps->nch;
+    struct chan *ch = list[i];
+    memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+    (*n)--;
+    chan_remove_sub(pattern ? &patterns : &channels, ch, c);
+}
+
+static void
+subscribe_reply(struct client *c, int pattern, const char *name, size_t len)
+{
+    if (subscribe_one(c, pattern ? &patterns : &channels, pattern, name, len) < 0)
+        c->reply.oom = 1; /* the client is dropped after the command, as for any reply */
+    confirm(c, pattern ? "psubscribe" : "subscribe", name, len);
+    client_release_if_empty(c);
+    client_account(c);
+}
+
+void
+pubsub_subscribe(struct client *c, const char *ch, size_t len)
+{
+    subscribe_reply(c, 0, ch, len);
+}
+
+void
+pubsub_psubscribe(struct client *c, const char *pat, size_t len)
+{
+    subscribe_reply(c, 1, pat, len);
+}
+
+static void
+unsubscribe_reply(struct client *c, int pattern, const char *name, size_t len)
+{
+    struct client_pubsub *ps = c->pubsub;
+    if (ps) {
+        long i = pattern ? list_find(ps->pat, ps->npat, name, len)
+                         : list_find(ps->ch, ps->nch, name, len);
+        if (i >= 0)
+            unsubscribe_at(c, pattern, (size_t)i);
+    }
+    confirm(c, pattern ? "punsubscribe" : "unsubscribe", name, len);
+    client_release_if_empty(c);
+    client_account(c);
+}
+
+void
+pubsub_unsubscribe(struct client *c, const char *ch, size_t len)
+{
+    unsubscribe_reply(c, 0, ch, len);
+}
+
+void
+pubsub_punsubscribe(struct client *c, const char *pat, size_t len)
+{
+    unsubscribe_reply(c, 1, pat, len);
+}
+
+static void
+unsubscribe_all(struct client *c, int pattern, int notify)
+{
+    struct client_pubsub *ps = c->pubsub;
+    size_t n = ps ? (pattern ? ps->npat : ps->nch) : 0;
+    const char *kind = pattern ? "punsubscribe" : "unsubscribe";
+
+    if (n == 0) {
+        if (notify)
+            confirm(c, kind, NULL, 0);
+        return;
+    }
+    /* From the last, so each removal is O(1) in the client's list. */
+    while (n > 0) {
+        struct chan *ch = (pattern ? ps->pat : ps->ch)[n - 1];
+        if (notify) {
+            /* The confirmation names the channel, whose entry may go with its last
+             * subscriber: write it with the count it will have. */
+            write_header(c, 3);
+            resp_write_bulk(&c->reply, kind, strlen(kind));
+            resp_write_bulk(&c->reply, ch->name, ch->len);
+            resp_write_int(&c->reply, (long long)client_total(c) - 1);
+        }
+        unsubscribe_at(c, pattern, n - 1);
+        n--;
+    }
+    client_release_if_empty(c);
+    client_account(c);
+}
+
+void
+pubsub_unsubscribe_all(struct client *c, int notify)
+{
+    unsubscribe_all(c, 0, notify);
+}
+
+void
+pubsub_punsubscribe_all(struct client *c, int notify)
+{
+    unsubscribe_all(c, 1, notify);
+}
+
+/* ---- Publishing ---- */
+
+static void
+deliver(struct client *c, const struct chan *pat, const char *ch, size_t len, const char *msg,
+        size_t mlen)
+{
+    if (c->flags & CLIENT_CLOSE_ASAP)
+        return;
+    if (pat) {
+        write_header(c, 4);
+        resp_write_bulk(&c->reply, "pmessage", 8);
+        resp_write_bulk(&c->reply, pat->name, pat->len);
+    } else {
+        write_header(c, 3);
+        resp_write_bulk(&c->reply, "message", 7);
+    }
+    resp_write_bulk(&c->reply, ch, len);
+    resp_write_bulk(&c->reply, msg, mlen);
+    client_output_added(c);
+}
+
+struct match_ctx {
+    const char *ch, *msg;
+    size_t len, mlen;
+    long long receivers;
+};
+
+static void
+deliver_pattern(struct dict_node *n, void *arg)
+{
+    struct match_ctx *m = arg;
+    struct chan *pat = (struct chan *)n;
+
+    if (!glob_match(pat->name, pat->len, m->ch, m->len, 0))
+        return;
+    for (size_t i = 0; i < pat->nsubs; i++) {
+        deliver(pat->subs[i], pat, m->ch, m->len, m->msg, m->mlen);
+        m->receivers++;
+    }
+}
+
+long long
+pubsub_publish(const char *name, size_t len, const char *msg, size_t mlen)
+{
+    struct match_ctx m = {name, msg, len, mlen, 0};
+    struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
+
+    if (ch) {
+        for (size_t i = 0; i < ch->nsubs; i++)
+            deliver(ch->subs[i], NULL, name, len, msg, mlen);
+        m.receivers += (long long)ch->nsubs;
+    }
+    if (dict_size(&patterns) > 0)
+        dict_foreach(&patterns, deliver_pattern, &m);
+    return m.receivers;
+}
+
+/* ---- Introspection ---- */
+
+size_t
+pubsub_channels_count(void)
+{
+    return dict_size(&channels);
+}
+
+size_t
+pubsub_patterns_count(void)
+{
+    return dict_size(&patterns);
+}
+
+size_t
+pubsub_numsub(const char *name, size_t len)
+{
+    struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
+    return ch ? ch->nsubs : 0;
+}
+
+struct foreach_ctx {
+    const char *pat;
+    size_t patlen;
+    void (*fn)(const char *ch, size_t len, void *ctx);
+    void *ctx;
+};
+
+static void
+foreach_one(struct dict_node *n, void *arg)
+{
+    struct foreach_ctx *f = arg;
+    struct chan *ch = (struct chan *)n;
+    if (f->pat == NULL || glob_match(f->pat, f->patlen, ch->name, ch->len, 0))
+        f->fn(ch->name, ch->len, f->ctx);
+}
+
+void
+pubsub_foreach_channel(const char *pat, size_t patlen,
+                       void (*fn)(const char *ch, size_t len, void *ctx), void *ctx)
+{
+    struct foreach_ctx f = {pat, patlen, fn, ctx};
+    dict_foreach(&channels, foreach_one, &f);
+}
+
+/* ---- Keyspace notifications ---- */
+
+void
+notify_keyspace_event(int type, const char *event, int dbid, const char *key, size_t klen)
+{
+    int flags = config_get()->notify_keyspace_events;
+    char head[64];
+
+    if (!(flags & type) || !(flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
+        return;
+    /* Nobody listening: nothing to build (the common case on a busy server). */
+    if (dict_size(&channels) == 0 && dict_size(&patterns) == 0)
+        return;
+    size_t elen = strlen(event);
+    if (flags & NOTIFY_KEYSPACE) {
+        int n = snprintf(head, sizeof(head), "__keyspace@%d__:", dbid);
+        char *ch = zmalloc((size_t)n + klen);
+        memcpy(ch, head, (size_t)n);
+        memcpy(ch + n, key, klen);
+        pubsub_publish(ch, (size_t)n + klen, event, elen);
+        zfree(ch);
+    }
+    if (flags & NOTIFY_KEYEVENT) {
+        int n = snprintf(head, sizeof(head), "__keyevent@%d__:", dbid);
+        char *ch = zmalloc((size_t)n + elen);
+        memcpy(ch, head, (size_t)n);
+        memcpy(ch + n, event, elen);
+        pubsub_publish(ch, (size_t)n + elen, key, klen);
+        zfree(ch);
+    }
+}
+
+void
+notify_keyspace_hook(int type, const char *event, struct db *db, const char *key, size_t klen)
+{
+    notify_keyspace_event(type, event, db->id, key, klen);
+}
+
+/* ---- Teardown ---- */
+
+static void
+free_chan(struct dict_node *n, void *ctx)
+{
+    (void)ctx;
+    struct chan *ch = (struct chan *)n;
+    zfree(ch->subs);
+    zfree(ch);
+}
+
+void
+pubsub_teardown(void)
+{
+    dict_clear(&channels, free_chan, NULL);
+    dict_clear(&patterns, free_chan, NULL);
+}
