@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "evict.h"
+#include "latency.h"
 #include "log.h"
 #include "slowlog.h"
 #include "stats.h"
@@ -85,6 +86,7 @@ command_setup(const struct command *const *list)
 void
 command_teardown(void)
 {
+    command_reset_stats(); /* frees the latency histograms */
     memset(slots, 0, sizeof(slots));
     zfree(containers);
     containers = NULL;
@@ -159,6 +161,7 @@ static void
 reset_one(const struct command *cmd, void *ctx)
 {
     (void)ctx;
+    latency_hist_free(&cmd->stats->hist);
     memset(cmd->stats, 0, sizeof(*cmd->stats));
 }
 
@@ -227,6 +230,16 @@ refuse_cross_protocol(struct client *c)
     return 1;
 }
 
+/* evict_make_room(), timed for the latency monitor's eviction-cycle event. */
+static int
+make_room(void)
+{
+    int64_t start = mono_us();
+    int r = evict_make_room();
+    latency_add_sample_if_needed("eviction-cycle", (mono_us() - start) / 1000);
+    return r;
+}
+
 void
 command_dispatch(struct client *c)
 {
@@ -260,7 +273,7 @@ command_dispatch(struct client *c)
         reply_error(c, "NOAUTH Authentication required.");
         goto rejected;
     }
-    if (config_get()->maxmemory > 0 && evict_make_room() < 0 && (cmd->flags & CMD_DENYOOM)) {
+    if (config_get()->maxmemory > 0 && make_room() < 0 && (cmd->flags & CMD_DENYOOM)) {
         reply_error(c, "OOM command not allowed when used memory > 'maxmemory'.");
         goto rejected;
     }
@@ -276,6 +289,10 @@ command_dispatch(struct client *c)
     cs->usec += (uint64_t)duration;
     if (st->total_error_replies != errors_before)
         cs->failed_calls++;
+    if (config_get()->latency_tracking)
+        latency_hist_record(&cs->hist, duration);
+    latency_add_sample_if_needed(cmd->flags & CMD_FAST ? "fast-command" : "command",
+                                 duration / 1000);
     st->commands_processed++;
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "command.h"
 #include "db.h"
+#include "latency.h"
 #include "metrics.h"
 #include "resp_write.h"
 #include "stats.h"
@@ -176,6 +177,34 @@ info_append_safe(struct buf *out, const char *s)
     }
 }
 
+/* latency_percentiles_usec_<command>:p50=..,p99=..,p99.9=.. for each command with tracked
+ * calls (latency-tracking). */
+static void
+info_latencystat(const struct command *cmd, void *arg)
+{
+    static const struct {
+        const char *label;
+        double pct;
+    } pcts[] = {{"p50", 50}, {"p99", 99}, {"p99.9", 99.9}};
+    struct buf *out = arg;
+    char name[128], tmp[64];
+
+    if (latency_hist_calls(cmd->stats->hist) == 0)
+        return;
+    command_fullname(cmd, name, sizeof(name));
+    buf_append_str(out, "latency_percentiles_usec_");
+    info_append_safe(out, name);
+    for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+        buf_append_str(out, i ? "," : ":");
+        buf_append_str(out, pcts[i].label);
+        buf_append_str(out, "=");
+        int n = snprintf(tmp, sizeof(tmp), "%.3f",
+                         latency_hist_percentile(cmd->stats->hist, pcts[i].pct));
+        buf_append(out, tmp, (size_t)n);
+    }
+    buf_append(out, "\r\n", 2);
+}
+
 static void
 info_cmdstat(const struct command *cmd, void *arg)
 {
@@ -287,7 +316,8 @@ metrics_format_info(struct buf *out, const struct metrics_snapshot *s, unsigned 
             errorstats_foreach(info_errorstat, out);
         else if (sect == MS_KEYSPACE)
             info_keyspace(out);
-        /* Latencystats stays a bare header: zmem keeps no per-command latency histogram yet. */
+        else if (sect == MS_LATENCYSTATS)
+            command_foreach(info_latencystat, out);
     }
 }
 
