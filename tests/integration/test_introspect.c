@@ -474,6 +474,87 @@ test_scripting(void **state)
     freeReplyObject(x);
 }
 
+static const char *const getkeys_cases[] = {
+    "COMMAND GETKEYS get",
+    "COMMAND GETKEYS nosuch a",
+    "COMMAND GETKEYS ping",
+    "COMMAND GETKEYS ping x",
+    "COMMAND GETKEYS get a b",
+    "COMMAND GETKEYS set a b",
+    "COMMAND GETKEYS set a b EX 10",
+    "COMMAND GETKEYS mset a 1 b 2",
+    "COMMAND GETKEYS mset a",
+    "COMMAND GETKEYS object encoding k",
+    "COMMAND GETKEYS memory usage k",
+    "COMMAND GETKEYS config",
+    "COMMAND GETKEYS config get x",
+    "COMMAND GETKEYS del a b c",
+    "COMMAND GETKEYS mget a b",
+    "COMMAND GETKEYS rename a b",
+    "COMMAND GETKEYS lmove a b left right",
+    "COMMAND GETKEYSANDFLAGS get k",
+    "COMMAND GETKEYSANDFLAGS mget a b",
+    "COMMAND GETKEYSANDFLAGS ping x",
+    "COMMAND LIST x",
+    "COMMAND LIST FILTERBY bogus x",
+    "COMMAND LIST FILTERBY pattern",
+    "COMMAND LIST FILTERBY module x",
+    "COMMAND LIST FILTERBY aclcat nosuch",
+};
+
+/* COMMAND LIST's reply on one server, sorted (Redis lists in hash order). */
+static int
+list_sorted(redisContext *c, const char *cmd, char out[][64], int max)
+{
+    redisReply *r = redisCommand(c, cmd);
+    int n = 0;
+    for (size_t i = 0; r && i < r->elements && n < max; i++)
+        snprintf(out[n++], 64, "%s", r->element[i]->str);
+    freeReplyObject(r);
+    qsort(out, (size_t)n, 64, (int (*)(const void *, const void *))strcmp);
+    return n;
+}
+
+static void
+test_command_introspection(void **state)
+{
+    (void)state;
+    struct rd r;
+    if (rd_start(&r, ctx) == 0) {
+        for (size_t i = 0; i < sizeof(getkeys_cases) / sizeof(getkeys_cases[0]); i++)
+            rd_cmd(&r, getkeys_cases[i]);
+        long cases_n = r.cases, agreed = r.agreed;
+        fprintf(stderr, "command: %ld of %ld cases agree with redis-server\n", agreed, cases_n);
+        static char a[64][64], b[64][64];
+        int na = list_sorted(r.redis, "COMMAND LIST FILTERBY PATTERN latency*", a, 64);
+        int nb = list_sorted(ctx, "COMMAND LIST FILTERBY PATTERN latency*", b, 64);
+        rd_stop(&r);
+        assert_int_equal(agreed, cases_n);
+        assert_int_equal(na, nb);
+        for (int i = 0; i < na; i++)
+            assert_string_equal(a[i], b[i]);
+    }
+    /* Every command and subcommand once; the count is COMMAND COUNT plus the subcommands. */
+    redisReply *x = cu_run(ctx, "COMMAND LIST");
+    int subs = 0, has_get = 0;
+    for (size_t i = 0; i < x->elements; i++) {
+        subs += strchr(x->element[i]->str, '|') != NULL;
+        has_get |= strcmp(x->element[i]->str, "config|get") == 0;
+    }
+    assert_int_equal((long long)x->elements - subs, cu_int(ctx, "COMMAND COUNT"));
+    assert_true(has_get);
+    freeReplyObject(x);
+    x = cu_run(ctx, "COMMAND LIST FILTERBY ACLCAT hash");
+    assert_true(x->elements >= 10);
+    for (size_t i = 0; i < x->elements; i++)
+        assert_true(x->element[i]->str[0] == 'h');
+    freeReplyObject(x);
+    x = cu_run(ctx, "COMMAND GETKEYSANDFLAGS set k v");
+    assert_string_equal(x->element[0]->element[0]->str, "k");
+    assert_int_equal(x->element[0]->element[1]->elements, 3); /* RW access update */
+    freeReplyObject(x);
+}
+
 int
 main(void)
 {
@@ -484,6 +565,7 @@ main(void)
         cmocka_unit_test_setup(test_latency, flush),
         cmocka_unit_test_setup(test_debug, flush),
         cmocka_unit_test_setup(test_scripting, flush),
+        cmocka_unit_test_setup(test_command_introspection, flush),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
