@@ -19,6 +19,9 @@ struct event;
 #define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
 #define CLIENT_OUTPUT_PAUSED     (1 << 5) /* owes too much output: its commands wait */
 #define CLIENT_RESUME_INPUT      (1 << 6) /* woken to run commands waiting in its query buffer */
+#define CLIENT_REPLY_OFF         (1 << 7) /* CLIENT REPLY OFF: replies are dropped */
+#define CLIENT_REPLY_SKIP_NEXT   (1 << 8) /* CLIENT REPLY SKIP: drop the next command's reply */
+#define CLIENT_REPLY_SKIP        (1 << 9) /* dropping this command's reply */
 
 struct client {
     uint64_t id;

@@ -240,8 +240,23 @@ make_room(void)
     return r;
 }
 
+static void dispatch_one(struct client *c);
+
 void
 command_dispatch(struct client *c)
+{
+    /* CLIENT REPLY OFF|SKIP: whatever this command (or its refusal) wrote is taken back. */
+    size_t mark = c->reply.len;
+    dispatch_one(c);
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply.len >= mark)
+        c->reply.len = mark;
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT)
+        c->flags = (c->flags & ~CLIENT_REPLY_SKIP_NEXT) | CLIENT_REPLY_SKIP;
+}
+
+static void
+dispatch_one(struct client *c)
 {
     if (refuse_cross_protocol(c))
         return;

@@ -555,6 +555,59 @@ test_command_introspection(void **state)
     freeReplyObject(x);
 }
 
+/* CLIENT REPLY and RESET on raw connections: what is (not) sent, byte for byte. */
+static void
+test_client_reply_reset(void **state)
+{
+    (void)state;
+    int fd = raw_connect(srv.port);
+    /* OFF: nothing comes back, errors included, until ON's +OK. */
+    raw_sends(fd, "CLIENT REPLY OFF\r\nSET a 1\r\nNOSUCH\r\nGET a\r\nCLIENT REPLY ON\r\nGET a\r\n");
+    size_t len;
+    int closed;
+    char *got = raw_read(fd, 11, 2000, &len, &closed);
+    assert_string_equal(got, "+OK\r\n$1\r\n1\r\n");
+    free(got);
+    /* SKIP: neither SKIP nor the next command is answered; the one after is. */
+    raw_expect(fd, "CLIENT REPLY SKIP\r\nINCR a\r\nINCR a\r\n", ":3\r\n");
+    raw_expect(fd, "CLIENT REPLY foo\r\n", "-ERR syntax error\r\n");
+    raw_expect(fd, "CLIENT REPLY\r\n",
+               "-ERR wrong number of arguments for 'client|reply' command\r\n");
+    /* RESET: database 0, RESP2, no name. */
+    raw_expect(fd, "SELECT 3\r\n", "+OK\r\n");
+    raw_expect(fd, "CLIENT SETNAME me\r\n", "+OK\r\n");
+    raw_sends(fd, "HELLO 3\r\n");
+    free(raw_read(fd, 1, 500, &len, &closed));
+    usleep(20000);
+    free(raw_read(fd, 100000, 50, &len, &closed));
+    raw_expect(fd, "CLIENT REPLY OFF\r\nRESET\r\n", "+RESET\r\n");
+    raw_expect(fd, "GET a\r\n", "$1\r\n3\r\n"); /* db 0 again, replies on */
+    raw_expect(fd, "CLIENT GETNAME\r\n", "$-1\r\n");
+    raw_expect(fd, "DEBUG PROTOCOL true\r\n",
+               "-ERR DEBUG command not allowed. If the enable-debug-command option is set to "
+               "\"local\", you can run it from a local connection, otherwise you need to set this "
+               "option in the configuration file, and then restart the server.\r\n");
+    close(fd);
+
+    struct rd r;
+    if (rd_start(&r, ctx) == 0) {
+        static const char *const cases[] = {"RESET",
+                                            "RESET x",
+                                            "CLIENT REPLY foo",
+                                            "CLIENT KILL MAXAGE 10",
+                                            "CLIENT KILL ID 0",
+                                            "CLIENT KILL ADDR 1.2.3.4:5",
+                                            "CLIENT KILL 1.2.3.4:5",
+                                            "CLIENT KILL TYPE bogus"};
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+            rd_cmd(&r, cases[i]);
+        long cases_n = r.cases, agreed = r.agreed;
+        fprintf(stderr, "client: %ld of %ld cases agree with redis-server\n", agreed, cases_n);
+        rd_stop(&r);
+        assert_int_equal(agreed, cases_n);
+    }
+}
+
 int
 main(void)
 {
@@ -566,6 +619,7 @@ main(void)
         cmocka_unit_test_setup(test_debug, flush),
         cmocka_unit_test_setup(test_scripting, flush),
         cmocka_unit_test_setup(test_command_introspection, flush),
+        cmocka_unit_test_setup(test_client_reply_reset, flush),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
