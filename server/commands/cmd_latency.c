@@ -217,10 +217,10 @@ reply_histogram(struct client *c, const struct command *cmd)
     reply_bulk_cstr(c, full);
     reply_map(c, 2);
     reply_bulk_cstr(c, "calls");
-    reply_int(c, (long long)latency_hist_calls(cmd->stats->hist));
+    reply_int(c, (long long)latency_hist_calls(&cmd->stats->hist));
     reply_bulk_cstr(c, "histogram_usec");
-    reply_map(c, (long long)latency_hist_bucket_count(cmd->stats->hist));
-    latency_hist_foreach_bucket(cmd->stats->hist, reply_bucket, c);
+    reply_map(c, (long long)latency_hist_bucket_count(&cmd->stats->hist));
+    latency_hist_foreach_bucket(&cmd->stats->hist, reply_bucket, c);
 }
 
 struct hist_ctx {
@@ -232,7 +232,7 @@ static void
 histogram_all(const struct command *cmd, void *ctx)
 {
     struct hist_ctx *h = ctx;
-    if (latency_hist_calls(cmd->stats->hist) == 0)
+    if (latency_hist_calls(&cmd->stats->hist) == 0)
         return;
     if (h->c)
         reply_histogram(h->c, cmd);
@@ -275,7 +275,7 @@ cmd_latency_histogram(struct client *c)
         const struct command *list = cmd->subcommands;
         for (int k = 0; list ? list[k].name != NULL : one[k] != NULL; k++) {
             const struct command *x = list ? &list[k] : one[k];
-            int dup = latency_hist_calls(x->stats->hist) == 0;
+            int dup = latency_hist_calls(&x->stats->hist) == 0;
             for (long long j = 0; j < n && !dup; j++)
                 dup = picked[j] == x;
             if (!dup && n < 256)

@@ -86,7 +86,6 @@ command_setup(const struct command *const *list)
 void
 command_teardown(void)
 {
-    command_reset_stats(); /* frees the latency histograms */
     memset(slots, 0, sizeof(slots));
     zfree(containers);
     containers = NULL;
@@ -161,7 +160,6 @@ static void
 reset_one(const struct command *cmd, void *ctx)
 {
     (void)ctx;
-    latency_hist_free(&cmd->stats->hist);
     memset(cmd->stats, 0, sizeof(*cmd->stats));
 }
 

@@ -7,8 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "latency.h"
+
 struct client;
-struct latency_hist;
 
 typedef void cmd_proc(struct client *c);
 
@@ -28,9 +29,9 @@ typedef void cmd_proc(struct client *c);
 struct command_stats {
     uint64_t calls;
     uint64_t usec;
-    uint64_t rejected_calls;   /* refused before running: arity, OOM, NOAUTH */
-    uint64_t failed_calls;     /* ran and answered with an error */
-    struct latency_hist *hist; /* durations while latency-tracking is yes; NULL until called */
+    uint64_t rejected_calls;  /* refused before running: arity, OOM, NOAUTH */
+    uint64_t failed_calls;    /* ran and answered with an error */
+    struct latency_hist hist; /* durations while latency-tracking is yes */
 };
 
 /* Key positions as COMMAND reports them (and redis-cli uses for hints); all 0 for none. */

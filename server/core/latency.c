@@ -6,7 +6,6 @@
 
 #include "config.h"
 #include "util.h"
-#include "zmalloc.h"
 
 /* The events zmem records; a fixed list keeps lookups allocation-free. */
 static const char *const event_names[] = {"command", "fast-command", "eviction-cycle"};
@@ -109,16 +108,9 @@ latency_reset_all(void)
 
 /* ---- Histograms ---- */
 
-/* Values under 32us have a bucket each; above, 16 buckets per power of two (about 6%
- * precision), up to 2^40us (twelve days), which clamps. */
-#define SUB      16
-#define NBUCKETS (37 * SUB + SUB)
-#define MAX_US   ((1LL << 40) - 1)
-
-struct latency_hist {
-    uint64_t calls;
-    uint64_t b[NBUCKETS];
-};
+#define SUB      LATENCY_HIST_SUB
+#define NBUCKETS LATENCY_HIST_BUCKETS
+#define MAX_US   ((1LL << LATENCY_HIST_MAX_LOG) - 1)
 
 static int
 bucket_of(uint64_t v)
@@ -126,7 +118,7 @@ bucket_of(uint64_t v)
     if (v < 2 * SUB)
         return (int)v;
     int msb = 63 - __builtin_clzll(v);
-    int shift = msb - 4; /* keeps the top 5 bits: 16..31 */
+    int shift = msb - LATENCY_HIST_SUB_BITS; /* keeps the top bits: SUB..2*SUB-1 */
     return (shift + 1) * SUB + (int)((v >> shift) - SUB);
 }
 
@@ -149,35 +141,26 @@ bucket_high(int i)
 }
 
 void
-latency_hist_record(struct latency_hist **h, int64_t us)
+latency_hist_record(struct latency_hist *h, int64_t us)
 {
-    if (*h == NULL)
-        *h = zcalloc(sizeof(**h));
     if (us < 0)
         us = 0;
     if (us > MAX_US)
         us = MAX_US;
-    (*h)->calls++;
-    (*h)->b[bucket_of((uint64_t)us)]++;
-}
-
-void
-latency_hist_free(struct latency_hist **h)
-{
-    zfree(*h);
-    *h = NULL;
+    h->calls++;
+    h->b[bucket_of((uint64_t)us)]++;
 }
 
 uint64_t
 latency_hist_calls(const struct latency_hist *h)
 {
-    return h ? h->calls : 0;
+    return h->calls;
 }
 
 double
 latency_hist_percentile(const struct latency_hist *h, double pct)
 {
-    if (h == NULL || h->calls == 0)
+    if (h->calls == 0)
         return 0;
     uint64_t want = (uint64_t)(pct / 100.0 * (double)h->calls + 0.5);
     if (want < 1)
@@ -195,8 +178,6 @@ void
 latency_hist_foreach_bucket(const struct latency_hist *h,
                             void (*fn)(long long usec, uint64_t cumulative, void *ctx), void *ctx)
 {
-    if (h == NULL)
-        return;
     uint64_t prev = 0, cum = 0;
     int i = 0;
     /* Limits of 1024ns * 2^k, in whole microseconds as Redis prints them. */

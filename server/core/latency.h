@@ -2,7 +2,7 @@
  * event ("command", "fast-command", "eviction-cycle"), the last 160 spikes of at least
  * latency-monitor-threshold ms, one per second (the worst of that second), for LATENCY
  * LATEST/HISTORY/GRAPH/DOCTOR. A histogram counts each call's duration in microseconds in
- * log-linear buckets (exact below 32us, 16 a power of two above) while latency-tracking is
+ * log-linear buckets (exact below 8us, 4 a power of two above) while latency-tracking is
  * yes, for LATENCY HISTOGRAM and INFO latencystats. */
 #ifndef ZMEM_SERVER_LATENCY_H
 #define ZMEM_SERVER_LATENCY_H
@@ -34,13 +34,20 @@ int latency_reset_event(const char *event);
 /* Forget every event's samples; returns how many events had some. */
 int latency_reset_all(void);
 
-/* A per-command histogram, allocated on a command's first tracked call. */
-struct latency_hist;
-/* Count one call of `us` microseconds, allocating *h on first use. */
-void latency_hist_record(struct latency_hist **h, int64_t us);
-/* Free *h and set it to NULL (CONFIG RESETSTAT). */
-void latency_hist_free(struct latency_hist **h);
-/* Calls counted in h (0 for NULL). */
+/* A per-command histogram. It lives in the command's static statistics record, not on the
+ * heap: a command's first call must not change used_memory (tests and operators compare it
+ * with a baseline), and zeroing the record (CONFIG RESETSTAT) empties it. */
+#define LATENCY_HIST_SUB_BITS 2
+#define LATENCY_HIST_SUB      (1 << LATENCY_HIST_SUB_BITS)
+#define LATENCY_HIST_MAX_LOG  36 /* durations clamp at 2^36 us, 19 hours */
+#define LATENCY_HIST_BUCKETS  ((LATENCY_HIST_MAX_LOG - LATENCY_HIST_SUB_BITS + 1) * LATENCY_HIST_SUB)
+struct latency_hist {
+    uint64_t calls;
+    uint64_t b[LATENCY_HIST_BUCKETS];
+};
+/* Count one call of `us` microseconds. */
+void latency_hist_record(struct latency_hist *h, int64_t us);
+/* Calls counted in h. */
 uint64_t latency_hist_calls(const struct latency_hist *h);
 /* The duration in microseconds under which `pct` percent of the calls took (the upper bound
  * of the bucket holding that call). 0 for an empty histogram. */

@@ -189,7 +189,7 @@ info_latencystat(const struct command *cmd, void *arg)
     struct buf *out = arg;
     char name[128], tmp[64];
 
-    if (latency_hist_calls(cmd->stats->hist) == 0)
+    if (latency_hist_calls(&cmd->stats->hist) == 0)
         return;
     command_fullname(cmd, name, sizeof(name));
     buf_append_str(out, "latency_percentiles_usec_");
@@ -199,7 +199,7 @@ info_latencystat(const struct command *cmd, void *arg)
         buf_append_str(out, pcts[i].label);
         buf_append_str(out, "=");
         int n = snprintf(tmp, sizeof(tmp), "%.3f",
-                         latency_hist_percentile(cmd->stats->hist, pcts[i].pct));
+                         latency_hist_percentile(&cmd->stats->hist, pcts[i].pct));
         buf_append(out, tmp, (size_t)n);
     }
     buf_append(out, "\r\n", 2);
