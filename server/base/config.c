@@ -494,23 +494,29 @@ config_check(const char *name, const char *value, char *err, size_t errlen)
                  name);
         return -1;
     }
+    /* Errors name the option as given, lower-cased: an alias stays the alias, as in Redis. */
+    char lname[128];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof(lname); k++)
+        lname[k] = (char)tolower((unsigned char)name[k]);
+    lname[k] = '\0';
     if (!o->mutable_) {
         snprintf(err, errlen,
                  "ERR CONFIG SET failed (possibly related to argument '%s') - "
                  "can't set immutable config",
-                 o->name);
+                 lname);
         return -1;
     }
     if (o->mutable_ == PROTECTED && cfg.enable_protected_configs != ENABLE_YES) {
         snprintf(err, errlen,
                  "ERR CONFIG SET failed (possibly related to argument '%s') - "
                  "can't set protected config",
-                 o->name);
+                 lname);
         return -1;
     }
     if (opt_parse(o, value, &v, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
-                 o->name, why);
+                 lname, why);
         return -1;
     }
     return 0;
