@@ -28,10 +28,11 @@ enum opt_type {
     OPT_POLICY,
     OPT_LOGLEVEL,
     OPT_OBUF,
-    OPT_ENABLE,     /* no | yes | local */
-    OPT_SUPERVISED, /* no | upstart | systemd | auto */
-    OPT_DIR,        /* an existing directory, stored as given */
-    OPT_FILENAME,   /* a file name without '/' */
+    OPT_ENABLE,      /* no | yes | local */
+    OPT_SUPERVISED,  /* no | upstart | systemd | auto */
+    OPT_DIR,         /* an existing directory, stored as given */
+    OPT_FILENAME,    /* a file name without '/' */
+    OPT_PERCENTILES, /* space-separated numbers within 0..100, stored normalised */
 };
 
 /* The mutable column: 0 fixed at start, 1 CONFIG SET may change it, 2 only while
@@ -120,6 +121,8 @@ enum opt_type {
       "record latency events of at least this many milliseconds (LATENCY); 0 off")                 \
     X("latency-tracking", OPT_BOOL, latency_tracking, "yes", 0, 1, 1,                              \
       "per-command latency histograms (LATENCY HISTOGRAM, INFO latencystats)")                     \
+    X("latency-tracking-info-percentiles", OPT_PERCENTILES, latency_tracking_info_percentiles,     \
+      "50 99 99.9", 0, 0, 1, "percentiles INFO latencystats shows for each command")               \
     X("lfu-log-factor", OPT_INT, lfu_log_factor, "10", 0, INT_MAX, 1,                              \
       "how many hits it takes to raise an LFU counter")                                            \
     X("lfu-decay-time", OPT_INT, lfu_decay_time, "1", 0, INT_MAX, 1,                               \
@@ -368,6 +371,41 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
         out->str = value;
         return 0;
     }
+    case OPT_PERCENTILES: {
+        /* Normalised into a scratch kept until the next parse: "50.0  99" -> "50 99". */
+        static char norm[512];
+        char copy[512], *save = NULL;
+        size_t off = 0;
+        if (strlen(value) >= sizeof(copy)) {
+            snprintf(err, errlen, "Invalid %s parameters", o->name);
+            return -1;
+        }
+        strcpy(copy, value);
+        norm[0] = '\0';
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            double d;
+            char num[40];
+            if (str_to_double(w, strlen(w), &d) < 0) {
+                snprintf(err, errlen, "Invalid %s parameters", o->name);
+                return -1;
+            }
+            if (d < 0 || d > 100) {
+                snprintf(err, errlen, "%s parameters should sit between [0.0,100.0]", o->name);
+                return -1;
+            }
+            /* "%f" without trailing zeros: 50, 99.9, 12.5 (as Redis prints them). */
+            size_t n = (size_t)snprintf(num, sizeof(num), "%f", d);
+            while (n > 1 && num[n - 1] == '0')
+                n--;
+            if (num[n - 1] == '.')
+                n--;
+            if (off + n + 2 < sizeof(norm))
+                off += (size_t)snprintf(norm + off, sizeof(norm) - off, "%s%.*s", off ? " " : "",
+                                        (int)n, num);
+        }
+        out->str = norm;
+        return 0;
+    }
     case OPT_FILENAME:
         if (strchr(value, '/')) {
             snprintf(err, errlen, "%s can't be a path, just a filename", o->name);
@@ -402,7 +440,8 @@ opt_store(const struct opt *o, const union opt_value *val)
         break;
     case OPT_STR:
     case OPT_DIR:
-    case OPT_FILENAME: {
+    case OPT_FILENAME:
+    case OPT_PERCENTILES: {
         char **sp = (char **)field;
         char *copy = zstrdup(val->str);
         zfree(*sp);
@@ -442,7 +481,8 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
     case OPT_BOOL:
         return *(const int *)field ? "yes" : "no";
     case OPT_STR:
-    case OPT_FILENAME: {
+    case OPT_FILENAME:
+    case OPT_PERCENTILES: {
         const char *s = *(char *const *)field;
         return s ? s : "";
     }
@@ -844,7 +884,7 @@ config_teardown(void)
 {
     for (size_t i = 0; i < NOPTIONS; i++) {
         if (options[i].type == OPT_STR || options[i].type == OPT_DIR ||
-            options[i].type == OPT_FILENAME) {
+            options[i].type == OPT_FILENAME || options[i].type == OPT_PERCENTILES) {
             char **sp = (char **)((char *)&cfg + options[i].offset);
             zfree(*sp);
             *sp = NULL;

@@ -81,8 +81,9 @@ struct config {
     long long set_max_intset_entries;
     long long zset_max_listpack_entries; /* honoured by sorted sets */
     long long zset_max_listpack_value;
-    long long latency_monitor_threshold; /* ms; 0 = latency monitor off */
-    int latency_tracking;                /* per-command latency histograms */
+    long long latency_monitor_threshold;     /* ms; 0 = latency monitor off */
+    int latency_tracking;                    /* per-command latency histograms */
+    char *latency_tracking_info_percentiles; /* "50 99 99.9": INFO latencystats' columns */
     int lfu_log_factor;
     int lfu_decay_time; /* minutes per halving step of the LFU counter; 0 = never decay */
     int lazyfree_lazy_eviction;

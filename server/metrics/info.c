@@ -5,10 +5,12 @@
 #include "info.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "command.h"
+#include "config.h"
 #include "db.h"
 #include "latency.h"
 #include "metrics.h"
@@ -182,25 +184,24 @@ info_append_safe(struct buf *out, const char *s)
 static void
 info_latencystat(const struct command *cmd, void *arg)
 {
-    static const struct {
-        const char *label;
-        double pct;
-    } pcts[] = {{"p50", 50}, {"p99", 99}, {"p99.9", 99.9}};
     struct buf *out = arg;
-    char name[128], tmp[64];
+    char name[128], tmp[64], list[512], *save = NULL;
+    const struct latency_hist *h = &cmd->stats->hist;
 
-    if (latency_hist_calls(&cmd->stats->hist) == 0)
+    if (latency_hist_calls(h) == 0)
         return;
     command_fullname(cmd, name, sizeof(name));
     buf_append_str(out, "latency_percentiles_usec_");
     info_append_safe(out, name);
-    for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-        buf_append_str(out, i ? "," : ":");
-        buf_append_str(out, pcts[i].label);
-        buf_append_str(out, "=");
-        int n = snprintf(tmp, sizeof(tmp), "%.3f",
-                         latency_hist_percentile(&cmd->stats->hist, pcts[i].pct));
+    buf_append_str(out, ":");
+    /* The list is normalised by config ("50 99 99.9"): each word is its own label. */
+    snprintf(list, sizeof(list), "%s", config_get()->latency_tracking_info_percentiles);
+    int first = 1;
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        int n = snprintf(tmp, sizeof(tmp), "%sp%s=%.3f", first ? "" : ",", w,
+                         latency_hist_percentile(h, strtod(w, NULL)));
         buf_append(out, tmp, (size_t)n);
+        first = 0;
     }
     buf_append(out, "\r\n", 2);
 }

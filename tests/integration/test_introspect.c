@@ -130,6 +130,13 @@ static const char *const config_cases[] = {
     "CONFIG SET maxmemory-eviction-tenacity 10 active-expire-effort 1",
     "CONFIG SET list-max-listpack-size -2 list-compress-depth 0",
     "CONFIG SET lazyfree-lazy-eviction no lazyfree-lazy-expire no",
+    "CONFIG GET latency-tracking-info-percentiles",
+    "CONFIG SET latency-tracking-info-percentiles 101",
+    "CONFIG SET latency-tracking-info-percentiles abc",
+    "CONFIG SET latency-tracking-info-percentiles -1",
+    "CONFIG SET latency-tracking-info-percentiles 12.5",
+    "CONFIG GET latency-tracking-info-percentiles",
+    "CONFIG SET latency-tracking-info-percentiles 50",
     "CONFIG SET save ''",
     "CONFIG SET appendonly no",
 };
@@ -269,6 +276,7 @@ test_latency(void **state)
     freeReplyObject(x);
 
     /* Histograms: calls counted per command, buckets cumulative. */
+    freeReplyObject(cu_run(ctx, "CONFIG SET latency-tracking-info-percentiles %s", "50 99 99.9"));
     expect_status(ctx, "OK", "CONFIG RESETSTAT");
     for (int i = 0; i < 5; i++)
         freeReplyObject(cu_run(ctx, "SET k v"));
@@ -295,6 +303,13 @@ test_latency(void **state)
     assert_non_null(strstr(x->str, ",p99="));
     assert_non_null(strstr(x->str, ",p99.9="));
     freeReplyObject(x);
+    freeReplyObject(cu_run(ctx, "CONFIG SET latency-tracking-info-percentiles %s", "0 12.5 100"));
+    x = cu_run(ctx, "INFO latencystats");
+    assert_non_null(strstr(x->str, "latency_percentiles_usec_set:p0="));
+    assert_non_null(strstr(x->str, ",p12.5="));
+    assert_non_null(strstr(x->str, ",p100="));
+    freeReplyObject(x);
+    freeReplyObject(cu_run(ctx, "CONFIG SET latency-tracking-info-percentiles %s", "50 99 99.9"));
     expect_status(ctx, "OK", "CONFIG SET latency-tracking no");
     freeReplyObject(cu_run(ctx, "GET k"));
     x = cu_run(ctx, "LATENCY HISTOGRAM get");
