@@ -17,6 +17,7 @@
 #include "command.h"
 #include "commands.h"
 #include "config.h"
+#include "config_redis.h"
 #include "db.h"
 #include "history.h"
 #include "lazyfree.h"
@@ -24,6 +25,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "net.h"
+#include "object.h"
 #include "pubsub.h"
 #include "slowlog.h"
 #include "stats.h"
@@ -173,6 +175,9 @@ main(int argc, char **argv)
     if (!openssl_counted)
         log_msg(LL_WARNING, "OpenSSL had allocated before start-up: its memory is not counted");
     log_msg(LL_NOTICE, "No persistence: the keyspace lives in memory only and is lost on exit.");
+    for (size_t i = 0; config_warning(i); i++)
+        log_msg(LL_WARNING, "%s", config_warning(i));
+    enc_limits_apply();
 
     base = event_base_new();
     if (base == NULL) {

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_redis.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -27,8 +29,17 @@ enum opt_type {
     OPT_POLICY,
     OPT_LOGLEVEL,
     OPT_OBUF,
-    OPT_NOTIFY
+    OPT_NOTIFY,
+    OPT_ENABLE,      /* no | yes | local */
+    OPT_SUPERVISED,  /* no | upstart | systemd | auto */
+    OPT_DIR,         /* an existing directory, stored as given */
+    OPT_FILENAME,    /* a file name without '/' */
+    OPT_PERCENTILES, /* space-separated numbers within 0..100, stored normalised */
 };
+
+/* The mutable column: 0 fixed at start, 1 CONFIG SET may change it, 2 only while
+ * enable-protected-configs is yes (Redis's protected configs: dir, dbfilename). */
+#define PROTECTED 2
 
 /*        name                      type          field                    default       min max
  * mutable help */
@@ -90,7 +101,61 @@ enum opt_type {
     X("notify-keyspace-events", OPT_NOTIFY, notify_keyspace_events, "", 0, 0, 1,                   \
       "keyspace notification classes: Redis's letters K E g $ l s h z x e t m d n A")              \
     X("memory-history-len", OPT_INT, memory_history_len, "3600", 0, 1000000, 1,                    \
-      "memory samples kept, one a second (MEMORY HISTORY, /history); 0 means off")
+      "memory samples kept, one a second (MEMORY HISTORY, /history); 0 means off")                 \
+    X("activerehashing", OPT_BOOL, activerehashing, "yes", 0, 1, 1,                                \
+      "accepted for Redis compatibility: zmem's tables always rehash incrementally")               \
+    X("enable-debug-command", OPT_ENABLE, enable_debug_command, "no", 0, 0, 0,                     \
+      "allow DEBUG: no, yes, or local (loopback clients only)")                                    \
+    X("enable-protected-configs", OPT_ENABLE, enable_protected_configs, "no", 0, 0, 0,             \
+      "allow CONFIG SET of dir and dbfilename: no or yes (local is treated as no)")                \
+    X("enable-module-command", OPT_ENABLE, enable_module_command, "no", 0, 0, 0,                   \
+      "accepted for Redis compatibility: zmem loads no modules")                                   \
+    X("hash-max-listpack-entries", OPT_LL, hash_max_listpack_entries, "128", 0, LONG_MAX, 1,       \
+      "a hash with more fields becomes a hashtable")                                               \
+    X("hash-max-listpack-value", OPT_LL, hash_max_listpack_value, "64", 0, LONG_MAX, 1,            \
+      "a hash with a longer field or value becomes a hashtable")                                   \
+    X("list-max-listpack-size", OPT_INT, list_max_listpack_size, "-2", INT_MIN, INT_MAX, 1,        \
+      "-1..-5: list packs of at most 4, 8, 16, 32 or 64 KiB; positive counts are kept, not used")  \
+    X("list-compress-depth", OPT_INT, list_compress_depth, "0", 0, INT_MAX, 1,                     \
+      "accepted for Redis compatibility: zmem does not compress list nodes")                       \
+    X("set-max-intset-entries", OPT_LL, set_max_intset_entries, "512", 0, LONG_MAX, 1,             \
+      "accepted for Redis compatibility: intsets hold at most 512 integers")                       \
+    X("zset-max-listpack-entries", OPT_LL, zset_max_listpack_entries, "128", 0, LONG_MAX, 1,       \
+      "a sorted set with more members becomes a skiplist")                                         \
+    X("zset-max-listpack-value", OPT_LL, zset_max_listpack_value, "64", 0, LONG_MAX, 1,            \
+      "a sorted set with a longer member becomes a skiplist")                                      \
+    X("latency-monitor-threshold", OPT_LL, latency_monitor_threshold, "0", 0, LLONG_MAX, 1,        \
+      "record latency events of at least this many milliseconds (LATENCY); 0 off")                 \
+    X("latency-tracking", OPT_BOOL, latency_tracking, "yes", 0, 1, 1,                              \
+      "per-command latency histograms (LATENCY HISTOGRAM, INFO latencystats)")                     \
+    X("latency-tracking-info-percentiles", OPT_PERCENTILES, latency_tracking_info_percentiles,     \
+      "50 99 99.9", 0, 0, 1, "percentiles INFO latencystats shows for each command")               \
+    X("lfu-log-factor", OPT_INT, lfu_log_factor, "10", 0, INT_MAX, 1,                              \
+      "how many hits it takes to raise an LFU counter")                                            \
+    X("lfu-decay-time", OPT_INT, lfu_decay_time, "1", 0, INT_MAX, 1,                               \
+      "minutes of idleness per LFU counter decrement; 0 never")                                    \
+    X("lazyfree-lazy-eviction", OPT_BOOL, lazyfree_lazy_eviction, "no", 0, 1, 1,                   \
+      "accepted for Redis compatibility")                                                          \
+    X("lazyfree-lazy-expire", OPT_BOOL, lazyfree_lazy_expire, "no", 0, 1, 1,                       \
+      "accepted for Redis compatibility")                                                          \
+    X("lazyfree-lazy-server-del", OPT_BOOL, lazyfree_lazy_server_del, "no", 0, 1, 1,               \
+      "accepted for Redis compatibility")                                                          \
+    X("lazyfree-lazy-user-flush", OPT_BOOL, lazyfree_lazy_user_flush, "no", 0, 1, 1,               \
+      "accepted for Redis compatibility")                                                          \
+    X("replica-lazy-flush", OPT_BOOL, replica_lazy_flush, "no", 0, 1, 1,                           \
+      "accepted for Redis compatibility: zmem has no replication")                                 \
+    X("dir", OPT_DIR, dir, "", 0, 0, PROTECTED,                                                    \
+      "accepted for Redis compatibility (must exist): zmem writes no data files")                  \
+    X("dbfilename", OPT_FILENAME, dbfilename, "dump.rdb", 0, 0, PROTECTED,                         \
+      "accepted for Redis compatibility: zmem writes no RDB file")                                 \
+    X("tcp-backlog", OPT_INT, tcp_backlog, "511", 0, INT_MAX, 0,                                   \
+      "accepted for Redis compatibility: the listen backlog is 511")                               \
+    X("supervised", OPT_SUPERVISED, supervised, "no", 0, 0, 0,                                     \
+      "accepted for Redis compatibility: zmem does not notify a supervisor")                       \
+    X("maxmemory-eviction-tenacity", OPT_INT, maxmemory_eviction_tenacity, "10", 0, 100, 1,        \
+      "how long one eviction pass may run: 10 is 500us, 100 unbounded")                            \
+    X("active-expire-effort", OPT_INT, active_expire_effort, "1", 1, 10, 1,                        \
+      "accepted for Redis compatibility")
 
 struct opt {
     const char *name;
@@ -107,18 +172,8 @@ static const struct opt options[] = {CONFIG_OPTIONS(OPT_ROW)};
 #undef OPT_ROW
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-/* Names clients ask for that have a fixed answer here: redis-benchmark reads save and
- * appendonly, the exporter reads everything CONFIG GET * returns. Setting them to their only
- * value is accepted so that scripts written for Redis keep working. */
-static const struct {
-    const char *name;
-    const char *value;
-} fixed_options[] = {
-    {"save", ""},
-    {"appendonly", "no"},
-    {"io-threads", "1"},
-};
-#define NFIXED (sizeof(fixed_options) / sizeof(fixed_options[0]))
+static const char *const enable_names[] = {"no", "yes", "local"};
+static const char *const supervised_names[] = {"no", "upstart", "systemd", "auto"};
 
 /* maxmemory-policy names in the order Redis lists them in its error message. */
 static const struct {
@@ -250,6 +305,7 @@ notify_flags_format(int flags, char *dst, size_t size)
 static const struct opt *
 opt_find(const char *name)
 {
+    name = config_alias_target(name);
     for (size_t i = 0; i < NOPTIONS; i++)
         if (strcasecmp(options[i].name, name) == 0)
             return &options[i];
@@ -391,6 +447,77 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
             return -1;
         }
         return 0;
+    case OPT_ENABLE:
+    case OPT_SUPERVISED: {
+        const char *const *names = o->type == OPT_ENABLE ? enable_names : supervised_names;
+        int n = o->type == OPT_ENABLE ? 3 : 4;
+        for (int i = 0; i < n; i++) {
+            if (strcasecmp(value, names[i]) == 0) {
+                out->ll = i;
+                return 0;
+            }
+        }
+        snprintf(err, errlen, "argument(s) must be one of the following: %s",
+                 o->type == OPT_ENABLE ? "no, yes, local" : "no, upstart, systemd, auto");
+        return -1;
+    }
+    case OPT_DIR: {
+        struct stat st;
+        if (value[0] == '\0')
+            value = ".";
+        if (stat(value, &st) < 0) {
+            snprintf(err, errlen, "%s", strerror(errno));
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s", strerror(ENOTDIR));
+            return -1;
+        }
+        out->str = value;
+        return 0;
+    }
+    case OPT_PERCENTILES: {
+        /* Normalised into a scratch kept until the next parse: "50.0  99" -> "50 99". */
+        static char norm[512];
+        char copy[512], *save = NULL;
+        size_t off = 0;
+        if (strlen(value) >= sizeof(copy)) {
+            snprintf(err, errlen, "Invalid %s parameters", o->name);
+            return -1;
+        }
+        strcpy(copy, value);
+        norm[0] = '\0';
+        for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            double d;
+            char num[40];
+            if (str_to_double(w, strlen(w), &d) < 0) {
+                snprintf(err, errlen, "Invalid %s parameters", o->name);
+                return -1;
+            }
+            if (d < 0 || d > 100) {
+                snprintf(err, errlen, "%s parameters should sit between [0.0,100.0]", o->name);
+                return -1;
+            }
+            /* "%f" without trailing zeros: 50, 99.9, 12.5 (as Redis prints them). */
+            size_t n = (size_t)snprintf(num, sizeof(num), "%f", d);
+            while (n > 1 && num[n - 1] == '0')
+                n--;
+            if (num[n - 1] == '.')
+                n--;
+            if (off + n + 2 < sizeof(norm))
+                off += (size_t)snprintf(norm + off, sizeof(norm) - off, "%s%.*s", off ? " " : "",
+                                        (int)n, num);
+        }
+        out->str = norm;
+        return 0;
+    }
+    case OPT_FILENAME:
+        if (strchr(value, '/')) {
+            snprintf(err, errlen, "%s can't be a path, just a filename", o->name);
+            return -1;
+        }
+        out->str = value;
+        return 0;
     case OPT_LOGLEVEL:
         for (int i = 0; i < 4; i++) {
             if (strcasecmp(value, loglevels[i]) == 0) {
@@ -417,7 +544,10 @@ opt_store(const struct opt *o, const union opt_value *val)
     case OPT_MEMPCT:
         *(long long *)field = val->ll;
         break;
-    case OPT_STR: {
+    case OPT_STR:
+    case OPT_DIR:
+    case OPT_FILENAME:
+    case OPT_PERCENTILES: {
         char **sp = (char **)field;
         char *copy = zstrdup(val->str);
         zfree(*sp);
@@ -461,10 +591,25 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
         return tmp;
     case OPT_BOOL:
         return *(const int *)field ? "yes" : "no";
-    case OPT_STR: {
+    case OPT_STR:
+    case OPT_FILENAME:
+    case OPT_PERCENTILES: {
         const char *s = *(char *const *)field;
         return s ? s : "";
     }
+    case OPT_DIR: {
+        /* As Redis: the absolute path of the directory named. */
+        const char *s = *(char *const *)field;
+        char abs[PATH_MAX];
+        if (realpath(s && s[0] ? s : ".", abs) == NULL)
+            return s ? s : "";
+        snprintf(tmp, tmplen, "%s", abs);
+        return tmp;
+    }
+    case OPT_ENABLE:
+        return enable_names[*(const int *)field % 3];
+    case OPT_SUPERVISED:
+        return supervised_names[*(const int *)field % 4];
     case OPT_POLICY:
         return config_policy_name(*(const int *)field);
     case OPT_NOTIFY:
@@ -488,15 +633,6 @@ opt_format(const struct opt *o, char *tmp, size_t tmplen)
     return "";
 }
 
-static int
-fixed_find(const char *name)
-{
-    for (size_t i = 0; i < NFIXED; i++)
-        if (strcasecmp(fixed_options[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
 int
 config_check(const char *name, const char *value, char *err, size_t errlen)
 {
@@ -505,30 +641,36 @@ config_check(const char *name, const char *value, char *err, size_t errlen)
     union opt_value v;
 
     if (o == NULL) {
-        int f = fixed_find(name);
-        if (f >= 0 && strcasecmp(value, fixed_options[f].value) == 0)
-            return 0;
-        if (f >= 0) {
-            snprintf(err, errlen,
-                     "ERR CONFIG SET failed (possibly related to argument '%s') - "
-                     "can't set immutable config",
-                     name);
-            return -1;
-        }
+        int r = config_fixed_check(name, value, err, errlen);
+        if (r <= 0)
+            return r;
         snprintf(err, errlen, "ERR Unknown option or number of arguments for CONFIG SET - '%s'",
                  name);
         return -1;
     }
+    /* Errors name the option as given, lower-cased: an alias stays the alias, as in Redis. */
+    char lname[128];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof(lname); k++)
+        lname[k] = (char)tolower((unsigned char)name[k]);
+    lname[k] = '\0';
     if (!o->mutable_) {
         snprintf(err, errlen,
                  "ERR CONFIG SET failed (possibly related to argument '%s') - "
                  "can't set immutable config",
-                 o->name);
+                 lname);
+        return -1;
+    }
+    if (o->mutable_ == PROTECTED && cfg.enable_protected_configs != ENABLE_YES) {
+        snprintf(err, errlen,
+                 "ERR CONFIG SET failed (possibly related to argument '%s') - "
+                 "can't set protected config",
+                 lname);
         return -1;
     }
     if (opt_parse(o, value, &v, why, sizeof(why)) < 0) {
         snprintf(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
-                 o->name, why);
+                 lname, why);
         return -1;
     }
     return 0;
@@ -551,19 +693,35 @@ config_set(const char *name, const char *value, char *err, size_t errlen)
     return 0;
 }
 
+/* config_alias_foreach's callback: an alias shows its option's value. */
+struct alias_ctx {
+    void (*fn)(const char *name, const char *value, void *ctx);
+    void *ctx;
+    char *tmp;
+    size_t tmplen;
+};
+
+static void
+format_alias(const char *alias, const char *name, void *ctx)
+{
+    struct alias_ctx *a = ctx;
+    const struct opt *o = opt_find(name);
+    if (o)
+        a->fn(alias, opt_format(o, a->tmp, a->tmplen), a->ctx);
+}
+
 void
 config_foreach_match(const char *pattern,
                      void (*fn)(const char *name, const char *value, void *ctx), void *ctx)
 {
-    char tmp[256]; /* client-output-buffer-limit is the longest */
+    char tmp[PATH_MAX]; /* dir is the longest */
     size_t plen = strlen(pattern);
 
     for (size_t i = 0; i < NOPTIONS; i++)
         if (glob_match(pattern, plen, options[i].name, strlen(options[i].name), 1))
             fn(options[i].name, opt_format(&options[i], tmp, sizeof(tmp)), ctx);
-    for (size_t i = 0; i < NFIXED; i++)
-        if (glob_match(pattern, plen, fixed_options[i].name, strlen(fixed_options[i].name), 1))
-            fn(fixed_options[i].name, fixed_options[i].value, ctx);
+    config_alias_foreach(pattern, format_alias, &(struct alias_ctx){fn, ctx, tmp, sizeof(tmp)});
+    config_fixed_foreach(pattern, fn, ctx);
 }
 
 /* ---- Loading: defaults, file, arguments ---- */
@@ -577,12 +735,8 @@ config_apply(const char *name, char **vals, int nvals, char *err, size_t errlen)
     char why[256];
     union opt_value v;
 
-    if (o == NULL) {
-        if (fixed_find(name) >= 0 && nvals >= 0)
-            return 0; /* accepted and ignored: the behaviour is fixed */
-        snprintf(err, errlen, "unknown option '%s'", name);
-        return -1;
-    }
+    if (o == NULL)
+        return config_redis_apply(name, vals, nvals, err, errlen);
     if (nvals == 0 || (nvals > 1 && strcmp(o->name, "bind") != 0 && o->type != OPT_OBUF)) {
         snprintf(err, errlen, "option '%s' takes %s", o->name,
                  nvals == 0 ? "a value" : "exactly one value");
@@ -786,6 +940,7 @@ config_load(int argc, char **argv, char *err, size_t errlen)
     if (cfg_loaded)
         config_teardown();
     memset(&cfg, 0, sizeof(cfg));
+    config_warnings_clear();
     cfg.config_file = zstrdup("");
     for (size_t i = 0; i < NOPTIONS; i++) {
         char why[256];
@@ -842,7 +997,8 @@ void
 config_teardown(void)
 {
     for (size_t i = 0; i < NOPTIONS; i++) {
-        if (options[i].type == OPT_STR) {
+        if (options[i].type == OPT_STR || options[i].type == OPT_DIR ||
+            options[i].type == OPT_FILENAME || options[i].type == OPT_PERCENTILES) {
             char **sp = (char **)((char *)&cfg + options[i].offset);
             zfree(*sp);
             *sp = NULL;

@@ -23,6 +23,12 @@ enum maxmemory_policy {
 
 enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
 
+/* enable-debug-command, enable-protected-configs, enable-module-command. */
+enum enable_mode { ENABLE_NO, ENABLE_YES, ENABLE_LOCAL };
+
+/* supervised: accepted for redis.conf compatibility; zmem never signals a supervisor. */
+enum supervised_mode { SUPERVISED_NO, SUPERVISED_UPSTART, SUPERVISED_SYSTEMD, SUPERVISED_AUTO };
+
 /* client-output-buffer-limit classes, in the order CONFIG GET prints them. */
 enum obuf_class { OBUF_NORMAL, OBUF_REPLICA, OBUF_PUBSUB, OBUF_CLASSES };
 
@@ -85,7 +91,35 @@ struct config {
     int slowlog_max_len;
     int notify_keyspace_events; /* NOTIFY_* classes; nothing is sent without K or E */
     int memory_history_len;     /* samples in the memory history ring, 0 = off */
-    char *config_file;          /* absolute path of the file loaded, "" when none */
+    /* Redis directives (docs/redis-compat.md says which are honoured and which only kept). */
+    int activerehashing;
+    int enable_debug_command;     /* enum enable_mode, fixed at start */
+    int enable_protected_configs; /* enum enable_mode: may CONFIG SET change dir/dbfilename */
+    int enable_module_command;    /* enum enable_mode; zmem has no modules either way */
+    long long hash_max_listpack_entries; /* honoured by hashes */
+    long long hash_max_listpack_value;
+    int list_max_listpack_size; /* -1..-5 honoured as 4..64 KiB per pack */
+    int list_compress_depth;    /* kept: zmem does not compress list nodes */
+    long long set_max_intset_entries;
+    long long zset_max_listpack_entries; /* honoured by sorted sets */
+    long long zset_max_listpack_value;
+    long long latency_monitor_threshold;     /* ms; 0 = latency monitor off */
+    int latency_tracking;                    /* per-command latency histograms */
+    char *latency_tracking_info_percentiles; /* "50 99 99.9": INFO latencystats' columns */
+    int lfu_log_factor;
+    int lfu_decay_time; /* minutes per halving step of the LFU counter; 0 = never decay */
+    int lazyfree_lazy_eviction;
+    int lazyfree_lazy_expire;
+    int lazyfree_lazy_server_del;
+    int lazyfree_lazy_user_flush;
+    int replica_lazy_flush;
+    char *dir;
+    char *dbfilename;
+    int tcp_backlog;
+    int supervised; /* enum supervised_mode */
+    int maxmemory_eviction_tenacity;
+    int active_expire_effort;
+    char *config_file; /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */

@@ -1,11 +1,16 @@
-/* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / HELP. */
+/* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / REPLY / HELP, and
+ * RESET. */
 #include <stdio.h>
 #include <string.h>
 
 #include "client.h"
 #include "command.h"
 #include "commands.h"
+#include "config.h"
+#include "multi.h"
 #include "net.h"
+#include "pubsub.h"
+#include "resp.h"
 #include "util.h"
 
 static void
@@ -194,6 +199,43 @@ cmd_client_kill(struct client *c)
         kill_client(c, c);
 }
 
+/* CLIENT REPLY ON|OFF|SKIP. OFF and SKIP are not answered; command_dispatch() drops the
+ * replies while OFF is set, and the next command's after SKIP. */
+static void
+cmd_client_reply(struct client *c)
+{
+    if (arg_is(c, 2, "on")) {
+        c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        reply_ok(c);
+    } else if (arg_is(c, 2, "off")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (arg_is(c, 2, "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF))
+            c->flags |= CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP; /* nor is SKIP itself answered */
+    } else {
+        reply_error_syntax(c);
+    }
+}
+
+/* RESET: the connection as it was when it connected: database 0, RESP2, no name, replies on,
+ * and authenticated only if no password is required. */
+static void
+cmd_reset(struct client *c)
+{
+    /* Everything a connection can have set up: a transaction and its watched keys, its
+     * subscriptions (without the unsubscribe confirmations), then the rest. */
+    multi_discard(c);
+    pubsub_unsubscribe_all(c, 0);
+    pubsub_punsubscribe_all(c, 0);
+    c->db_id = 0;
+    c->proto = RESP2;
+    client_set_name(c, "", 0);
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+    c->authenticated = config_get()->requirepass[0] == '\0';
+    reply_simple(c, "RESET");
+}
+
 static void
 cmd_client_help(struct client *c)
 {
@@ -204,6 +246,8 @@ cmd_client_help(struct client *c)
         "    Return the ID of the current connection.",
         "INFO",
         "    Return information about the current client connection.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "KILL <ip:port>",
         "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
@@ -262,6 +306,8 @@ static const struct command client_subcommands[] = {
     COMMAND("info", cmd_client_info, 2, CMD_LOADING | CMD_STALE,
             .summary = "Returns information about the current client connection.",
             .group = "connection"),
+    COMMAND("reply", cmd_client_reply, 3, CMD_LOADING | CMD_STALE,
+            .summary = "Instruct the server whether to reply to commands", .group = "connection"),
     COMMAND("kill", cmd_client_kill, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Kill the connection of a client", .group = "connection"),
     COMMAND("no-evict", cmd_client_no_evict, 3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
@@ -275,5 +321,7 @@ static const struct command client_subcommands[] = {
 const struct command cmd_client_table[] = {
     COMMAND("client", NULL, -2, 0, .subcommands = client_subcommands,
             .summary = "A container for client connection commands", .group = "connection"),
+    COMMAND("reset", cmd_reset, 1, CMD_NOAUTH | CMD_FAST | CMD_LOADING | CMD_STALE | CMD_NO_QUEUE,
+            .summary = "Reset the connection", .group = "connection"),
     COMMAND_END,
 };

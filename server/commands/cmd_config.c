@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "object.h"
 #include "command.h"
 #include "commands.h"
 #include "config.h"
@@ -116,6 +117,7 @@ cmd_config_set(struct client *c)
         snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
         config_set(name, value, err, sizeof(err)); /* checked above: cannot fail */
     }
+    enc_limits_apply();     /* an encoding threshold may have changed */
     history_apply_config(); /* memory-history-len resizes the ring now, not at the next tick */
     reply_ok(c);
 }

@@ -1,5 +1,5 @@
 /* cmd_server.c — connection and server commands: PING, ECHO, QUIT, AUTH, HELLO, SELECT, TIME,
- * SHUTDOWN and LATENCY. CLIENT, CONFIG, COMMAND and SLOWLOG have their own files. */
+ * SHUTDOWN. CLIENT, CONFIG, COMMAND, SLOWLOG and LATENCY have their own files. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -210,53 +210,6 @@ cmd_shutdown(struct client *c)
     net_request_shutdown();
 }
 
-/* ---- LATENCY: zmem keeps no latency events, so every report is empty. ---- */
-
-static void
-cmd_latency_latest(struct client *c)
-{
-    reply_array(c, 0);
-}
-
-static void
-cmd_latency_history(struct client *c)
-{
-    reply_array(c, 0);
-}
-
-static void
-cmd_latency_reset(struct client *c)
-{
-    reply_int(c, 0);
-}
-
-static void
-cmd_latency_help(struct client *c)
-{
-    static const char *const lines[] = {
-        "LATEST",
-        "    Return the latest latency samples for all events (none are recorded).",
-        "HISTORY <event>",
-        "    Return time-latency samples for the <event> class (none are recorded).",
-        "RESET [<event> ...]",
-        "    Reset latency data of one or more <event> classes.",
-        NULL,
-    };
-    reply_help(c, "latency", lines);
-}
-
-static const struct command latency_subcommands[] = {
-    COMMAND("latest", cmd_latency_latest, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Return the latest latency samples for all events", .group = "server"),
-    COMMAND("history", cmd_latency_history, 3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Return timestamp-latency samples for an event", .group = "server"),
-    COMMAND("reset", cmd_latency_reset, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Reset latency data for one or more events", .group = "server"),
-    COMMAND("help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE,
-            .summary = "Show helpful text about the different subcommands", .group = "server"),
-    COMMAND_END,
-};
-
 const struct command cmd_server_table[] = {
     COMMAND("ping", cmd_ping, -1, CMD_FAST, .summary = "Ping the server", .group = "connection"),
     COMMAND("echo", cmd_echo, 2, CMD_FAST, .summary = "Echo the given string",
@@ -277,7 +230,5 @@ const struct command cmd_server_table[] = {
     COMMAND("shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Shut down the server (nothing is saved: the keyspace is memory only)",
             .group = "server"),
-    COMMAND("latency", NULL, -2, 0, .subcommands = latency_subcommands,
-            .summary = "A container for latency diagnostics commands", .group = "server"),
     COMMAND_END,
 };

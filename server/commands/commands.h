@@ -11,6 +11,9 @@ extern const struct command cmd_client_table[];  /* cmd_client.c: CLIENT */
 extern const struct command cmd_config_table[];  /* cmd_config.c: CONFIG */
 extern const struct command cmd_command_table[]; /* cmd_command.c: COMMAND */
 extern const struct command cmd_slowlog_table[]; /* cmd_slowlog.c: SLOWLOG */
+extern const struct command cmd_latency_table[]; /* cmd_latency.c: LATENCY */
+extern const struct command cmd_debug_table[];   /* cmd_debug.c: DEBUG */
+extern const struct command cmd_script_table[];  /* cmd_script.c: EVAL, SCRIPT, FUNCTION... */
 extern const struct command cmd_keys_table[];    /* cmd_keys.c: generic keyspace commands */
 extern const struct command cmd_scan_table[];    /* cmd_scan.c: SCAN, SSCAN, HSCAN, ZSCAN */
 extern const struct command cmd_sort_table[];    /* cmd_sort.c: SORT, SORT_RO */

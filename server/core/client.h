@@ -25,6 +25,9 @@ struct client_pubsub;
 #define CLIENT_DIRTY_EXEC        (1 << 8) /* a command was refused while queueing: EXECABORT */
 #define CLIENT_IN_EXEC           (1 << 9) /* running EXEC's queue: a blocking command must not block */
 #define CLIENT_NO_EVICT          (1 << 10) /* CLIENT NO-EVICT on: exempt from maxmemory-clients */
+#define CLIENT_REPLY_OFF         (1 << 11) /* CLIENT REPLY OFF: replies are dropped */
+#define CLIENT_REPLY_SKIP_NEXT   (1 << 12) /* CLIENT REPLY SKIP: drop the next command's reply */
+#define CLIENT_REPLY_SKIP        (1 << 13) /* dropping this command's reply */
 
 /* A MULTI queue (multi.c). */
 struct multi_cmd;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "evict.h"
+#include "latency.h"
 #include "log.h"
 #include "multi.h"
 #include "slowlog.h"
@@ -274,6 +275,10 @@ command_call(struct client *c, const struct command *cmd)
     int failed = st->total_error_replies != errors_seen;
     if (failed)
         cs->failed_calls++;
+    if (config_get()->latency_tracking)
+        latency_hist_record(&cs->hist, duration);
+    latency_add_sample_if_needed(cmd->flags & CMD_FAST ? "fast-command" : "command",
+                                 duration / 1000);
     errors_seen = st->total_error_replies;
     st->commands_processed++;
     if ((cmd->flags & (CMD_WRITE | CMD_DB_SIGNALS)) == CMD_WRITE && !failed)
@@ -329,8 +334,33 @@ allowed_when_subscribed(const struct command *cmd)
     return 0;
 }
 
+/* evict_make_room(), timed for the latency monitor's eviction-cycle event. */
+static int
+make_room(void)
+{
+    int64_t start = mono_us();
+    int r = evict_make_room();
+    latency_add_sample_if_needed("eviction-cycle", (mono_us() - start) / 1000);
+    return r;
+}
+
+static void dispatch_one(struct client *c);
+
 void
 command_dispatch(struct client *c)
+{
+    /* CLIENT REPLY OFF|SKIP: whatever this command (or its refusal) wrote is taken back. */
+    size_t mark = c->reply.len;
+    dispatch_one(c);
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply.len >= mark)
+        c->reply.len = mark;
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT)
+        c->flags = (c->flags & ~CLIENT_REPLY_SKIP_NEXT) | CLIENT_REPLY_SKIP;
+}
+
+static void
+dispatch_one(struct client *c)
 {
     if (refuse_cross_protocol(c))
         return;
@@ -368,7 +398,7 @@ command_dispatch(struct client *c)
         refuse(c, "NOAUTH Authentication required.");
         goto rejected;
     }
-    if (config_get()->maxmemory > 0 && evict_make_room() < 0 && oom_refuses(c, cmd)) {
+    if (config_get()->maxmemory > 0 && make_room() < 0 && oom_refuses(c, cmd)) {
         refuse(c, "OOM command not allowed when used memory > 'maxmemory'.");
         goto rejected;
     }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "latency.h"
+
 struct client;
 
 typedef void cmd_proc(struct client *c);
@@ -32,8 +34,9 @@ typedef void cmd_proc(struct client *c);
 struct command_stats {
     uint64_t calls;
     uint64_t usec;
-    uint64_t rejected_calls; /* refused before running: arity, OOM, NOAUTH */
-    uint64_t failed_calls;   /* ran and answered with an error */
+    uint64_t rejected_calls;  /* refused before running: arity, OOM, NOAUTH */
+    uint64_t failed_calls;    /* ran and answered with an error */
+    struct latency_hist hist; /* durations while latency-tracking is yes */
 };
 
 /* Key positions as COMMAND reports them (and redis-cli uses for hints); all 0 for none. */

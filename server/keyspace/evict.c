@@ -7,6 +7,7 @@
 #include "db.h"
 
 #include <limits.h>
+#include <math.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -14,13 +15,10 @@
 #include "util.h"
 #include "zmalloc.h"
 
-#define POOL_SIZE           16
-#define POOL_KEY_CACHE      255
-#define LFU_INIT_VAL        5
-#define LFU_LOG_FACTOR      10
-#define LFU_DECAY_MINUTES   1
-#define EVICT_TIME_LIMIT_US 500 /* Redis's default (eviction tenacity 10) */
-#define SAMPLES_MAX         64
+#define POOL_SIZE      16
+#define POOL_KEY_CACHE 255
+#define LFU_INIT_VAL   5
+#define SAMPLES_MAX    64
 
 struct pool_ent {
     unsigned long long idle; /* bigger is a better victim */
@@ -34,6 +32,19 @@ struct pool_ent {
 static struct pool_ent *pool;
 static uint32_t lru_clock;
 static int64_t over_since_ms;
+
+/* How long one eviction pass may run, from maxmemory-eviction-tenacity as Redis reads it:
+ * 50us a step up to 10 (500us, the default), then 15% more a step, unbounded at 100. */
+static int64_t
+evict_time_limit_us(void)
+{
+    int t = config_get()->maxmemory_eviction_tenacity;
+    if (t <= 10)
+        return 50 * (int64_t)t;
+    if (t < 100)
+        return (int64_t)(500.0 * pow(1.15, t - 10));
+    return INT64_MAX;
+}
 
 /* ---- The 24-bit field ---- */
 
@@ -70,7 +81,8 @@ lfu_decayed(const struct kv *e)
 {
     uint32_t then = e->lru >> 8, counter = e->lru & 0xff;
     uint32_t elapsed = (lfu_minutes() - then) & 0xFFFF;
-    uint32_t periods = elapsed / LFU_DECAY_MINUTES;
+    int decay = config_get()->lfu_decay_time;
+    uint32_t periods = decay > 0 ? elapsed / (uint32_t)decay : 0;
     return periods >= counter ? 0 : counter - periods;
 }
 
@@ -97,7 +109,7 @@ evict_touch(struct kv *e)
     unsigned counter = lfu_decayed(e);
     if (counter < 255) {
         double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
-        double p = 1.0 / (base * LFU_LOG_FACTOR + 1);
+        double p = 1.0 / (base * config_get()->lfu_log_factor + 1);
         double r = (double)(dict_rand64() >> 11) / (double)(1ULL << 53);
         if (r < p)
             counter++;
@@ -330,7 +342,7 @@ evict_make_room(void)
         freed += before > after ? before - after : 0;
         keyspace_stats()->evicted_keys++;
         /* Stay responsive: past the time limit, let the command run and the cron go on. */
-        if (++keys % 16 == 0 && mono_us() - start > EVICT_TIME_LIMIT_US)
+        if (++keys % 16 == 0 && mono_us() - start > evict_time_limit_us())
             return 0;
     }
     if (freed >= tofree) {

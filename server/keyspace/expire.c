@@ -14,6 +14,14 @@
 #define TIME_PERC        25
 #define DBS_PER_CALL     16
 
+static int active_expire = 1;
+
+void
+expire_set_active(int on)
+{
+    active_expire = on;
+}
+
 void
 expire_cycle(void)
 {
@@ -26,6 +34,9 @@ expire_cycle(void)
     size_t total_sampled = 0, total_expired = 0;
     int timeout = 0;
     unsigned iteration = 0;
+
+    if (!active_expire)
+        return;
 
     for (int j = 0; j < ndb && !timeout; j++) {
         struct db *db = db_get(current_db++ % db_count());

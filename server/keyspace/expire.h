@@ -8,5 +8,8 @@
 
 /* One active expire cycle over the databases, bounded by a time budget. */
 void expire_cycle(void);
+/* Turn the active expire cycle on (1, the default) or off (0): DEBUG SET-ACTIVE-EXPIRE. Keys
+ * still expire when looked up. */
+void expire_set_active(int on);
 
 #endif

@@ -5,11 +5,14 @@
 #include "info.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "command.h"
+#include "config.h"
 #include "db.h"
+#include "latency.h"
 #include "metrics.h"
 #include "resp_write.h"
 #include "stats.h"
@@ -176,6 +179,33 @@ info_append_safe(struct buf *out, const char *s)
     }
 }
 
+/* latency_percentiles_usec_<command>:p50=..,p99=..,p99.9=.. for each command with tracked
+ * calls (latency-tracking). */
+static void
+info_latencystat(const struct command *cmd, void *arg)
+{
+    struct buf *out = arg;
+    char name[128], tmp[64], list[512], *save = NULL;
+    const struct latency_hist *h = &cmd->stats->hist;
+
+    if (latency_hist_calls(h) == 0)
+        return;
+    command_fullname(cmd, name, sizeof(name));
+    buf_append_str(out, "latency_percentiles_usec_");
+    info_append_safe(out, name);
+    buf_append_str(out, ":");
+    /* The list is normalised by config ("50 99 99.9"): each word is its own label. */
+    snprintf(list, sizeof(list), "%s", config_get()->latency_tracking_info_percentiles);
+    int first = 1;
+    for (char *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        int n = snprintf(tmp, sizeof(tmp), "%sp%s=%.3f", first ? "" : ",", w,
+                         latency_hist_percentile(h, strtod(w, NULL)));
+        buf_append(out, tmp, (size_t)n);
+        first = 0;
+    }
+    buf_append(out, "\r\n", 2);
+}
+
 static void
 info_cmdstat(const struct command *cmd, void *arg)
 {
@@ -287,7 +317,8 @@ metrics_format_info(struct buf *out, const struct metrics_snapshot *s, unsigned 
             errorstats_foreach(info_errorstat, out);
         else if (sect == MS_KEYSPACE)
             info_keyspace(out);
-        /* Latencystats stays a bare header: zmem keeps no per-command latency histogram yet. */
+        else if (sect == MS_LATENCYSTATS)
+            command_foreach(info_latencystat, out);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "objhash.h"
 #include "objlist.h"
 #include "objset.h"
@@ -81,6 +82,24 @@ kv_get_val(const struct kv *e, struct val *v)
 }
 
 /* ---- Container values: what each type does to be freed and measured ---- */
+
+struct enc_limits enc_limits = {HASH_PACK_ENTRIES, HASH_PACK_VALUE, ZSET_PACK_ENTRIES,
+                                ZSET_PACK_VALUE, LIST_PACK_BYTES};
+
+void
+enc_limits_apply(void)
+{
+    const struct config *cfg = config_get();
+    int ls = cfg->list_max_listpack_size;
+
+    enc_limits.hash_entries = (size_t)cfg->hash_max_listpack_entries;
+    enc_limits.hash_value = (size_t)cfg->hash_max_listpack_value;
+    enc_limits.zset_entries = (size_t)cfg->zset_max_listpack_entries;
+    enc_limits.zset_value = (size_t)cfg->zset_max_listpack_value;
+    /* Negative sizes are Redis's byte classes -1..-5 (4..64 KiB; lower counts as -5).
+     * zmem's packs are sized in bytes only, so a positive entry count keeps 8 KiB. */
+    enc_limits.list_bytes = ls < 0 ? (size_t)4096 << (ls < -5 ? 4 : -ls - 1) : LIST_PACK_BYTES;
+}
 
 static const struct val_ops {
     void (*release)(int enc, void *ptr);

@@ -49,6 +49,16 @@ enum obj_enc {
 #define ZSET_PACK_ENTRIES 128  /* zset-max-listpack-entries */
 #define ZSET_PACK_VALUE   64   /* zset-max-listpack-value */
 
+/* The thresholds in force: the constants above until enc_limits_apply() reads the config's
+ * hash-max-listpack-*, zset-max-listpack-* and list-max-listpack-size (at start and after
+ * CONFIG SET). Existing values keep their encoding; the next write decides by the new limits. */
+struct enc_limits {
+    size_t hash_entries, hash_value;
+    size_t zset_entries, zset_value;
+    size_t list_bytes;
+};
+extern struct enc_limits enc_limits;
+
 struct kv {
     struct dict_node node;
     uint32_t lru : 24; /* LRU clock (s) or LFU: 16-bit minutes + 8-bit log counter */
@@ -217,5 +227,8 @@ struct str *str_reserve(struct str *s, size_t need);
 int str_val_noint(const char *s, size_t len, struct val *v);
 /* The bytes of a string value; an INT is printed into ibuf (>= 24 bytes). */
 const char *kv_str(const struct kv *e, size_t *len, char *ibuf);
+
+/* Copy the encoding thresholds from the configuration into enc_limits. */
+void enc_limits_apply(void);
 
 #endif

@@ -111,8 +111,8 @@ hash_set(struct kv *h, const char *f, size_t fl, const char *v, size_t vl)
     if (h->enc == ENC_HASH_PACK) {
         struct pack *p = kv_ptr(h);
         long off = pack_find(p, 2, f, fl);
-        int too_big = fl > HASH_PACK_VALUE || vl > HASH_PACK_VALUE ||
-                      (off < 0 && p->count / 2 + 1 > HASH_PACK_ENTRIES);
+        int too_big = fl > enc_limits.hash_value || vl > enc_limits.hash_value ||
+                      (off < 0 && p->count / 2 + 1 > enc_limits.hash_entries);
         if (!too_big) {
             if (off >= 0) {
                 struct pack *np = pack_replace(p, pack_next(p, (size_t)off), v, vl);

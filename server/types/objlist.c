@@ -72,7 +72,7 @@ ql_push(struct qlist *q, int where, const char *s, size_t len)
 {
     struct qlnode *n = where == LIST_HEAD ? q->head : q->tail;
     size_t es = pack_elem_size(len);
-    if (n && n->p->bytes + es <= LIST_PACK_BYTES) {
+    if (n && n->p->bytes + es <= enc_limits.list_bytes) {
         struct pack *np = pack_insert(n->p, where == LIST_HEAD ? 0 : n->p->bytes, s, len);
         if (np == NULL)
             return -1;
@@ -95,7 +95,7 @@ list_push(struct kv *l, int where, const char *s, size_t len)
 {
     if (l->enc == ENC_LIST_PACK) {
         struct pack *p = kv_ptr(l);
-        if (p->bytes + pack_elem_size(len) <= LIST_PACK_BYTES) {
+        if (p->bytes + pack_elem_size(len) <= enc_limits.list_bytes) {
             struct pack *np = pack_insert(p, where == LIST_HEAD ? 0 : p->bytes, s, len);
             if (np == NULL)
                 return -1;
@@ -321,15 +321,15 @@ ql_link_after(struct qlist *q, struct qlnode *at, struct qlnode *n)
     q->nodes++;
 }
 
-/* Node n may have grown past LIST_PACK_BYTES (LSET, LINSERT): cut it into nodes of at most
+/* Node n may have grown past enc_limits.list_bytes (LSET, LINSERT): cut it into nodes of at most
  * that size, an element larger than that alone, as pushes would have built them. A failed
  * allocation leaves a larger node, which is still a valid list. */
 static void
 ql_split(struct qlist *q, struct qlnode *n)
 {
-    while (n->p->bytes > LIST_PACK_BYTES && n->p->count > 1) {
+    while (n->p->bytes > enc_limits.list_bytes && n->p->count > 1) {
         size_t off = pack_next(n->p, 0);
-        while (off < n->p->bytes && pack_next(n->p, off) <= LIST_PACK_BYTES)
+        while (off < n->p->bytes && pack_next(n->p, off) <= enc_limits.list_bytes)
             off = pack_next(n->p, off);
         struct pack *rest = pack_split(&n->p, off);
         if (rest == NULL)
@@ -349,7 +349,7 @@ ql_maybe_pack(struct kv *l)
     struct pack *p;
     if (q->nodes == 0) {
         p = pack_new();
-    } else if (q->nodes == 1 && q->head->p->bytes <= LIST_PACK_BYTES / 2) {
+    } else if (q->nodes == 1 && q->head->p->bytes <= enc_limits.list_bytes / 2) {
         p = q->head->p;
         zfree(q->head);
     } else {
@@ -361,13 +361,13 @@ ql_maybe_pack(struct kv *l)
 }
 
 /* After an edit that grew one spot (node n of a quicklist, or the pack): split what passed
- * LIST_PACK_BYTES; a pack that did becomes a quicklist. */
+ * enc_limits.list_bytes; a pack that did becomes a quicklist. */
 static void
 list_grew(struct kv *l, struct qlnode *n)
 {
     if (l->enc == ENC_LIST_PACK) {
         struct pack *p = kv_ptr(l);
-        if (p->bytes <= LIST_PACK_BYTES || p->count < 2)
+        if (p->bytes <= enc_limits.list_bytes || p->count < 2)
             return;
         struct qlist *q = zcalloc(sizeof(*q));
         n = node_new(p);
@@ -385,7 +385,7 @@ static void
 ql_merge_around(struct qlist *q, struct qlnode *n)
 {
     struct qlnode *prev = n->prev;
-    if (prev && prev->p->bytes + n->p->bytes <= LIST_PACK_BYTES) {
+    if (prev && prev->p->bytes + n->p->bytes <= enc_limits.list_bytes) {
         struct pack *np = pack_concat(prev->p, n->p);
         if (np) {
             prev->p = np;
@@ -394,7 +394,7 @@ ql_merge_around(struct qlist *q, struct qlnode *n)
         }
     }
     struct qlnode *next = n->next;
-    if (next && n->p->bytes + next->p->bytes <= LIST_PACK_BYTES) {
+    if (next && n->p->bytes + next->p->bytes <= enc_limits.list_bytes) {
         struct pack *np = pack_concat(n->p, next->p);
         if (np) {
             n->p = np;
@@ -419,7 +419,7 @@ list_shrunk(struct kv *l)
             n = next;
             continue;
         }
-        if (next && n->p->bytes + next->p->bytes <= LIST_PACK_BYTES) {
+        if (next && n->p->bytes + next->p->bytes <= enc_limits.list_bytes) {
             struct pack *np = pack_concat(n->p, next->p);
             if (np) {
                 n->p = np;

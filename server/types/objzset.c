@@ -309,7 +309,7 @@ zset_add(struct kv *z, double score, const char *m, size_t ml, int flags, int *o
         score = 0;
     if (z->enc == ENC_ZSET_PACK) {
         const struct pack *p = kv_ptr(z);
-        if (p->count / 2 < ZSET_PACK_ENTRIES && ml <= ZSET_PACK_VALUE) {
+        if (p->count / 2 < enc_limits.zset_entries && ml <= enc_limits.zset_value) {
             if (pk_insert_at(z, pk_insert_pos(p, score, m, ml), score, m, ml) < 0)
                 return -1;
             goto added;

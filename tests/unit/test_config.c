@@ -182,8 +182,8 @@ test_config_set(void **state)
 
 struct seen {
     int n;
-    char names[64][40];
-    char values[64][80];
+    char names[128][40];
+    char values[128][80];
 };
 
 static void
@@ -239,7 +239,7 @@ test_foreach_match(void **state)
     struct seen s = {0};
     assert_int_equal(load((const char *const[]){"--maxmemory", "1kb", NULL}), 0);
     config_foreach_match("MAXMEMORY*", collect, &s);
-    assert_int_equal(s.n, 4); /* maxmemory, -clients, -policy, -samples */
+    assert_int_equal(s.n, 5); /* maxmemory, -clients, -eviction-tenacity, -policy, -samples */
     assert_string_equal(s.names[0], "maxmemory");
     assert_string_equal(s.values[0], "1024");
     assert_string_equal(s.names[1], "maxmemory-clients");
