@@ -414,12 +414,13 @@ client_info_line(const struct client *c, struct buf *b)
      * expect; fields for features zmem lacks (pub/sub, MULTI, tracking) carry their
      * idle values. */
     buf_printf(b,
-               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d "
+               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 "
                "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_io_ms) / 1000),
-               c->db_id, qbuf, qfree, buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem,
-               client_memory(c), events, full, c->proto);
+               (c->flags & CLIENT_BLOCKED) ? "b" : "N", c->db_id, qbuf, qfree,
+               buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem, client_memory(c), events,
+               full, c->proto);
 }

@@ -10,6 +10,7 @@
 #include "resp_parse.h"
 
 struct event;
+struct block_state;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
@@ -19,6 +20,8 @@ struct event;
 #define CLIENT_SERVED            (1 << 4) /* has completed at least one command */
 #define CLIENT_OUTPUT_PAUSED     (1 << 5) /* owes too much output: its commands wait */
 #define CLIENT_RESUME_INPUT      (1 << 6) /* woken to run commands waiting in its query buffer */
+#define CLIENT_BLOCKED           (1 << 7) /* waiting in a blocking command (blocking.c) */
+#define CLIENT_DENY_BLOCKING     (1 << 8) /* may not block now (EXEC): see client_may_block() */
 
 struct client {
     uint64_t id;
@@ -49,6 +52,7 @@ struct client {
     size_t query_peak;          /* largest query buffer use since the last trim */
     int64_t unserved_since_ms;  /* first input of a client with no command completed yet, or 0 */
     int64_t obuf_soft_since_ms; /* since when its output is over the soft limit, or 0 */
+    struct block_state *block;  /* its wait while CLIENT_BLOCKED (blocking.c), else NULL */
 
     struct client *prev, *next; /* all clients list */
 };

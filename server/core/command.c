@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "config.h"
 #include "db.h"
@@ -280,6 +281,9 @@ command_dispatch(struct client *c)
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);
     c->cmd = NULL;
+    /* Keys this command added may let blocked clients go (handleClientsBlockedOnKeys). */
+    if (blocking_ready_count)
+        blocking_serve_ready();
     return;
 
 rejected: /* a known command refused before it ran: counted in rejected_calls */

@@ -209,6 +209,14 @@ db_peek(struct db *db, const char *key, size_t klen)
 
 /* ---- Changes ---- */
 
+static void (*key_added_hook)(struct db *db, const char *key, size_t klen);
+
+void
+db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen))
+{
+    key_added_hook = fn;
+}
+
 int
 db_insert_kv(struct db *db, struct kv *e)
 {
@@ -219,6 +227,8 @@ db_insert_kv(struct db *db, struct kv *e)
     dict_insert(&db->keys, &e->node, dict_hash(key, klen));
     if (e->flags & KV_VOLATILE)
         vol_add(db, e);
+    if (key_added_hook)
+        key_added_hook(db, key, klen);
     return 0;
 }
 
