@@ -38,8 +38,11 @@ cmd_client_unblock(struct client *c)
     long long id;
     int error = 0;
     if (c->argc > 4) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try "
-                       "CLIENT HELP.");
+        int n = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                     "CLIENT HELP.",
+                     n, c->argv[1].ptr);
         return;
     }
     if (arg_ll(c, 2, &id) < 0) {
