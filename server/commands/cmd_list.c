@@ -556,8 +556,9 @@ cmd_blmpop(struct client *c)
     long long numkeys, count;
     int right, wt;
     int64_t deadline;
-    if (block_timeout_arg(c, 1, &deadline) < 0 ||
-        arg_mpop(c, 2, "left", "right", &numkeys, &right, &count) < 0)
+    /* As Redis 7.0: the other arguments are checked before the timeout. */
+    if (arg_mpop(c, 2, "left", "right", &numkeys, &right, &count) < 0 ||
+        block_timeout_arg(c, 1, &deadline) < 0)
         return;
     for (int j = 3; j < 3 + numkeys; j++) {
         struct kv *e = arg_lookup_type(c, j, OBJ_LIST, 1, &wt);
