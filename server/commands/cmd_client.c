@@ -1,8 +1,9 @@
-/* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / REPLY / HELP, and
- * RESET. */
+/* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / REPLY / UNBLOCK /
+ * NO-EVICT / HELP, and RESET. */
 #include <stdio.h>
 #include <string.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "command.h"
 #include "commands.h"
@@ -33,6 +34,41 @@ cmd_client_getname(struct client *c)
         reply_bulk_cstr(c, c->name);
     else
         reply_null(c);
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was blocked and now is not. */
+static void
+cmd_client_unblock(struct client *c)
+{
+    long long id;
+    int error = 0;
+    if (c->argc > 4) {
+        int n = c->argv[1].len > 128 ? 128 : (int)c->argv[1].len;
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                     "CLIENT HELP.",
+                     n, c->argv[1].ptr);
+        return;
+    }
+    if (arg_ll(c, 2, &id) < 0) {
+        reply_error_notint(c);
+        return;
+    }
+    if (c->argc == 4) {
+        if (arg_is(c, 3, "error")) {
+            error = 1;
+        } else if (!arg_is(c, 3, "timeout")) {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    for (struct client *t = clients_first(); t; t = t->next) {
+        if (t->id == (unsigned long long)id) {
+            reply_int(c, blocking_unblock(t, error) == 0);
+            return;
+        }
+    }
+    reply_int(c, 0);
 }
 
 static void
@@ -313,6 +349,8 @@ static const struct command client_subcommands[] = {
     COMMAND("no-evict", cmd_client_no_evict, 3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Set client eviction mode for the current connection",
             .group = "connection"),
+    COMMAND("unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Unblock a client blocked in a blocking command", .group = "connection"),
     COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "connection"),
     COMMAND_END,

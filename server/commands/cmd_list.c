@@ -1,10 +1,12 @@
 /* cmd_list.c — list commands: LPUSH/RPUSH (and the X forms), LPOP/RPOP with an optional
- * count, LMPOP, LMOVE/RPOPLPUSH, LLEN, LINDEX, LRANGE, LPOS, LINSERT, LSET, LREM, LTRIM.
+ * count, LMPOP, LMOVE/RPOPLPUSH, LLEN, LINDEX, LRANGE, LPOS, LINSERT, LSET, LREM, LTRIM, and
+ * the blocking BLPOP, BRPOP, BLMPOP, BLMOVE, BRPOPLPUSH (waits kept by core/blocking.c).
  * Replies and error texts are Redis 7.0's; a list emptied by a command is deleted. The pop
  * and move steps (list_pop_reply, list_mpop_reply, list_move_reply) take lists already looked
  * up, so the blocking forms can serve a waiting client with them. */
 #include <limits.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
@@ -495,6 +497,161 @@ cmd_ltrim(struct client *c)
     reply_ok(c);
 }
 
+/* ---- Blocking forms: served by blocking.c once a key they wait on holds a list ---- */
+
+static void
+serve_blpop(struct client *c, int key)
+{
+    int wt;
+    struct kv *e = arg_lookup_type(c, key, OBJ_LIST, 1, &wt);
+    if (e)
+        list_mpop_reply(c, key, e, LIST_HEAD, -1);
+}
+
+static void
+serve_brpop(struct client *c, int key)
+{
+    int wt;
+    struct kv *e = arg_lookup_type(c, key, OBJ_LIST, 1, &wt);
+    if (e)
+        list_mpop_reply(c, key, e, LIST_TAIL, -1);
+}
+
+/* BLPOP and BRPOP key [key ...] timeout: [key, element] from the first non-empty list, or wait
+ * for one. */
+static void
+blocking_pop(struct client *c, int where)
+{
+    int64_t deadline;
+    int wt;
+    if (block_timeout_arg(c, c->argc - 1, &deadline) < 0)
+        return;
+    for (int j = 1; j < c->argc - 1; j++) {
+        struct kv *e = arg_lookup_type(c, j, OBJ_LIST, 1, &wt);
+        if (wt)
+            return;
+        if (e) {
+            list_mpop_reply(c, j, e, where, -1);
+            return;
+        }
+    }
+    if (!client_may_block(c)) {
+        reply_null_array(c);
+        return;
+    }
+    block_for_keys(c, 1, c->argc - 2, OBJ_LIST, deadline,
+                   where == LIST_HEAD ? serve_blpop : serve_brpop);
+}
+
+static void
+cmd_blpop(struct client *c)
+{
+    blocking_pop(c, LIST_HEAD);
+}
+
+static void
+cmd_brpop(struct client *c)
+{
+    blocking_pop(c, LIST_TAIL);
+}
+
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]; served with the arguments
+ * checked when it blocked. */
+static void
+serve_blmpop(struct client *c, int key)
+{
+    long long numkeys, count;
+    int right, wt;
+    if (arg_mpop(c, 2, "left", "right", &numkeys, &right, &count) < 0)
+        return;
+    struct kv *e = arg_lookup_type(c, key, OBJ_LIST, 1, &wt);
+    if (e)
+        list_mpop_reply(c, key, e, right ? LIST_TAIL : LIST_HEAD, count);
+}
+
+static void
+cmd_blmpop(struct client *c)
+{
+    long long numkeys, count;
+    int right, wt;
+    int64_t deadline;
+    /* As Redis 7.0: the other arguments are checked before the timeout. */
+    if (arg_mpop(c, 2, "left", "right", &numkeys, &right, &count) < 0 ||
+        block_timeout_arg(c, 1, &deadline) < 0)
+        return;
+    for (int j = 3; j < 3 + numkeys; j++) {
+        struct kv *e = arg_lookup_type(c, j, OBJ_LIST, 1, &wt);
+        if (wt)
+            return;
+        if (e) {
+            list_mpop_reply(c, j, e, right ? LIST_TAIL : LIST_HEAD, count);
+            return;
+        }
+    }
+    if (!client_may_block(c)) {
+        reply_null_array(c);
+        return;
+    }
+    block_for_keys(c, 3, 2 + (int)numkeys, OBJ_LIST, deadline, serve_blmpop);
+}
+
+/* The ends of BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout (checked already), or of
+ * BRPOPLPUSH source destination timeout. */
+static void
+move_ends(struct client *c, int *from, int *to)
+{
+    if (c->argc == 6) {
+        *from = arg_is(c, 3, "left") ? LIST_HEAD : LIST_TAIL;
+        *to = arg_is(c, 4, "left") ? LIST_HEAD : LIST_TAIL;
+    } else {
+        *from = LIST_TAIL;
+        *to = LIST_HEAD;
+    }
+}
+
+static void
+serve_blmove(struct client *c, int key)
+{
+    int from, to;
+    move_ends(c, &from, &to);
+    move_element(c, from, to);
+}
+
+/* BLMOVE and BRPOPLPUSH: move at once when the source has elements, else wait for it. */
+static void
+blocking_move(struct client *c)
+{
+    int from, to, wt;
+    int64_t deadline;
+    if (c->argc == 6 && (arg_end(c, 3) < 0 || arg_end(c, 4) < 0))
+        return;
+    if (block_timeout_arg(c, c->argc - 1, &deadline) < 0)
+        return;
+    move_ends(c, &from, &to);
+    struct kv *src = arg_lookup_type(c, 1, OBJ_LIST, 1, &wt);
+    if (wt)
+        return;
+    if (src) {
+        move_element(c, from, to);
+    } else if (!client_may_block(c)) {
+        reply_null(c); /* LMOVE's answer */
+    } else {
+        block_for_keys(c, 1, 1, OBJ_LIST, deadline, serve_blmove);
+    }
+}
+
+static void
+cmd_blmove(struct client *c)
+{
+    blocking_move(c);
+}
+
+static void
+cmd_brpoplpush(struct client *c)
+{
+    blocking_move(c);
+}
+
 const struct command cmd_list_table[] = {
     COMMAND("lpush", cmd_lpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Prepend elements", .group = "list"),
@@ -514,6 +671,19 @@ const struct command cmd_list_table[] = {
             .summary = "Move an element from one list to another", .group = "list"),
     COMMAND("rpoplpush", cmd_rpoplpush, 3, CMD_WRITE | CMD_DENYOOM, .keys = {1, 2, 1},
             .summary = "Move the last element to the head of another list", .group = "list"),
+    COMMAND("blpop", cmd_blpop, -3, CMD_WRITE, .keys = {1, -2, 1},
+            .summary = "Pop the first element of the first non-empty list, or block",
+            .group = "list"),
+    COMMAND("brpop", cmd_brpop, -3, CMD_WRITE, .keys = {1, -2, 1},
+            .summary = "Pop the last element of the first non-empty list, or block",
+            .group = "list"),
+    COMMAND("blmpop", cmd_blmpop, -5, CMD_WRITE,
+            .summary = "Pop elements from the first non-empty list, or block", .group = "list"),
+    COMMAND("blmove", cmd_blmove, 6, CMD_WRITE | CMD_DENYOOM, .keys = {1, 2, 1},
+            .summary = "Move an element from one list to another, or block", .group = "list"),
+    COMMAND("brpoplpush", cmd_brpoplpush, 4, CMD_WRITE | CMD_DENYOOM, .keys = {1, 2, 1},
+            .summary = "Move the last element to the head of another list, or block",
+            .group = "list"),
     COMMAND("llen", cmd_llen, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Length of a list", .group = "list"),
     COMMAND("lindex", cmd_lindex, 3, CMD_READONLY, .keys = {1, 1, 1}, .summary = "Element by index",

@@ -1,9 +1,11 @@
 /* cmd_zset.c — sorted set commands: ZADD (NX/XX/GT/LT/CH/INCR), ZINCRBY, ZCARD, ZSCORE,
  * ZMSCORE, ZREM, ZRANGE (by rank, BYSCORE or BYLEX, REV, LIMIT, WITHSCORES) and its older
  * forms (ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX), ZRANK/ZREVRANK, ZCOUNT, ZLEXCOUNT,
- * ZRANGESTORE, ZPOPMIN/ZPOPMAX, ZMPOP and ZREMRANGEBYRANK/SCORE/LEX (ZUNION and the other
+ * ZRANGESTORE, ZPOPMIN/ZPOPMAX, ZMPOP, their blocking forms BZPOPMIN/BZPOPMAX/BZMPOP (waits kept
+ * by core/blocking.c) and ZREMRANGEBYRANK/SCORE/LEX (ZUNION and the other
  * operations over several sets are in cmd_zset_ops.c). Replies and error texts are Redis 7.0's
  * (scores as "%.17g" bulks in RESP2, doubles in RESP3); an emptied sorted set is deleted. */
+#include "blocking.h"
 #include "client.h"
 #include "cmd_util.h"
 #include "command.h"
@@ -507,6 +509,125 @@ cmd_zmpop(struct client *c)
     reply_null_array(c);
 }
 
+/* ---- Blocking forms: served by blocking.c once a key they wait on holds a sorted set ---- */
+
+/* BZPOPMIN/BZPOPMAX's answer for the non-empty sorted set e at argv[key]: [key, member,
+ * score], the member popped. */
+static void
+bzpop_reply(struct client *c, int key, struct kv *e, int max)
+{
+    struct zset_iter it;
+    struct zelem el;
+    size_t len = zset_len(e);
+    reply_array(c, 3);
+    reply_bulk(c, ARGP(c, key), ARGL(c, key));
+    zset_iter_init(&it, e, 0, max);
+    zset_iter_next(&it, &el);
+    reply_bulk(c, el.m, el.ml);
+    reply_double(c, el.score);
+    zset_del_range(e, max ? len - 1 : 0, 1);
+    drop_if_empty(c, e, zset_len);
+}
+
+static void
+serve_bzpopmin(struct client *c, int key)
+{
+    int wt;
+    struct kv *e = arg_lookup_type(c, key, OBJ_ZSET, 1, &wt);
+    if (e)
+        bzpop_reply(c, key, e, 0);
+}
+
+static void
+serve_bzpopmax(struct client *c, int key)
+{
+    int wt;
+    struct kv *e = arg_lookup_type(c, key, OBJ_ZSET, 1, &wt);
+    if (e)
+        bzpop_reply(c, key, e, 1);
+}
+
+/* BZPOPMIN and BZPOPMAX key [key ...] timeout. */
+static void
+blocking_pop_extreme(struct client *c, int max)
+{
+    int64_t deadline;
+    int wt;
+    if (block_timeout_arg(c, c->argc - 1, &deadline) < 0)
+        return;
+    for (int j = 1; j < c->argc - 1; j++) {
+        struct kv *e = arg_lookup_type(c, j, OBJ_ZSET, 1, &wt);
+        if (wt)
+            return;
+        if (e) {
+            bzpop_reply(c, j, e, max);
+            return;
+        }
+    }
+    if (!client_may_block(c)) {
+        reply_null_array(c);
+        return;
+    }
+    block_for_keys(c, 1, c->argc - 2, OBJ_ZSET, deadline, max ? serve_bzpopmax : serve_bzpopmin);
+}
+
+static void
+cmd_bzpopmin(struct client *c)
+{
+    blocking_pop_extreme(c, 0);
+}
+
+static void
+cmd_bzpopmax(struct client *c)
+{
+    blocking_pop_extreme(c, 1);
+}
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]; served with the arguments checked
+ * when it blocked. */
+static void
+serve_bzmpop(struct client *c, int key)
+{
+    long long numkeys, count;
+    int max, wt;
+    if (arg_mpop(c, 2, "min", "max", &numkeys, &max, &count) < 0)
+        return;
+    struct kv *e = arg_lookup_type(c, key, OBJ_ZSET, 1, &wt);
+    if (e) {
+        reply_array(c, 2);
+        reply_bulk(c, ARGP(c, key), ARGL(c, key));
+        zset_pop_reply(c, e, max, count, 1);
+    }
+}
+
+static void
+cmd_bzmpop(struct client *c)
+{
+    long long numkeys, count;
+    int max, wt;
+    int64_t deadline;
+    /* As Redis 7.0: the other arguments are checked before the timeout. */
+    if (arg_mpop(c, 2, "min", "max", &numkeys, &max, &count) < 0 ||
+        block_timeout_arg(c, 1, &deadline) < 0)
+        return;
+    for (int j = 3; j < 3 + numkeys; j++) {
+        struct kv *e = arg_lookup_type(c, j, OBJ_ZSET, 1, &wt);
+        if (wt)
+            return;
+        if (e) {
+            reply_array(c, 2);
+            reply_bulk(c, ARGP(c, j), ARGL(c, j));
+            zset_pop_reply(c, e, max, count, 1);
+            return;
+        }
+    }
+    if (!client_may_block(c)) {
+        reply_null_array(c);
+        return;
+    }
+    block_for_keys(c, 3, 2 + (int)numkeys, OBJ_ZSET, deadline, serve_bzmpop);
+}
+
 static void
 cmd_zpopmin(struct client *c)
 {
@@ -628,6 +749,13 @@ const struct command cmd_zset_table[] = {
             .summary = "Remove and return the lowest members", .group = "sorted-set"),
     COMMAND("zpopmax", cmd_zpopmax, -2, CMD_WRITE | CMD_FAST, .keys = {1, 1, 1},
             .summary = "Remove and return the highest members", .group = "sorted-set"),
+    COMMAND("bzpopmin", cmd_bzpopmin, -3, CMD_WRITE | CMD_FAST, .keys = {1, -2, 1},
+            .summary = "Remove and return the lowest member, or block", .group = "sorted-set"),
+    COMMAND("bzpopmax", cmd_bzpopmax, -3, CMD_WRITE | CMD_FAST, .keys = {1, -2, 1},
+            .summary = "Remove and return the highest member, or block", .group = "sorted-set"),
+    COMMAND("bzmpop", cmd_bzmpop, -5, CMD_WRITE,
+            .summary = "Remove and return members from the first non-empty sorted set, or block",
+            .group = "sorted-set"),
     COMMAND("zmpop", cmd_zmpop, -4, CMD_WRITE,
             .summary = "Remove and return members from the first non-empty sorted set",
             .group = "sorted-set"),

@@ -420,6 +420,8 @@ client_info_line(const struct client *c, struct buf *b)
         *f++ = 'd';
     if (c->pubsub)
         *f++ = 'P';
+    if (c->flags & CLIENT_BLOCKED)
+        *f++ = 'b';
     if (f == flags)
         *f++ = 'N';
     *f = '\0';

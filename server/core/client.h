@@ -12,6 +12,7 @@
 
 struct event;
 struct client_pubsub;
+struct block_state;
 
 /* Client flags. */
 #define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* QUIT, protocol error: flush the reply, then close */
@@ -28,6 +29,8 @@ struct client_pubsub;
 #define CLIENT_REPLY_OFF         (1 << 11) /* CLIENT REPLY OFF: replies are dropped */
 #define CLIENT_REPLY_SKIP_NEXT   (1 << 12) /* CLIENT REPLY SKIP: drop the next command's reply */
 #define CLIENT_REPLY_SKIP        (1 << 13) /* dropping this command's reply */
+#define CLIENT_BLOCKED           (1 << 14) /* waiting in a blocking command (blocking.c) */
+#define CLIENT_DENY_BLOCKING     (1 << 15) /* may not block now (EXEC): see client_may_block() */
 
 /* A MULTI queue (multi.c). */
 struct multi_cmd;
@@ -69,6 +72,7 @@ struct client {
     size_t query_peak;          /* largest query buffer use since the last trim */
     int64_t unserved_since_ms;  /* first input of a client with no command completed yet, or 0 */
     int64_t obuf_soft_since_ms; /* since when its output is over the soft limit, or 0 */
+    struct block_state *block;  /* its wait while CLIENT_BLOCKED (blocking.c), else NULL */
 
     struct client_pubsub *pubsub; /* channel and pattern subscriptions (pubsub.c), or NULL */
 

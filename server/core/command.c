@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "config.h"
 #include "db.h"
@@ -420,6 +421,9 @@ dispatch_one(struct client *c)
         return;
     }
     command_call(c, cmd);
+    /* Keys this command added may let blocked clients go (handleClientsBlockedOnKeys). */
+    if (blocking_ready_count)
+        blocking_serve_ready();
     return;
 
 rejected: /* a known command refused before it ran: counted in rejected_calls */

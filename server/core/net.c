@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "client.h"
 #include "command.h"
 #include "multi.h"
@@ -128,6 +129,7 @@ client_create(int fd, const struct sockaddr_storage *peer)
 static void
 client_free(struct client *c)
 {
+    blocking_client_gone(c);
     event_del(c->read_ev);
     event_del(c->write_ev);
     close(c->fd);
@@ -373,6 +375,13 @@ after_batch(struct client *c)
     clients_evict();
 }
 
+void
+net_client_resume(struct client *c)
+{
+    c->flags |= CLIENT_RESUME_INPUT;
+    event_active(c->read_ev, EV_READ, 1);
+}
+
 /* ---- Input ---- */
 
 /* Parse and run every complete command in data[0..len). Returns the bytes consumed; the rest
@@ -384,8 +393,11 @@ process_input(struct client *c, const char *data, size_t len)
 
     while (off < len) {
         size_t used = 0;
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) {
+            if (c->flags & CLIENT_BLOCKED)
+                break;  /* the rest waits in the query buffer until its wait ends */
             return len; /* Redis runs nothing after a QUIT or a protocol error */
+        }
         if (c->reply.len - c->reply.pos > OUTPUT_PAUSE) {
             c->flags |= CLIENT_OUTPUT_PAUSED; /* the rest waits in the query buffer */
             break;
@@ -755,6 +767,7 @@ net_setup(struct event_base *b)
     char list[1024];
 
     base = b;
+    blocking_setup(b);
     accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
     if (cfg->port == 0) {
         log_msg(LL_WARNING, "port 0: not listening on TCP");
@@ -798,6 +811,7 @@ net_teardown(void)
         client_free(c);
     }
     buf_free(&shared_reply);
+    blocking_teardown();
     if (accept_resume_ev) {
         event_free(accept_resume_ev);
         accept_resume_ev = NULL;
@@ -827,7 +841,7 @@ net_cron(void)
         next = c->next;
         int64_t idle = now - c->last_io_ms;
         if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 &&
-            !(c->flags & CLIENT_CLOSE_AFTER_REPLY)) {
+            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))) {
             log_msg(LL_VERBOSE, "Closing idle client %s", c->addr);
             client_free(c);
             continue;

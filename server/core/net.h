@@ -30,4 +30,8 @@ void net_cron(void);
 /* Ask the main loop to stop after the current callback (SHUTDOWN, SIGTERM). */
 void net_request_shutdown(void);
 
+/* A client's wait ended (blocking.c): send what was written to it and run the commands that
+ * waited in its query buffer, on this loop turn. */
+void net_client_resume(struct client *c);
+
 #endif

@@ -265,6 +265,14 @@ db_is_stale(struct db *db, const char *key, size_t klen)
 
 /* ---- Changes ---- */
 
+static void (*key_added_hook)(struct db *db, const char *key, size_t klen);
+
+void
+db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen))
+{
+    key_added_hook = fn;
+}
+
 int
 db_insert_kv(struct db *db, struct kv *e)
 {
@@ -277,6 +285,8 @@ db_insert_kv(struct db *db, struct kv *e)
         vol_add(db, e);
     touched(db, key, klen);
     keyspace_event(NOTIFY_NEW, "new", db, key, klen);
+    if (key_added_hook)
+        key_added_hook(db, key, klen);
     return 0;
 }
 

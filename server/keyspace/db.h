@@ -107,6 +107,9 @@ int db_is_stale(struct db *db, const char *key, size_t klen);
 /* The entry as stored, expired or not; no side effects (MEMORY USAGE, tests). */
 struct kv *db_peek(struct db *db, const char *key, size_t klen);
 
+/* Call fn(db, key, klen) after every key added to a database (NULL: nobody). Blocking commands
+ * use it to learn that a key they wait on may now hold a value. */
+void db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen));
 /* Add a key that is known to be absent, with value v and expiry (-1: none). Returns the new
  * entry, or NULL on allocation failure (v's object then still belongs to the caller). */
 struct kv *db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire);

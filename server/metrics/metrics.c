@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "buf.h"
 #include "client.h"
 #include "command.h"
@@ -260,6 +261,8 @@ collect_clients(struct metrics_snapshot *s)
     METRIC_SET_U64(s, MAXCLIENTS, (uint64_t)config_get()->maxclients);
     METRIC_SET_U64(s, CLIENT_RECENT_MAX_INPUT, clients_recent_max_input());
     METRIC_SET_U64(s, CLIENT_RECENT_MAX_OUTPUT, clients_recent_max_output());
+    METRIC_SET_U64(s, BLOCKED_CLIENTS, blocking_clients());
+    METRIC_SET_U64(s, CLIENTS_IN_TIMEOUT_TABLE, blocking_clients_with_timeout());
 }
 
 static void
