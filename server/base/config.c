@@ -44,8 +44,8 @@ enum opt_type {
 /*        name                      type          field                    default       min max
  * mutable help */
 #define CONFIG_OPTIONS(X)                                                                          \
-    X("port", OPT_INT, port, "6379", 0, 65535, 0, "TCP port to listen on")                         \
-    X("bind", OPT_STR, bind, "127.0.0.1 -::1", 0, 0, 0,                                            \
+    X("port", OPT_INT, port, "6379", 0, 65535, 1, "TCP port to listen on")                         \
+    X("bind", OPT_STR, bind, "127.0.0.1 -::1", 0, 0, 1,                                            \
       "addresses to listen on; a leading '-' means skip it if unavailable")                        \
     X("maxmemory", OPT_MEM, maxmemory, "0", 0, LLONG_MAX, 1,                                       \
       "memory limit in bytes (100mb, 1gb...); 0 means none")                                       \

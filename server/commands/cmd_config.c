@@ -1,5 +1,6 @@
 /* cmd_config.c — CONFIG GET / SET / RESETSTAT / HELP over the option table in config.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,6 +12,7 @@
 #include "db.h"
 #include "history.h"
 #include "lazyfree.h"
+#include "net.h"
 #include "stats.h"
 #include "zmalloc.h"
 
@@ -111,11 +113,30 @@ cmd_config_set(struct client *c)
         reply_error(c, err);
         return;
     }
+    /* port and bind take effect by listening again; if that fails both go back, with
+     * Redis's error naming the one that was asked for. */
+    char old_bind[1024], old_port[16];
+    const char *relisten = NULL;
+    snprintf(old_bind, sizeof(old_bind), "%s", config_get()->bind);
+    snprintf(old_port, sizeof(old_port), "%d", config_get()->port);
     for (int i = 0; i < npairs; i++) {
         const struct resp_arg *n = &c->argv[2 + 2 * i], *v = &c->argv[3 + 2 * i];
         snprintf(name, sizeof(name), "%.*s", (int)n->len, n->ptr);
         snprintf(value, sizeof(value), "%.*s", (int)v->len, v->ptr);
         config_set(name, value, err, sizeof(err)); /* checked above: cannot fail */
+        if (strcasecmp(name, "port") == 0 && strcmp(value, old_port) != 0)
+            relisten = "port";
+        else if (strcasecmp(name, "bind") == 0 && !relisten)
+            relisten = "bind";
+    }
+    if (relisten && net_relisten(old_bind, atoi(old_port)) < 0) {
+        config_set("bind", old_bind, err, sizeof(err));
+        config_set("port", old_port, err, sizeof(err));
+        reply_errorf(c, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", relisten,
+                     strcmp(relisten, "port") == 0
+                         ? "Unable to listen on this port. Check server logs."
+                         : "Failed to bind to specified addresses.");
+        return;
     }
     enc_limits_apply();     /* an encoding threshold may have changed */
     history_apply_config(); /* memory-history-len resizes the ring now, not at the next tick */

@@ -760,31 +760,58 @@ fail:;
     return -1;
 }
 
+/* Listeners for every address of bind ("-addr": skipped when this host lacks it) on port.
+ * 0, or -1 after logging why, with the listeners opened so far left open. Port 0: none. */
+static int
+open_listeners(const char *bind, int port)
+{
+    char list[1024];
+
+    if (port == 0) {
+        log_msg(LL_WARNING, "port 0: not listening on TCP");
+        return 0;
+    }
+    snprintf(list, sizeof(list), "%s", bind);
+    char *save = NULL;
+    for (char *tok = strtok_r(list, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        int optional = tok[0] == '-';
+        if (listen_one(optional ? tok + 1 : tok, port, optional) < 0)
+            return -1;
+    }
+    if (nlisteners == 0 && bind[0] != '\0') {
+        log_msg(LL_WARNING, "Failed listening on port %d: no address could be bound", port);
+        return -1;
+    }
+    return 0;
+}
+
 int
 net_setup(struct event_base *b)
 {
     const struct config *cfg = config_get();
-    char list[1024];
 
     base = b;
     blocking_setup(b);
     accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
-    if (cfg->port == 0) {
-        log_msg(LL_WARNING, "port 0: not listening on TCP");
+    return open_listeners(cfg->bind, cfg->port);
+}
+
+int
+net_relisten(const char *old_bind, int old_port)
+{
+    const struct config *cfg = config_get();
+
+    /* Close first: the new set may take the same address and port again. Clients stay. */
+    net_close_listeners();
+    if (open_listeners(cfg->bind, cfg->port) == 0) {
+        log_msg(LL_NOTICE, "Listening again: port %d, bind '%s'", cfg->port, cfg->bind);
         return 0;
     }
-    snprintf(list, sizeof(list), "%s", cfg->bind);
-    char *save = NULL;
-    for (char *tok = strtok_r(list, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        int optional = tok[0] == '-';
-        if (listen_one(optional ? tok + 1 : tok, cfg->port, optional) < 0)
-            return -1;
-    }
-    if (nlisteners == 0 && cfg->bind[0] != '\0') {
-        log_msg(LL_WARNING, "Failed listening on port %d: no address could be bound", cfg->port);
-        return -1;
-    }
-    return 0;
+    net_close_listeners();
+    if (open_listeners(old_bind, old_port) < 0)
+        log_msg(LL_WARNING, "Could not listen again on the previous port %d, bind '%s'", old_port,
+                old_bind);
+    return -1;
 }
 
 void

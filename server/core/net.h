@@ -21,6 +21,10 @@ void client_output_added(struct client *c);
 /* Open the listeners from config "bind" and "port" on base. Returns 0, or -1 after logging
  * why (a required address could not be bound). */
 int net_setup(struct event_base *base);
+/* After CONFIG SET port or bind: close the listeners and open them for the configuration in
+ * force, keeping every client. 0, or -1 when that failed, the listeners then reopened for
+ * old_bind and old_port (the caller puts those back in the configuration). */
+int net_relisten(const char *old_bind, int old_port);
 /* Close the listeners (no new clients). Safe to call twice. */
 void net_close_listeners(void);
 /* Close listeners and free every client. */

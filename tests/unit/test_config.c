@@ -166,8 +166,8 @@ test_config_set(void **state)
 
     assert_int_equal(config_set("nosuch", "1", err, sizeof(err)), -1);
     assert_string_equal(err, "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
-    assert_int_equal(config_set("port", "1", err, sizeof(err)), -1);
-    assert_string_equal(err, "ERR CONFIG SET failed (possibly related to argument 'port') - "
+    assert_int_equal(config_set("databases", "1", err, sizeof(err)), -1);
+    assert_string_equal(err, "ERR CONFIG SET failed (possibly related to argument 'databases') - "
                              "can't set immutable config");
     assert_int_equal(config_check("timeout", "-1", err, sizeof(err)), -1);
     assert_string_equal(err, "ERR CONFIG SET failed (possibly related to argument 'timeout') - "
