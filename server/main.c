@@ -19,6 +19,7 @@
 #include "config.h"
 #include "config_redis.h"
 #include "db.h"
+#include "evict.h"
 #include "history.h"
 #include "lazyfree.h"
 #include "log.h"

@@ -36,9 +36,9 @@ HISTORY_FIELDS(HISTORY_CHECK_KIND)
 #define HISTORY_MEMBER_U64 u
 #define HISTORY_MEMBER_F64 d
 
-/* The ring grows by doubling from this many records up to its length, so a server that has
- * run for a minute holds a minute of samples, not an hour of empty slots (512 KiB by default). */
-#define HISTORY_FIRST_ALLOC 64
+/* The ring is allocated whole (512 KiB by default) when it is set up or resized: growing it
+ * as samples arrive would move used_memory by itself every so often, and an operator
+ * comparing two figures a minute apart would see the history's growth, not theirs. */
 
 static struct {
     struct history_rec *ring; /* alloc records; NULL when empty or off */
@@ -82,21 +82,21 @@ history_resize(size_t len)
 
     if (len == hist.cap)
         return 0;
-    if (keep > 0) {
+    if (len > 0) {
         /* A large CONFIG SET must not abort the server: refuse it and keep the ring. */
-        ring = ztrymalloc(keep * sizeof(*ring));
+        ring = ztrymalloc(len * sizeof(*ring));
         if (ring == NULL)
             return -1;
-        /* The newest keep records, oldest first; the ring grows again from there. */
+        /* The newest keep records, oldest first. */
         for (size_t i = 0; i < keep; i++)
             ring[i] = hist.ring[rec_index(hist.len - keep + i)];
     }
     zfree(hist.ring);
     hist.ring = ring;
     hist.cap = len;
-    hist.alloc = keep;
+    hist.alloc = len;
     hist.len = keep;
-    hist.head = 0;
+    hist.head = len ? keep % len : 0;
     return 0;
 }
 
@@ -109,33 +109,11 @@ history_apply_config(void)
         history_resize((size_t)(len > 0 ? len : 0));
 }
 
-/* Room for one more record without overwriting: double the array while it is below cap. Only
- * when full and unwrapped (head 0, oldest first), so that the realloc keeps the order. If the
- * allocation fails the ring just wraps at its present size. */
-static void
-ring_grow(void)
-{
-    if (hist.len < hist.alloc || hist.alloc >= hist.cap || hist.head != 0)
-        return;
-    size_t n = hist.alloc ? hist.alloc * 2 : HISTORY_FIRST_ALLOC;
-    if (n > hist.cap)
-        n = hist.cap;
-    struct history_rec *ring = ztryrealloc(hist.ring, n * sizeof(*ring));
-    if (ring == NULL)
-        return;
-    hist.ring = ring;
-    hist.head = hist.len;
-    hist.alloc = n;
-}
-
 void
 history_push(const struct history_rec *rec)
 {
-    if (hist.cap == 0)
-        return;
-    ring_grow();
     if (hist.alloc == 0)
-        return; /* not even a first array: this sample is lost */
+        return;
     hist.ring[hist.head] = *rec;
     hist.head = (hist.head + 1) % hist.alloc;
     if (hist.len < hist.alloc)
@@ -182,7 +160,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 int
 history_setup(struct event_base *base)
 {
-    history_apply_config(); /* a ring of memory-history-len, nothing allocated until a sample */
+    history_apply_config(); /* the whole ring of memory-history-len, allocated now */
     if (base && hist.timer == NULL) {
         /* A persistent timer is rescheduled from when it was due, not from when it ran: the
          * samples stay HISTORY_INTERVAL_MS apart on average however late the loop is. */
