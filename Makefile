@@ -6,7 +6,7 @@
 #   make test                 deps, build, unit tests, integration tests
 #   make run                  deps, build, start the server on its defaults (foreground)
 #   make bench                benchmarks (numbers, never pass/fail)
-#   make fuzz                 libFuzzer harness over the RESP parser (FUZZ_SECONDS=60)
+#   make fuzz                 libFuzzer: the RESP parser, then the server (FUZZ_SECONDS=60 each)
 #   make install PREFIX=/usr/local   libzmalloc.a, zmalloc.h and zmalloc.pc
 #   make deps                 install the Debian packages that are missing
 #
@@ -218,16 +218,54 @@ bench: deps
 	@$(MAKE) --no-print-directory OPT=-O2 all $(BENCH_BIN)
 	@BUILD=$(BUILD) sh bench/run.sh
 
-FUZZ_BIN := build/fuzz/fuzz_resp_parse
-fuzz: deps $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-	    build/fuzz/corpus tests/fuzz/corpus
+# Two libFuzzer targets: the RESP parser alone, and the whole server in process (fuzz_server.c:
+# parser, dispatch, keyspace, INFO/MEMORY over a socketpair). The second links the server, built
+# again with clang and the fuzzer's coverage and ASan/UBSan into build/fuzz (same include rules).
+FUZZ_DIR   := build/fuzz
+FUZZ_CC    := clang
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -pthread -MMD -MP $(WARN) $(FUZZ_SAN) -DZMALLOC_LIBC
+FUZZ_OBJ   := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(ZM_SRC) $(PROTO_SRC) $(SRV_SRC)) \
+              $(FUZZ_DIR)/obj/gen/dashboard_page.o
+FUZZ_LIB   := $(FUZZ_DIR)/libzmemfuzz.a
+FUZZ_BIN   := $(FUZZ_DIR)/fuzz_resp_parse $(FUZZ_DIR)/fuzz_server
+FUZZ_ARGS  := -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -malloc_limit_mb=512 -print_final_stats=1
 
-$(FUZZ_BIN): tests/fuzz/fuzz_resp_parse.c $(PROTO_SRC) $(ZM_SRC)
+fuzz: deps $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus/resp_parse $(FUZZ_DIR)/corpus/server
+	$(FUZZ_DIR)/fuzz_resp_parse $(FUZZ_ARGS) $(FUZZ_DIR)/corpus/resp_parse tests/fuzz/corpus/resp_parse
+	$(FUZZ_DIR)/fuzz_server $(FUZZ_ARGS) $(FUZZ_DIR)/corpus/server tests/fuzz/corpus/server
+
+$(FUZZ_DIR)/fuzz_resp_parse: tests/fuzz/fuzz_resp_parse.c $(PROTO_SRC) $(ZM_SRC)
 	@mkdir -p $(@D)
-	clang -g -O1 -std=gnu11 -pthread -fsanitize=fuzzer,address,undefined -DZMALLOC_LIBC \
+	$(FUZZ_CC) -g -O1 -std=gnu11 -pthread -fsanitize=fuzzer $(FUZZ_SAN) -DZMALLOC_LIBC \
 	    $(TEST_INC) -o $@ $^
+
+$(FUZZ_DIR)/obj/zmalloc/%.o: zmalloc/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(ZM_INC) -c $< -o $@
+
+$(FUZZ_DIR)/obj/protocol/%.o: protocol/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PROTO_INC) -c $< -o $@
+
+$(FUZZ_DIR)/obj/server/%.o: server/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    $(call room_inc,$(word 2,$(subst /, ,$<))) -c $< -o $@
+
+$(FUZZ_DIR)/obj/gen/dashboard_page.o: $(PAGE_C) server/metrics/dashboard_page.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -include server/metrics/dashboard_page.h -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_server: tests/fuzz/fuzz_server.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(ALL_SRV_INC) -o $@ $< $(FUZZ_LIB) \
+	    -levent -levent_pthreads $(TLS_LIBS) -lm
+
+-include $(FUZZ_OBJ:.o=.d)
 
 install: $(LIBZMALLOC)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -47,10 +47,12 @@ name_hash(const char *s, size_t len)
     return h;
 }
 
+/* s is client bytes and may hold a NUL: strncasecmp would stop there as at the end of name, so
+ * the lengths are compared first (and name is never read past its end). */
 static int
 name_eq(const char *name, const char *s, size_t len)
 {
-    return strncasecmp(name, s, len) == 0 && name[len] == '\0';
+    return strlen(name) == len && strncasecmp(name, s, len) == 0;
 }
 
 int

@@ -697,6 +697,21 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
     }
 }
 
+/* A connection made without a listener (an in-process harness over a socketpair, say): served
+ * exactly as an accepted one. The peer is whatever getpeername reports (AF_UNIX: no address). */
+struct client *
+net_adopt(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+
+    memset(&ss, 0, sizeof(ss));
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+        ss.ss_family = AF_UNIX;
+    server_stats()->connections_received++;
+    return client_create(fd, &ss);
+}
+
 /* ---- Listeners ---- */
 
 static int

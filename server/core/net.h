@@ -29,6 +29,9 @@ int net_relisten(const char *old_bind, int old_port);
 void net_close_listeners(void);
 /* Close listeners and free every client. */
 void net_teardown(void);
+/* Serve fd (non-blocking, already connected) as a new client, as if just accepted; base is the
+ * one given to net_setup. Returns the client, which closes itself on EOF or error as usual. */
+struct client *net_adopt(int fd);
 /* Clients cron, from the server cron: idle timeouts, trimming idle clients' buffers. */
 void net_cron(void);
 /* Ask the main loop to stop after the current callback (SHUTDOWN, SIGTERM). */
