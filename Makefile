@@ -6,6 +6,7 @@
 #   make test                 deps, build, unit tests, integration tests
 #   make run                  deps, build, start the server on its defaults (foreground)
 #   make bench                benchmarks (numbers, never pass/fail)
+#   make soak                 10 minutes of mixed load (SOAK_SECONDS=600): throughput, memory
 #   make fuzz                 libFuzzer: the RESP parser, then the server (FUZZ_SECONDS=60 each)
 #   make install PREFIX=/usr/local   libzmalloc.a, zmalloc.h and zmalloc.pc
 #   make deps                 install the Debian packages that are missing
@@ -130,7 +131,7 @@ ALL_LIBS := $(LIBSRV) $(LIBRESP) $(LIBZMALLOC)
 TLS_LIBS := -levent_openssl -lssl -lcrypto
 EXT_LIBS := -levent -levent_pthreads $(TLS_LIBS) -lhiredis -lcmocka $(LIBS)
 
-.PHONY: all test unit integration run bench fuzz install deps clean format format-check check-deps
+.PHONY: all test unit integration run bench soak fuzz install deps clean format format-check check-deps
 
 all: $(SERVER) $(LIBZMALLOC)
 
@@ -217,6 +218,13 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT=-O2 all $(BENCH_BIN)
 	@BUILD=$(BUILD) sh bench/run.sh
+
+# Not part of 'bench': it takes SOAK_SECONDS (600 by default). Exit 1 only if the server died or
+# stopped answering PING.
+SOAK_SECONDS ?= 600
+soak: deps
+	@$(MAKE) --no-print-directory OPT=-O2 all
+	@BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) sh bench/soak.sh
 
 # Two libFuzzer targets: the RESP parser alone, and the whole server in process (fuzz_server.c:
 # parser, dispatch, keyspace, INFO/MEMORY over a socketpair). The second links the server, built
