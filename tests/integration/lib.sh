@@ -10,6 +10,8 @@
 # a tool missing those checks are not run: each is printed as SKIP and counted, or, under
 # CI=true (CI installs every tool), printed as FAIL and counted as failed.
 : "${ZMEM_SERVER:=build/zmem-server}"
+# ZMEM_TEST_SLOW=N (make valgrind sets it) multiplies the start and stop waits by N.
+: "${ZMEM_TEST_SLOW:=1}"
 PASSED=0
 FAILED=0
 SKIPPED=0
@@ -54,7 +56,7 @@ start_server() {
         "$ZMEM_SERVER" --port "$PORT" --bind 127.0.0.1 "$@" >"$SERVER_LOG" 2>&1 &
         SERVER_PID=$!
         i=0
-        while [ $i -lt 250 ]; do
+        while [ $i -lt $((250 * ZMEM_TEST_SLOW)) ]; do
             if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
             if [ -n "$_auth" ]; then
                 _id=$(redis-cli -p "$PORT" -a "$_auth" --no-auth-warning info server 2>/dev/null)
@@ -78,7 +80,7 @@ stop_server() {
     [ -n "$SERVER_PID" ] || return 0
     kill "$SERVER_PID" 2>/dev/null
     i=0
-    while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt $((500 * ZMEM_TEST_SLOW)) ]; do sleep 0.02; i=$((i + 1)); done
     kill -9 "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
     SERVER_PID=

@@ -7,7 +7,8 @@
 # (PR_SET_PDEATHSIG in harness.h, the exit trap in lib.sh); a process still in the group
 # afterwards is killed here, by pid, and fails the test. Ctrl-C stops the running test's group.
 : "${BUILD:=build}"
-ZMEM_SERVER="$BUILD/zmem-server"
+# ZMEM_SERVER may name another program that runs the server (make valgrind's wrapper).
+: "${ZMEM_SERVER:=$BUILD/zmem-server}"
 export ZMEM_SERVER
 # The allocator the server was built with, for the checks that depend on it (harness.h, lib.sh).
 : "${ZMEM_MALLOC:=jemalloc}"

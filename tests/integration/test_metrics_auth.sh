@@ -34,9 +34,10 @@ start() {
     URL="http://127.0.0.1:$MPORT"
 }
 
-# run_refused ARGS...: a server expected to refuse to start (port 0: no RESP port).
+# run_refused ARGS...: a server expected to refuse to start (port 0: no RESP port); 5 s, times
+# ZMEM_TEST_SLOW under make valgrind, where loading a certificate and key is far slower.
 run_refused() {
-    timeout 5 "$ZMEM_SERVER" --port 0 "$@" >"$TMP/refused" 2>&1
+    timeout $((5 * ${ZMEM_TEST_SLOW:-1})) "$ZMEM_SERVER" --port 0 "$@" >"$TMP/refused" 2>&1
 }
 
 # status URL [curl options...]: the HTTP status code only (000 when the connection failed).
