@@ -48,8 +48,10 @@
 /* A tail of unsent output up to this size is copied out of the shared reply buffer; a larger
  * one takes the shared allocation with it instead of copying. */
 #define REPLY_KEEP_COPY (16 * 1024)
-/* Largest shared reply buffer kept between batches. */
-#define REPLY_SHARED_KEEP (64 * 1024)
+/* The shared reply buffer is kept between batches at exactly this size: a batch may grow it,
+ * but it goes back to this size after, so used_memory does not depend on how earlier batches
+ * happened to be split. */
+#define REPLY_SHARED_KEEP (16 * 1024)
 /* A client whose reply must be flushed before closing gets this long. */
 #define FLUSH_DEADLINE_MS 10000
 #define IDLE_TRIM_MS      2000
@@ -70,6 +72,7 @@ static struct buf shared_reply = BUF_INIT;
 static struct client *reply_lent_to;
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
+static void shared_put(struct buf *b);
 static void on_write(evutil_socket_t fd, short what, void *arg);
 
 /* ---- Client lifecycle ---- */
@@ -134,9 +137,7 @@ client_free(struct client *c)
     event_del(c->write_ev);
     close(c->fd);
     if (reply_lent_to == c) {
-        buf_clear(&c->reply);
-        shared_reply = c->reply;
-        c->reply = (struct buf)BUF_INIT;
+        shared_put(&c->reply);
         reply_lent_to = NULL;
     }
     pubsub_unsubscribe_all(c, 0);
@@ -209,6 +210,20 @@ flush_reply(struct client *c)
     return 0;
 }
 
+/* Make b, emptied, the shared reply buffer, at exactly REPLY_SHARED_KEEP bytes. */
+static void
+shared_put(struct buf *b)
+{
+    buf_clear(b);
+    if (b->cap > REPLY_SHARED_KEEP)
+        buf_trim(b, REPLY_SHARED_KEEP);
+    else if (b->cap < REPLY_SHARED_KEEP)
+        buf_reserve_exact(b, REPLY_SHARED_KEEP); /* on failure it is just smaller */
+    b->oom = 0;
+    shared_reply = *b;
+    *b = (struct buf)BUF_INIT;
+}
+
 /* Give the shared reply buffer back after a batch, keeping only unsent output. */
 static void
 reply_return(struct client *c)
@@ -219,19 +234,16 @@ reply_return(struct client *c)
     struct buf *r = &c->reply;
     size_t left = r->len - r->pos;
     if (left == 0) {
-        buf_clear(r);
-        if (r->cap > REPLY_SHARED_KEEP)
-            buf_trim(r, REPLY_SHARED_KEEP);
-        shared_reply = *r;
-        *r = (struct buf)BUF_INIT;
+        shared_put(r);
     } else if (left <= REPLY_KEEP_COPY) {
         struct buf own = BUF_INIT;
         buf_append(&own, r->data + r->pos, left);
-        buf_clear(r);
-        shared_reply = *r;
+        shared_put(r);
         *r = own;
     } else {
-        buf_compact(r); /* the client keeps the big allocation; the next batch makes a new one */
+        buf_compact(r); /* the client keeps the big allocation; a new shared one is made */
+        struct buf fresh = BUF_INIT;
+        shared_put(&fresh);
     }
 }
 
@@ -807,6 +819,8 @@ net_setup(struct event_base *b)
 
     base = b;
     blocking_setup(b);
+    struct buf first = BUF_INIT;
+    shared_put(&first); /* from the start, so that used_memory_startup includes it */
     accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
     return open_listeners(cfg->bind, cfg->port);
 }
@@ -816,7 +830,10 @@ net_relisten(const char *old_bind, int old_port)
 {
     const struct config *cfg = config_get();
 
-    /* Close first: the new set may take the same address and port again. Clients stay. */
+    /* Connections still waiting in the old listeners' backlogs become clients first: closing a
+     * listener would reset them. Then close: the new set may take the same address and port. */
+    for (int i = 0; i < nlisteners; i++)
+        on_accept(listeners[i].fd, EV_READ, NULL);
     net_close_listeners();
     if (open_listeners(cfg->bind, cfg->port) == 0) {
         log_msg(LL_NOTICE, "Listening again: port %d, bind '%s'", cfg->port, cfg->bind);

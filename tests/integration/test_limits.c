@@ -19,9 +19,8 @@ static redisContext *ctx;
  * glibc's malloc (MALLOC=libc and the sanitizer builds) rounds and caches differently. */
 #define BASELINE_SLACK (strcmp(harness_malloc(), "jemalloc") == 0 ? 16 * 1024 : 64 * 1024)
 
-/* One pipelined batch whose replies pass 64 KiB: the server's shared reply buffer, kept between
- * batches, ends at the size it is trimmed to (64 KiB). Done before each used_memory figure, so
- * that a case which made the server start a fresh shared buffer does not move the baseline. */
+/* One pipelined batch whose replies pass the shared reply buffer's kept size: the buffer is
+ * then back at that size (16 KiB) whatever the case before did with it, before each figure. */
 static void
 settle_reply_buffer(void)
 {
