@@ -122,6 +122,22 @@ expect_ping(const struct zserver *s)
 
 #define GET_HEALTH "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
+/* Write to a connection the server may already have closed: 1 when all was written, 0 when
+ * the write met the closed connection (EPIPE or a reset), which the caller then allows. */
+static int
+send_may_fail(int fd, const void *p, size_t len)
+{
+    const char *c = p;
+    while (len) {
+        ssize_t n = send(fd, c, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return 0;
+        c += n;
+        len -= (size_t)n;
+    }
+    return 1;
+}
+
 static void
 test_request_rules(void **state)
 {
@@ -150,19 +166,23 @@ test_request_rules(void **state)
                                       "Content-Length: 5\r\n\r\nhello"),
                      405);
     assert_int_equal(http_once(mport, "BREW /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), 501);
+    /* A body over the cap: 413, or, when the server answered and closed before the body was
+     * all written, the reset that write met (the peer's RST can discard the 413 unread). */
     int fd = raw_connect(mport);
     raw_sends(fd, "POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5000\r\n\r\n");
     memset(big, 'x', 5000);
-    raw_send(fd, big, 5000);
-    assert_int_equal(http_read(fd, 2000, NULL), 413);
+    int sent_all = send_may_fail(fd, big, 5000);
+    int status = http_read(fd, 2000, NULL);
+    assert_true(status == 413 || (!sent_all && status <= 0));
     close(fd);
 
     /* More than 8 KiB of headers, in small lines: refused with a 4xx or closed. */
     fd = raw_connect(mport);
     raw_sends(fd, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n");
-    for (int i = 0; i < 200; i++)
-        raw_sends(fd, "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
-    raw_sends(fd, "\r\n");
+    static const char filler[] = "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    for (int i = 0; i < 200; i++) /* the server may close midway: later writes may fail */
+        send_may_fail(fd, filler, sizeof(filler) - 1);
+    send_may_fail(fd, "\r\n", 2);
     int code = http_read(fd, 2000, NULL);
     assert_true(code == -1 || (code >= 400 && code < 500));
     close(fd);
