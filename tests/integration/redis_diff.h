@@ -1,12 +1,18 @@
 /* redis_diff.h — differential checks of zmem against a live redis-server: start one on a
  * random loopback port (no persistence), send the same command to both and compare the
- * replies exactly (type, bytes, integers, nesting). Header-only, included once per test
- * binary after harness.h. redis-server is found on PATH or as $ZMEM_REDIS_SERVER; when there
- * is none, rd_start() fails and the differential tests skip. Stopped by pid. */
+ * replies exactly (type, bytes, integers, nesting), or, for the commands that draw at random
+ * (ZRANDMEMBER, HRANDFIELD), by count and membership. Random sequences build their commands
+ * word by word (struct rd_words) from a seed rd_seed() reads from ZMEM_DIFF_SEED or makes.
+ * Header-only, included once per test binary after harness.h. redis-server is found on PATH or
+ * as $ZMEM_REDIS_SERVER; a test calls require_tool("redis-server", ...) first, so a missing one
+ * fails under CI and skips loudly elsewhere. The server is stopped by pid, and dies with the
+ * test however it ends. */
 #ifndef ZMEM_TESTS_REDIS_DIFF_H
 #define ZMEM_TESTS_REDIS_DIFF_H
 
 #include <ctype.h>
+#include <stdint.h>
+#include <sys/prctl.h>
 
 #include "integration/harness.h"
 
@@ -58,6 +64,7 @@ rd_start(struct rd *r, redisContext *zmem)
         if (pid < 0)
             return -1;
         if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with the test, however it ends */
             int fd = open("/dev/null", O_WRONLY);
             if (fd >= 0) {
                 dup2(fd, 1);
@@ -162,13 +169,37 @@ rd_show(const redisReply *x, char *buf, size_t size)
     }
 }
 
-/* Send argv to both servers and compare the replies: 1 when they agree. */
+/* How rd_argv_check compares: exactly, or (ZRANDMEMBER, HRANDFIELD) by the same reply type
+ * and length, each member zmem returned checked on redis with "<member_cmd> <key> <member>". */
+enum rd_mode { RD_EXACT, RD_MEMBERS };
+
+struct rd_check {
+    enum rd_mode mode;
+    const char *member_cmd; /* RD_MEMBERS: answers non-nil and non-zero for a member */
+    const char *key;
+    size_t stride; /* RD_MEMBERS: 2 when values or scores follow each member */
+};
+
+/* 1 when m is a member of k->key on redis. */
 static int
-rd_argv(struct rd *r, int argc, const char **argv, const size_t *lens)
+rd_is_member(struct rd *r, const struct rd_check *k, const redisReply *m)
 {
-    redisReply *a = redisCommandArgv(r->redis, argc, argv, lens);
-    redisReply *b = redisCommandArgv(r->zmem, argc, argv, lens);
-    int same = rd_same(a, b);
+    if (m->type != REDIS_REPLY_STRING)
+        return 0;
+    redisReply *x = redisCommand(r->redis, "%s %s %b", k->member_cmd, k->key, m->str, m->len);
+    int ok = x && x->type != REDIS_REPLY_NIL && x->type != REDIS_REPLY_ERROR &&
+             !(x->type == REDIS_REPLY_INTEGER && x->integer == 0);
+    if (x)
+        freeReplyObject(x);
+    return ok;
+}
+
+/* Count one comparison of a and b (the replies of redis and of zmem to argv), printing the
+ * first mismatches; returns same. */
+static int
+rd_count(struct rd *r, int argc, const char **argv, const size_t *lens, const redisReply *a,
+         const redisReply *b, int same)
+{
     r->cases++;
     r->agreed += same;
     r->nonempty += a && a->type == REDIS_REPLY_ARRAY && a->elements > 0;
@@ -184,11 +215,40 @@ rd_argv(struct rd *r, int argc, const char **argv, const size_t *lens)
         rd_show(b, rb, sizeof(rb));
         fprintf(stderr, "differs: %s\n  redis: %s\n  zmem:  %s\n", cmd, ra, rb);
     }
+    return same;
+}
+
+/* Send argv to both servers and compare the replies as k says (NULL: exactly); 1 when they
+ * agree. */
+static int
+rd_argv_check(struct rd *r, int argc, const char **argv, const size_t *lens,
+              const struct rd_check *k)
+{
+    redisReply *a = redisCommandArgv(r->redis, argc, argv, lens);
+    redisReply *b = redisCommandArgv(r->zmem, argc, argv, lens);
+    int same;
+    if (a && b && k && k->mode == RD_MEMBERS && a->type == REDIS_REPLY_ARRAY) {
+        same = b->type == REDIS_REPLY_ARRAY && a->elements == b->elements;
+        for (size_t i = 0; same && i < b->elements; i += k->stride)
+            same = rd_is_member(r, k, b->element[i]);
+    } else if (a && b && k && k->mode == RD_MEMBERS && a->type == REDIS_REPLY_STRING) {
+        same = b->type == REDIS_REPLY_STRING && rd_is_member(r, k, b);
+    } else {
+        same = rd_same(a, b);
+    }
+    rd_count(r, argc, argv, lens, a, b, same);
     if (a)
         freeReplyObject(a);
     if (b)
         freeReplyObject(b);
     return same;
+}
+
+/* Send argv to both servers and compare the replies exactly: 1 when they agree. */
+static int
+rd_argv(struct rd *r, int argc, const char **argv, const size_t *lens)
+{
+    return rd_argv_check(r, argc, argv, lens, NULL);
 }
 
 /* The same for a command written as words separated by single spaces (no quoting; "''"
@@ -221,6 +281,85 @@ rd_cmdf(struct rd *r, const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     return rd_cmd(r, line);
+}
+
+/* A command built word by word for rd_words_run (random sequences). */
+#define RD_MAXWORDS 128
+
+struct rd_words {
+    int argc;
+    const char *argv[RD_MAXWORDS];
+    size_t lens[RD_MAXWORDS];
+    char store[RD_MAXWORDS][72]; /* formatted words live here */
+};
+
+static void
+rd_words_reset(struct rd_words *w)
+{
+    w->argc = 0;
+}
+
+/* Add a word that outlives the command (a literal or a pool entry). */
+static void
+rd_word(struct rd_words *w, const char *word)
+{
+    if (w->argc >= RD_MAXWORDS)
+        fail_msg("a generated command has more than %d words", RD_MAXWORDS);
+    w->argv[w->argc] = word;
+    w->lens[w->argc++] = strlen(word);
+}
+
+/* Add a formatted word (at most 71 bytes). */
+static void __attribute__((format(printf, 2, 3))) rd_wordf(struct rd_words *w, const char *fmt, ...)
+{
+    va_list ap;
+    if (w->argc >= RD_MAXWORDS)
+        fail_msg("a generated command has more than %d words", RD_MAXWORDS);
+    va_start(ap, fmt);
+    vsnprintf(w->store[w->argc], sizeof(w->store[0]), fmt, ap);
+    va_end(ap);
+    rd_word(w, w->store[w->argc]);
+}
+
+/* Send the built command to both servers and compare as k says (NULL: exactly). */
+static int
+rd_words_run(struct rd *r, struct rd_words *w, const struct rd_check *k)
+{
+    return rd_argv_check(r, w->argc, w->argv, w->lens, k);
+}
+
+/* The seed of a random sequence: ZMEM_DIFF_SEED when set (to repeat a run), else made from the
+ * clock and pid; printed either way, never 0. The caller seeds its generator with it. */
+static uint64_t
+rd_seed(void)
+{
+    const char *s = getenv("ZMEM_DIFF_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 10) : (uint64_t)harness_now_ms() ^ (uint64_t)getpid();
+    if (seed == 0)
+        seed = 1;
+    fprintf(stderr, "differential seed %llu (ZMEM_DIFF_SEED repeats it)\n",
+            (unsigned long long)seed);
+    return seed;
+}
+
+/* A random integer in [lo, hi], from rand(). */
+static long
+rd_rand(long lo, long hi)
+{
+    return lo + (long)(rand() % (hi - lo + 1));
+}
+
+/* The helpers a given test does not use: keeps -Wunused-function quiet in every includer. */
+static inline void
+rd_unused(void)
+{
+    (void)rd_cmdf;
+    (void)rd_argv;
+    (void)rd_words_reset;
+    (void)rd_wordf;
+    (void)rd_words_run;
+    (void)rd_seed;
+    (void)rd_rand;
 }
 
 #endif

@@ -365,16 +365,6 @@ rnd(long long lo, long long hi) /* inclusive */
     return lo + (long long)(rng() % (uint64_t)(hi - lo + 1));
 }
 
-static uint64_t
-seed_from_env(void)
-{
-    const char *s = getenv("ZMEM_DIFF_SEED");
-    uint64_t seed = s ? strtoull(s, NULL, 10) : (uint64_t)harness_now_ms() ^ (uint64_t)getpid();
-    fprintf(stderr, "differential seed %llu (ZMEM_DIFF_SEED repeats it)\n",
-            (unsigned long long)seed);
-    return seed ? seed : 1;
-}
-
 /* A value for a field of this signedness and width: edges, just past them, or random. */
 static long long
 field_value(int sign, int bits)
@@ -523,7 +513,7 @@ test_differential(void **state)
     long fixed = r.cases, fixed_ok = r.agreed;
     rd_cmd(&r, "FLUSHALL");
     rd_cmd(&r, "RPUSH lst x");
-    rng_state = seed_from_env();
+    rng_state = rd_seed();
     char line[2048];
     for (int i = 0; i < 4000; i++) {
         random_bitmap_command(line, sizeof(line));

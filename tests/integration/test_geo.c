@@ -494,12 +494,7 @@ test_differential(void **state)
     close(fr);
 
     rd_cmd(&r, "FLUSHALL");
-    const char *seed = getenv("ZMEM_DIFF_SEED");
-    rng_state = seed ? strtoull(seed, NULL, 10) : (uint64_t)harness_now_ms() ^ (uint64_t)getpid();
-    if (rng_state == 0)
-        rng_state = 1;
-    fprintf(stderr, "differential seed %llu (ZMEM_DIFF_SEED repeats it)\n",
-            (unsigned long long)rng_state);
+    rng_state = rd_seed();
     char line[1024];
     long searches = 0, found = 0;
     for (int i = 0; i < 3000; i++) {

@@ -433,7 +433,6 @@ test_debug(void **state)
     usleep(400000);
     expect_int(dctx, 1, "DBSIZE");
     expect_status(dctx, "OK", "DEBUG SET-ACTIVE-EXPIRE 1");
-    (void)rd_cmdf; /* redis_diff.h's printf form is not needed here */
     long long deadline = harness_now_ms() + 3000;
     while (cu_int(dctx, "DBSIZE") != 0 && harness_now_ms() < deadline)
         usleep(50000);

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "integration/harness.h"
-#include "integration/diff_util.h"
+#include "integration/redis_diff.h"
 
 static struct zserver srv;
 static redisContext *ctx;
@@ -439,150 +439,149 @@ rand_key(void)
 
 /* An element: short ones so that matches happen, a 300-byte one for the quicklist sizes. */
 static void
-add_elem(struct diff_cmd *c)
+add_elem(struct rd_words *c)
 {
     int i = rand() % 8;
     if (i == 7)
-        dc_fmt(c, "long%040d", rand() % 3);
+        rd_wordf(c, "long%040d", rand() % 3);
     else
-        dc_word(c, elems[i]);
+        rd_word(c, elems[i]);
 }
 
 static void
-random_list_cmd(struct diff *d, struct diff_cmd *c)
+random_list_cmd(struct rd *d, struct rd_words *c)
 {
-    dc_reset(c);
+    rd_words_reset(c);
     switch (rand() % 15) {
     case 0:
     case 1: {
-        dc_word(c, rand() % 2 ? "RPUSH" : "LPUSH");
-        dc_word(c, rand_key());
-        int n = (int)diff_rand(1, rand() % 10 == 0 ? 60 : 5);
+        rd_word(c, rand() % 2 ? "RPUSH" : "LPUSH");
+        rd_word(c, rand_key());
+        int n = (int)rd_rand(1, rand() % 10 == 0 ? 60 : 5);
         for (int i = 0; i < n; i++)
             add_elem(c);
         break;
     }
     case 2:
-        dc_word(c, "LPOS");
-        dc_word(c, rand_key());
+        rd_word(c, "LPOS");
+        rd_word(c, rand_key());
         add_elem(c);
         if (rand() % 2) {
-            dc_word(c, "RANK");
-            dc_fmt(c, "%ld", diff_rand(-4, 4));
+            rd_word(c, "RANK");
+            rd_wordf(c, "%ld", rd_rand(-4, 4));
         }
         if (rand() % 2) {
-            dc_word(c, "COUNT");
-            dc_fmt(c, "%ld", diff_rand(-1, 4));
+            rd_word(c, "COUNT");
+            rd_wordf(c, "%ld", rd_rand(-1, 4));
         }
         if (rand() % 3 == 0) {
-            dc_word(c, "MAXLEN");
-            dc_fmt(c, "%ld", diff_rand(-1, 10));
+            rd_word(c, "MAXLEN");
+            rd_wordf(c, "%ld", rd_rand(-1, 10));
         }
         break;
     case 3:
-        dc_word(c, "LINSERT");
-        dc_word(c, rand_key());
-        dc_word(c, rand() % 2 ? "BEFORE" : "AFTER");
+        rd_word(c, "LINSERT");
+        rd_word(c, rand_key());
+        rd_word(c, rand() % 2 ? "BEFORE" : "AFTER");
         add_elem(c);
         add_elem(c);
         break;
     case 4:
-        dc_word(c, "LSET");
-        dc_word(c, rand_key());
-        dc_fmt(c, "%ld", diff_rand(-12, 12));
+        rd_word(c, "LSET");
+        rd_word(c, rand_key());
+        rd_wordf(c, "%ld", rd_rand(-12, 12));
         add_elem(c);
         break;
     case 5:
-        dc_word(c, "LREM");
-        dc_word(c, rand_key());
-        dc_fmt(c, "%ld", diff_rand(-3, 3));
+        rd_word(c, "LREM");
+        rd_word(c, rand_key());
+        rd_wordf(c, "%ld", rd_rand(-3, 3));
         add_elem(c);
         break;
     case 6:
-        dc_word(c, "LTRIM");
-        dc_word(c, rand_key());
-        dc_fmt(c, "%ld", diff_rand(-8, 8));
-        dc_fmt(c, "%ld", diff_rand(-8, 40));
+        rd_word(c, "LTRIM");
+        rd_word(c, rand_key());
+        rd_wordf(c, "%ld", rd_rand(-8, 8));
+        rd_wordf(c, "%ld", rd_rand(-8, 40));
         break;
     case 7:
-        dc_word(c, "LMOVE");
-        dc_word(c, rand_key());
-        dc_word(c, rand_key());
-        dc_word(c, rand() % 2 ? "LEFT" : "RIGHT");
-        dc_word(c, rand() % 2 ? "LEFT" : "RIGHT");
+        rd_word(c, "LMOVE");
+        rd_word(c, rand_key());
+        rd_word(c, rand_key());
+        rd_word(c, rand() % 2 ? "LEFT" : "RIGHT");
+        rd_word(c, rand() % 2 ? "LEFT" : "RIGHT");
         break;
     case 8:
-        dc_word(c, "RPOPLPUSH");
-        dc_word(c, rand_key());
-        dc_word(c, rand_key());
+        rd_word(c, "RPOPLPUSH");
+        rd_word(c, rand_key());
+        rd_word(c, rand_key());
         break;
     case 9: {
-        dc_word(c, "LMPOP");
-        int n = (int)diff_rand(1, 3);
-        dc_fmt(c, "%d", n);
+        rd_word(c, "LMPOP");
+        int n = (int)rd_rand(1, 3);
+        rd_wordf(c, "%d", n);
         for (int i = 0; i < n; i++)
-            dc_word(c, rand_key());
-        dc_word(c, rand() % 2 ? "LEFT" : "RIGHT");
+            rd_word(c, rand_key());
+        rd_word(c, rand() % 2 ? "LEFT" : "RIGHT");
         if (rand() % 2) {
-            dc_word(c, "COUNT");
-            dc_fmt(c, "%ld", diff_rand(0, 6));
+            rd_word(c, "COUNT");
+            rd_wordf(c, "%ld", rd_rand(0, 6));
         }
         break;
     }
     case 10:
-        dc_word(c, rand() % 2 ? "LPOP" : "RPOP");
-        dc_word(c, rand_key());
+        rd_word(c, rand() % 2 ? "LPOP" : "RPOP");
+        rd_word(c, rand_key());
         if (rand() % 2)
-            dc_fmt(c, "%ld", diff_rand(0, 4));
+            rd_wordf(c, "%ld", rd_rand(0, 4));
         break;
     case 11:
-        dc_word(c, "LINDEX");
-        dc_word(c, rand_key());
-        dc_fmt(c, "%ld", diff_rand(-10, 10));
+        rd_word(c, "LINDEX");
+        rd_word(c, rand_key());
+        rd_wordf(c, "%ld", rd_rand(-10, 10));
         break;
     default: /* the whole state, often */
-        dc_word(c, "LRANGE");
-        dc_word(c, rand_key());
-        dc_word(c, "0");
-        dc_word(c, "-1");
+        rd_word(c, "LRANGE");
+        rd_word(c, rand_key());
+        rd_word(c, "0");
+        rd_word(c, "-1");
         break;
     }
-    dc_run(d, c, NULL);
+    rd_words_run(d, c, NULL);
 }
 
 static void
 test_list_diff(void **state)
 {
-    struct diff d;
+    struct rd d;
     require_tool("redis-server", "the replies of Redis 7.0 to compare with");
-    int r = diff_start(&d, ctx);
+    int r = rd_start(&d, ctx);
     assert_int_equal(r, 0);
     long fixed_agree = 0, fixed = 0;
     for (int i = 0; fixed_cases[i]; i++, fixed++)
-        fixed_agree += diff_line(&d, fixed_cases[i]);
-    diff_line(&d, "FLUSHALL");
-    diff_line(&d, "SET str v");
-    const char *env = getenv("ZMEM_DIFF_SEED");
-    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)harness_now_ms();
-    srand(seed);
-    struct diff_cmd *c = malloc(sizeof(*c));
+        fixed_agree += rd_cmd(&d, fixed_cases[i]);
+    rd_cmd(&d, "FLUSHALL");
+    rd_cmd(&d, "SET str v");
+    unsigned long long seed = rd_seed();
+    srand((unsigned)seed);
+    struct rd_words *c = malloc(sizeof(*c));
     for (int i = 0; i < 4000; i++)
         random_list_cmd(&d, c);
     /* And the final state of every key. */
     for (int i = 0; i < 3; i++) {
-        dc_reset(c);
-        dc_word(c, "LRANGE");
-        dc_word(c, lkeys[i]);
-        dc_word(c, "0");
-        dc_word(c, "-1");
-        dc_run(&d, c, NULL);
+        rd_words_reset(c);
+        rd_word(c, "LRANGE");
+        rd_word(c, lkeys[i]);
+        rd_word(c, "0");
+        rd_word(c, "-1");
+        rd_words_run(&d, c, NULL);
     }
     free(c);
-    printf("lists differential (seed %u): %ld fixed cases, %ld agree; %ld cases in all, %ld "
+    printf("lists differential (seed %llu): %ld fixed cases, %ld agree; %ld cases in all, %ld "
            "agree\n",
-           seed, fixed, fixed_agree, d.cases, d.agree);
-    diff_stop(&d);
-    assert_int_equal(d.agree, d.cases);
+           seed, fixed, fixed_agree, d.cases, d.agreed);
+    rd_stop(&d);
+    assert_int_equal(d.agreed, d.cases);
 }
 
 int

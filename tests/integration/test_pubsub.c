@@ -614,6 +614,5 @@ main(void)
         cmocka_unit_test(test_notify_config),           cmocka_unit_test(test_expired_evicted),
         cmocka_unit_test(test_keyspace_events_diff),
     };
-    (void)rd_cmdf; /* redis_diff.h's printf form is not needed here */
     return cmocka_run_group_tests(tests, setup, teardown);
 }

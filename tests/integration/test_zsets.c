@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "integration/harness.h"
-#include "integration/diff_util.h"
+#include "integration/redis_diff.h"
 
 static struct zserver srv;
 static redisContext *ctx;
@@ -542,170 +542,170 @@ zkey(void)
 /* A member: few enough that sets overlap, now and then one of a bigger pool (past 128 members:
  * skiplists) or one past 64 bytes. */
 static void
-zmember(struct diff_cmd *c)
+zmember(struct rd_words *c)
 {
     int r = rand() % 20;
     if (r < 14)
-        dc_fmt(c, "m%d", r % 8);
+        rd_wordf(c, "m%d", r % 8);
     else if (r < 19)
-        dc_fmt(c, "p%d", rand() % 200);
+        rd_wordf(c, "p%d", rand() % 200);
     else
-        dc_fmt(c, "%066d", rand() % 3);
+        rd_wordf(c, "%066d", rand() % 3);
 }
 
 static void
-add_keys(struct diff_cmd *c, int n)
+add_keys(struct rd_words *c, int n)
 {
-    dc_fmt(c, "%d", n);
+    rd_wordf(c, "%d", n);
     for (int i = 0; i < n; i++)
-        dc_word(c, zkey());
+        rd_word(c, zkey());
 }
 
 static void
-random_zset_cmd(struct diff *d, struct diff_cmd *c)
+random_zset_cmd(struct rd *d, struct rd_words *c)
 {
     static const char *const ops[] = {"ZUNION", "ZINTER", "ZDIFF"};
     static const char *const stores[] = {"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"};
-    struct diff_check zcheck = {DIFF_MEMBERS, "ZSCORE", NULL, 1};
-    struct diff_check hcheck = {DIFF_MEMBERS, "HEXISTS", NULL, 1};
-    const struct diff_check *k = NULL;
-    dc_reset(c);
+    struct rd_check zcheck = {RD_MEMBERS, "ZSCORE", NULL, 1};
+    struct rd_check hcheck = {RD_MEMBERS, "HEXISTS", NULL, 1};
+    const struct rd_check *k = NULL;
+    rd_words_reset(c);
     switch (rand() % 16) {
     case 0:
     case 1: {
-        dc_word(c, "ZADD");
-        dc_word(c, zkey());
-        int n = rand() % 10 == 0 ? 50 : (int)diff_rand(1, 4);
+        rd_word(c, "ZADD");
+        rd_word(c, zkey());
+        int n = rand() % 10 == 0 ? 50 : (int)rd_rand(1, 4);
         for (int i = 0; i < n; i++) {
-            dc_word(c, scores[rand() % 12]);
+            rd_word(c, scores[rand() % 12]);
             zmember(c);
         }
         break;
     }
     case 2: {
-        dc_word(c, rand() % 2 ? "SADD" : "HSET");
-        dc_word(c, c->argv[0][0] == 'S' ? "s1" : "h1");
-        int n = (int)diff_rand(1, 4);
+        rd_word(c, rand() % 2 ? "SADD" : "HSET");
+        rd_word(c, c->argv[0][0] == 'S' ? "s1" : "h1");
+        int n = (int)rd_rand(1, 4);
         for (int i = 0; i < n; i++) {
             zmember(c);
             if (c->argv[0][0] == 'H')
-                dc_word(c, scores[rand() % 12]);
+                rd_word(c, scores[rand() % 12]);
         }
         break;
     }
     case 3:
     case 4:
     case 5: {
-        int op = rand() % 3, store = rand() % 2, n = (int)diff_rand(1, 3);
-        dc_word(c, store ? stores[op] : ops[op]);
+        int op = rand() % 3, store = rand() % 2, n = (int)rd_rand(1, 3);
+        rd_word(c, store ? stores[op] : ops[op]);
         if (store)
-            dc_word(c, zkey());
+            rd_word(c, zkey());
         add_keys(c, n);
         if (op != 2 && rand() % 2) {
-            dc_word(c, "WEIGHTS");
+            rd_word(c, "WEIGHTS");
             for (int i = 0; i < n; i++)
-                dc_word(c, weights[rand() % 4]);
+                rd_word(c, weights[rand() % 4]);
         }
         if (op != 2 && rand() % 2) {
             static const char *const agg[] = {"SUM", "MIN", "MAX"};
-            dc_word(c, "AGGREGATE");
-            dc_word(c, agg[rand() % 3]);
+            rd_word(c, "AGGREGATE");
+            rd_word(c, agg[rand() % 3]);
         }
         if (!store && rand() % 2)
-            dc_word(c, "WITHSCORES");
+            rd_word(c, "WITHSCORES");
         break;
     }
     case 6:
-        dc_word(c, "ZINTERCARD");
-        add_keys(c, (int)diff_rand(1, 3));
+        rd_word(c, "ZINTERCARD");
+        add_keys(c, (int)rd_rand(1, 3));
         if (rand() % 2) {
-            dc_word(c, "LIMIT");
-            dc_fmt(c, "%ld", diff_rand(-1, 4));
+            rd_word(c, "LIMIT");
+            rd_wordf(c, "%ld", rd_rand(-1, 4));
         }
         break;
     case 7: {
         /* A range by member is defined only over equal scores (Redis walks its skiplist
          * assuming member order): BYLEX reads zl, whose scores are all 0. */
         int kind = rand() % 3;
-        dc_word(c, "ZRANGESTORE");
-        dc_word(c, zkey());
-        dc_word(c, kind == 2 ? "zl" : zkey());
+        rd_word(c, "ZRANGESTORE");
+        rd_word(c, zkey());
+        rd_word(c, kind == 2 ? "zl" : zkey());
         if (kind == 0) {
-            dc_fmt(c, "%ld", diff_rand(-5, 5));
-            dc_fmt(c, "%ld", diff_rand(-5, 50));
+            rd_wordf(c, "%ld", rd_rand(-5, 5));
+            rd_wordf(c, "%ld", rd_rand(-5, 50));
         } else if (kind == 1) {
-            dc_fmt(c, "%s%s", rand() % 2 ? "(" : "", scores[rand() % 12]);
-            dc_fmt(c, "%s%s", rand() % 2 ? "(" : "", scores[rand() % 12]);
-            dc_word(c, "BYSCORE");
+            rd_wordf(c, "%s%s", rand() % 2 ? "(" : "", scores[rand() % 12]);
+            rd_wordf(c, "%s%s", rand() % 2 ? "(" : "", scores[rand() % 12]);
+            rd_word(c, "BYSCORE");
         } else {
-            dc_fmt(c, "[m%d", rand() % 8);
-            dc_word(c, rand() % 2 ? "+" : "(m5");
-            dc_word(c, "BYLEX");
+            rd_wordf(c, "[m%d", rand() % 8);
+            rd_word(c, rand() % 2 ? "+" : "(m5");
+            rd_word(c, "BYLEX");
         }
         if (rand() % 3 == 0)
-            dc_word(c, "REV");
+            rd_word(c, "REV");
         if (kind && rand() % 2) {
-            dc_word(c, "LIMIT");
-            dc_fmt(c, "%ld", diff_rand(-1, 3));
-            dc_fmt(c, "%ld", diff_rand(-1, 5));
+            rd_word(c, "LIMIT");
+            rd_wordf(c, "%ld", rd_rand(-1, 3));
+            rd_wordf(c, "%ld", rd_rand(-1, 5));
         }
         break;
     }
     case 8:
-        dc_word(c, "ZMPOP");
-        add_keys(c, (int)diff_rand(1, 3));
-        dc_word(c, rand() % 2 ? "MIN" : "MAX");
+        rd_word(c, "ZMPOP");
+        add_keys(c, (int)rd_rand(1, 3));
+        rd_word(c, rand() % 2 ? "MIN" : "MAX");
         if (rand() % 2) {
-            dc_word(c, "COUNT");
-            dc_fmt(c, "%ld", diff_rand(0, 5));
+            rd_word(c, "COUNT");
+            rd_wordf(c, "%ld", rd_rand(0, 5));
         }
         break;
     case 9:
     case 10: {
         int z = rand() % 3 != 0;
         const char *key = z ? zkey() : (rand() % 4 ? "h1" : zkey());
-        dc_word(c, z ? "ZRANDMEMBER" : "HRANDFIELD");
-        dc_word(c, key);
+        rd_word(c, z ? "ZRANDMEMBER" : "HRANDFIELD");
+        rd_word(c, key);
         zcheck.key = hcheck.key = key;
         k = z ? &zcheck : &hcheck;
         if (rand() % 4) {
-            dc_fmt(c, "%ld", diff_rand(-8, 8));
+            rd_wordf(c, "%ld", rd_rand(-8, 8));
             if (rand() % 2) {
-                dc_word(c, z ? "WITHSCORES" : "WITHVALUES");
+                rd_word(c, z ? "WITHSCORES" : "WITHVALUES");
                 zcheck.stride = hcheck.stride = 2;
             }
         }
         break;
     }
     case 11:
-        dc_word(c, "ZADD");
-        dc_word(c, "zl");
-        for (int i = 0, n = (int)diff_rand(1, 4); i < n; i++) {
-            dc_word(c, "0");
+        rd_word(c, "ZADD");
+        rd_word(c, "zl");
+        for (int i = 0, n = (int)rd_rand(1, 4); i < n; i++) {
+            rd_word(c, "0");
             zmember(c);
         }
         break;
     default: /* the whole state, often */
-        dc_word(c, "ZRANGE");
-        dc_word(c, zkey());
-        dc_word(c, "0");
-        dc_word(c, "-1");
-        dc_word(c, "WITHSCORES");
+        rd_word(c, "ZRANGE");
+        rd_word(c, zkey());
+        rd_word(c, "0");
+        rd_word(c, "-1");
+        rd_word(c, "WITHSCORES");
         break;
     }
-    dc_run(d, c, k);
+    rd_words_run(d, c, k);
 }
 
 static void
 test_zset_diff(void **state)
 {
-    struct diff d;
+    struct rd d;
     require_tool("redis-server", "the replies of Redis 7.0 to compare with");
-    int r = diff_start(&d, ctx);
+    int r = rd_start(&d, ctx);
     assert_int_equal(r, 0);
     long fixed_agree = 0, fixed = 0;
     for (int i = 0; fixed_cases[i]; i++, fixed++)
-        fixed_agree += diff_line(&d, fixed_cases[i]);
+        fixed_agree += rd_cmd(&d, fixed_cases[i]);
     /* The draws of the fixed cases that reply members, by count and membership. */
     static const char *const draws[][4] = {
         {"ZRANDMEMBER", "b", "10", "WITHSCORES"}, {"ZRANDMEMBER", "b", "-10", "WITHSCORES"},
@@ -717,33 +717,32 @@ test_zset_diff(void **state)
         size_t lens[4];
         for (int j = 0; j < argc; j++)
             lens[j] = strlen(draws[i][j]);
-        struct diff_check k = {DIFF_MEMBERS, draws[i][0][0] == 'Z' ? "ZSCORE" : "HEXISTS",
-                               draws[i][1], argc == 4 ? 2 : 1};
-        fixed_agree += diff_argv(&d, argc, (const char **)draws[i], lens, &k);
+        struct rd_check k = {RD_MEMBERS, draws[i][0][0] == 'Z' ? "ZSCORE" : "HEXISTS", draws[i][1],
+                             argc == 4 ? 2 : 1};
+        fixed_agree += rd_argv_check(&d, argc, (const char **)draws[i], lens, &k);
     }
-    diff_line(&d, "FLUSHALL");
-    diff_line(&d, "SET str v");
-    const char *env = getenv("ZMEM_DIFF_SEED");
-    unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)harness_now_ms();
-    srand(seed);
-    struct diff_cmd *c = malloc(sizeof(*c));
+    rd_cmd(&d, "FLUSHALL");
+    rd_cmd(&d, "SET str v");
+    unsigned long long seed = rd_seed();
+    srand((unsigned)seed);
+    struct rd_words *c = malloc(sizeof(*c));
     for (int i = 0; i < 4000; i++)
         random_zset_cmd(&d, c);
     for (int i = 0; i < 3; i++) {
-        dc_reset(c);
-        dc_word(c, "ZRANGE");
-        dc_word(c, zkeys[i]);
-        dc_word(c, "0");
-        dc_word(c, "-1");
-        dc_word(c, "WITHSCORES");
-        dc_run(&d, c, NULL);
+        rd_words_reset(c);
+        rd_word(c, "ZRANGE");
+        rd_word(c, zkeys[i]);
+        rd_word(c, "0");
+        rd_word(c, "-1");
+        rd_word(c, "WITHSCORES");
+        rd_words_run(&d, c, NULL);
     }
     free(c);
-    printf("zsets/hashes differential (seed %u): %ld fixed cases, %ld agree; %ld cases in all, "
+    printf("zsets/hashes differential (seed %llu): %ld fixed cases, %ld agree; %ld cases in all, "
            "%ld agree\n",
-           seed, fixed, fixed_agree, d.cases, d.agree);
-    diff_stop(&d);
-    assert_int_equal(d.agree, d.cases);
+           seed, fixed, fixed_agree, d.cases, d.agreed);
+    rd_stop(&d);
+    assert_int_equal(d.agreed, d.cases);
 }
 
 int
