@@ -10,11 +10,8 @@
 
 #include <cmocka.h>
 
-#include "integration/harness.h"
+#include "integration/fixture.h"
 #include "integration/redis_diff.h"
-
-static struct zserver srv;
-static redisContext *ctx;
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define NOTINT    "ERR value is not an integer or out of range"
@@ -53,31 +50,6 @@ expect_ints(const long long *want, size_t n, const char *fmt, ...)
             fail_msg("'%s': element %zu wanted %lld, got %lld", fmt, i, want[i], got);
     }
     freeReplyObject(r);
-}
-
-static int
-setup(void **state)
-{
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
 }
 
 /* ---- Replies and errors ---- */
@@ -574,13 +546,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_setbit_getbit, flush),
-        cmocka_unit_test_setup(test_bitcount_bitpos, flush),
-        cmocka_unit_test_setup(test_bitop, flush),
-        cmocka_unit_test_setup(test_bitfield, flush),
-        cmocka_unit_test_setup(test_lcs, flush),
-        cmocka_unit_test_setup(test_differential, flush),
-        cmocka_unit_test_setup(test_memory_baseline, flush),
+        cmocka_unit_test_setup(test_setbit_getbit, fixture_flush),
+        cmocka_unit_test_setup(test_bitcount_bitpos, fixture_flush),
+        cmocka_unit_test_setup(test_bitop, fixture_flush),
+        cmocka_unit_test_setup(test_bitfield, fixture_flush),
+        cmocka_unit_test_setup(test_lcs, fixture_flush),
+        cmocka_unit_test_setup(test_differential, fixture_flush),
+        cmocka_unit_test_setup(test_memory_baseline, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -11,11 +11,8 @@
 
 #include <cmocka.h>
 
-#include "integration/harness.h"
+#include "integration/fixture.h"
 #include "integration/redis_diff.h"
-
-static struct zserver srv;
-static redisContext *ctx;
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define SYNTAX    "ERR syntax error"
@@ -74,31 +71,6 @@ expect_flat(const char *want, const char *fmt, ...)
     freeReplyObject(r);
     if (strcmp(got, want) != 0)
         fail_msg("'%s': wanted %s, got %s", fmt, want, got);
-}
-
-static int
-setup(void **state)
-{
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
 }
 
 #define SICILY "GEOADD sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania"
@@ -557,10 +529,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_add_pos_dist_hash, flush),
-        cmocka_unit_test_setup(test_searches, flush),
-        cmocka_unit_test_setup(test_differential, flush),
-        cmocka_unit_test_setup(test_memory_baseline, flush),
+        cmocka_unit_test_setup(test_add_pos_dist_hash, fixture_flush),
+        cmocka_unit_test_setup(test_searches, fixture_flush),
+        cmocka_unit_test_setup(test_differential, fixture_flush),
+        cmocka_unit_test_setup(test_memory_baseline, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

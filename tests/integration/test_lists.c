@@ -10,11 +10,8 @@
 
 #include <cmocka.h>
 
-#include "integration/harness.h"
+#include "integration/fixture.h"
 #include "integration/redis_diff.h"
-
-static struct zserver srv;
-static redisContext *ctx;
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define NOTINT    "ERR value is not an integer or out of range"
@@ -69,32 +66,6 @@ expect_flat(const char *want, const char *fmt, ...)
     freeReplyObject(r);
     if (strcmp(got, want) != 0)
         fail_msg("'%s': wanted '%s', got '%s'", fmt, want, got);
-}
-
-static int
-setup(void **state)
-{
-    /* No slow log: its argv copies would move used_memory under slow builds. */
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
 }
 
 /* ---- Replies and errors ---- */
@@ -588,12 +559,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_lpos, flush),
-        cmocka_unit_test_setup(test_linsert_lset_lrem_ltrim, flush),
-        cmocka_unit_test_setup(test_lmove_lmpop, flush),
-        cmocka_unit_test_setup(test_list_encodings, flush),
-        cmocka_unit_test_setup(test_list_memory, flush),
-        cmocka_unit_test_setup(test_list_diff, flush),
+        cmocka_unit_test_setup(test_lpos, fixture_flush),
+        cmocka_unit_test_setup(test_linsert_lset_lrem_ltrim, fixture_flush),
+        cmocka_unit_test_setup(test_lmove_lmpop, fixture_flush),
+        cmocka_unit_test_setup(test_list_encodings, fixture_flush),
+        cmocka_unit_test_setup(test_list_memory, fixture_flush),
+        cmocka_unit_test_setup(test_list_diff, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -2,10 +2,7 @@
  * and Redis 7.0.15's exact error texts, scores on the wire (RESP2 "%.17g" bulks, RESP3
  * doubles, pairs), encodings and their conversions, MEMORY USAGE growing with members, and
  * used_memory back to its baseline after FLUSHALL, FLUSHALL ASYNC, DEL and UNLINK. */
-#include "integration/harness.h"
-
-static struct zserver srv;
-static redisContext *ctx;
+#include "integration/fixture.h"
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define NOTINT    "ERR value is not an integer or out of range"
@@ -71,32 +68,6 @@ cmd(const char *fmt, ...)
     va_start(ap, fmt);
     freeReplyObject(cu_vrun(ctx, fmt, ap));
     va_end(ap);
-}
-
-static int
-setup(void **state)
-{
-    /* No slow log: its argv copies would move used_memory under slow builds. */
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
 }
 
 /* ---- Sets ---- */
@@ -713,15 +684,15 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_set_basics, flush),
-        cmocka_unit_test_setup(test_spop_srandmember, flush),
-        cmocka_unit_test_setup(test_smove_and_setops, flush),
-        cmocka_unit_test_setup(test_zadd_and_scores, flush),
-        cmocka_unit_test_setup(test_scores_on_the_wire, flush),
-        cmocka_unit_test_setup(test_zrange_family, flush),
-        cmocka_unit_test_setup(test_zset_encodings, flush),
-        cmocka_unit_test_setup(test_memory_usage, flush),
-        cmocka_unit_test_setup(test_memory_baseline, flush),
+        cmocka_unit_test_setup(test_set_basics, fixture_flush),
+        cmocka_unit_test_setup(test_spop_srandmember, fixture_flush),
+        cmocka_unit_test_setup(test_smove_and_setops, fixture_flush),
+        cmocka_unit_test_setup(test_zadd_and_scores, fixture_flush),
+        cmocka_unit_test_setup(test_scores_on_the_wire, fixture_flush),
+        cmocka_unit_test_setup(test_zrange_family, fixture_flush),
+        cmocka_unit_test_setup(test_zset_encodings, fixture_flush),
+        cmocka_unit_test_setup(test_memory_usage, fixture_flush),
+        cmocka_unit_test_setup(test_memory_baseline, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -12,10 +12,7 @@
 
 #include <cmocka.h>
 
-#include "integration/harness.h"
-
-static struct zserver srv;
-static redisContext *ctx;
+#include "integration/fixture.h"
 
 #define expect_int(want, ...) assert_int_equal(cu_int(ctx, __VA_ARGS__), want)
 #define expect_ok(...)        expect_status(ctx, "OK", __VA_ARGS__)
@@ -184,39 +181,14 @@ test_store_memory(void **state)
     }
 }
 
-static int
-setup(void **state)
-{
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
-}
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_orders, flush),
-        cmocka_unit_test_setup(test_errors, flush),
-        cmocka_unit_test_setup(test_store, flush),
-        cmocka_unit_test_setup(test_store_memory, flush),
+        cmocka_unit_test_setup(test_orders, fixture_flush),
+        cmocka_unit_test_setup(test_errors, fixture_flush),
+        cmocka_unit_test_setup(test_store, fixture_flush),
+        cmocka_unit_test_setup(test_store_memory, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

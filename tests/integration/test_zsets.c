@@ -12,11 +12,8 @@
 
 #include <cmocka.h>
 
-#include "integration/harness.h"
+#include "integration/fixture.h"
 #include "integration/redis_diff.h"
-
-static struct zserver srv;
-static redisContext *ctx;
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define NOTINT    "ERR value is not an integer or out of range"
@@ -85,32 +82,6 @@ array_len(const char *fmt, ...)
     size_t n = r->elements;
     freeReplyObject(r);
     return n;
-}
-
-static int
-setup(void **state)
-{
-    /* No slow log: its argv copies would move used_memory under slow builds. */
-    const char *args[] = {"--slowlog-log-slower-than", "-1", NULL};
-    if (zserver_start(&srv, args) < 0)
-        return -1;
-    ctx = zserver_connect(&srv);
-    return ctx ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-    if (ctx)
-        redisFree(ctx);
-    return zserver_stop(&srv) == 0 ? 0 : -1;
-}
-
-static int
-flush(void **state)
-{
-    cmd("FLUSHALL");
-    return 0;
 }
 
 /* ---- ZUNION, ZINTER, ZDIFF, ZINTERCARD ---- */
@@ -749,13 +720,13 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_zsetops, flush),
-        cmocka_unit_test_setup(test_zrangestore_zmpop, flush),
-        cmocka_unit_test_setup(test_random_draws, flush),
-        cmocka_unit_test_setup(test_resp3_pairs, flush),
-        cmocka_unit_test_setup(test_stored_encodings, flush),
-        cmocka_unit_test_setup(test_zset_memory, flush),
-        cmocka_unit_test_setup(test_zset_diff, flush),
+        cmocka_unit_test_setup(test_zsetops, fixture_flush),
+        cmocka_unit_test_setup(test_zrangestore_zmpop, fixture_flush),
+        cmocka_unit_test_setup(test_random_draws, fixture_flush),
+        cmocka_unit_test_setup(test_resp3_pairs, fixture_flush),
+        cmocka_unit_test_setup(test_stored_encodings, fixture_flush),
+        cmocka_unit_test_setup(test_zset_memory, fixture_flush),
+        cmocka_unit_test_setup(test_zset_diff, fixture_flush),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
