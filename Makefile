@@ -7,6 +7,7 @@
 #   make run                  deps, build, start the server on its defaults (foreground)
 #   make bench                benchmarks (numbers, never pass/fail)
 #   make valgrind             integration suite with every server under valgrind memcheck
+#                             (VG_ONLY="test_a test_b" for a part of it)
 #   make soak                 10 minutes of mixed load (SOAK_SECONDS=600): throughput, memory
 #   make fuzz                 libFuzzer: the RESP parser, then the server (FUZZ_SECONDS=60 each)
 #   make install PREFIX=/usr/local   libzmalloc.a, zmalloc.h and zmalloc.pc
@@ -226,12 +227,15 @@ test:
 # shared with other loads, where a few timing checks may also fail).
 VG_DIR  := build/libc/valgrind
 VG_SKIP := test_keyspace:test_counters test_keyspace:test_hashes
+# VG_ONLY="test_a test_b.sh" runs just those (CI runs a subset that fits its time: .ci/run).
+VG_ONLY ?=
 valgrind:
 	@command -v valgrind >/dev/null || { echo "valgrind: not installed (make deps)"; exit 1; }
 	@$(MAKE) --no-print-directory MALLOC=libc all
 	@$(MAKE) --no-print-directory MALLOC=libc $(INTEG_SRC:tests/integration/%.c=build/libc/itests/%)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
 	@BUILD=build/libc ZMEM_MALLOC=libc ZMEM_TEST_SLOW=$(VG_SLOW) ZMEM_TEST_SKIP="$(VG_SKIP)" \
+	    ZMEM_TEST_ONLY="$(VG_ONLY)" \
 	    ZMEM_SERVER=tests/valgrind-server.sh ZMEM_VG_SERVER=build/libc/zmem-server \
 	    ZMEM_VG_LOGDIR=$(VG_DIR) sh tests/integration/run.sh; \
 	suite=$$?; \

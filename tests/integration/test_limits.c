@@ -423,7 +423,7 @@ test_query_buffer_limit(void **state)
     }
     raw_send(fd, chunk, n);
     size_t want = n / 15 * 5; /* +OK\r\n each */
-    got = raw_read(fd, want, 10000, &len, &closed);
+    got = raw_read(fd, want, 10000 * harness_slow(), &len, &closed);
     assert_int_equal(len, want);
     free(got);
     close(fd);
