@@ -68,9 +68,10 @@ has_flag(const struct command *cmd, const struct cmd_doc *d, size_t i)
     return d && cmd_docs_has_word(d->row->flags, flag_names[i].name, strlen(flag_names[i].name));
 }
 
-/* Space-separated words as a set of status replies, each with `prefix` before it. */
+/* Space-separated words as a set, each with `prefix` before it: status replies (as Redis
+ * sends categories) or bulk strings (as it sends tips). */
 static void
-reply_words(struct client *c, const char *list, const char *prefix)
+reply_words(struct client *c, const char *list, const char *prefix, int bulk)
 {
     char buf[128];
     reply_set(c, cmd_docs_count_words(list));
@@ -78,7 +79,10 @@ reply_words(struct client *c, const char *list, const char *prefix)
         int n = (int)strcspn(p, " ");
         if (n > 0) {
             snprintf(buf, sizeof(buf), "%s%.*s", prefix, n, p);
-            reply_simple(c, buf);
+            if (bulk)
+                reply_bulk_cstr(c, buf);
+            else
+                reply_simple(c, buf);
         }
         p += n;
         while (*p == ' ')
@@ -158,10 +162,10 @@ reply_command_info(struct client *c, const struct command *cmd)
     reply_int(c, cmd->keys.last);
     reply_int(c, cmd->keys.step);
     if (d)
-        reply_words(c, d->row->acl, "@");
+        reply_words(c, d->row->acl, "@", 0);
     else
         reply_derived_categories(c, cmd);
-    reply_words(c, d ? d->row->tips : "", "");
+    reply_words(c, d ? d->row->tips : "", "", 1);
     struct keyspec one;
     const struct keyspec *specs;
     int nspecs = command_specs(cmd, d, &one, &specs);

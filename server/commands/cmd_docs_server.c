@@ -1,5 +1,5 @@
-/* cmd_docs_server.c — COMMAND INFO / DOCS rows (cmd_docs_data.h) for the generic keyspace, server,
- * connection, scripting, pub/sub and transaction commands, then zmem's own.
+/* cmd_docs_server.c — COMMAND INFO / DOCS rows (cmd_docs_data.h) for the generic keyspace,
+ * server, connection, scripting, pub/sub and transaction commands, then zmem's own.
  * Argument names, types and tokens, key specifications, ACL categories and versions are
  * protocol facts of Redis 7.0 that clients read; test_command_docs checks every row against a
  * live redis-server. One row per command or subcommand, by group, then by name. */

@@ -118,7 +118,7 @@ keyspec_parse(const char *text, struct keyspec *out, int max)
         if (n == max || parse_one(&p, &out[n]) < 0)
             return -1;
         n++;
-        if (*p == ';')
+        if (*p == ';' && p[1] != '\0')
             p++;
         else if (*p)
             return -1;

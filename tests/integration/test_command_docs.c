@@ -159,7 +159,8 @@ cat(char *buf, size_t size, const char *text)
     snprintf(buf + n, size - n, "%s", text);
 }
 
-/* A reply's strings as one sorted, space-separated line (a set compared as a set). */
+/* A reply's strings as one sorted, space-separated line (a set compared as a set), then
+ * their reply types. */
 static void
 sorted_words(const redisReply *r, char *buf, size_t size)
 {
@@ -178,6 +179,9 @@ sorted_words(const redisReply *r, char *buf, size_t size)
         cat(buf, size, w[i]);
         cat(buf, size, " ");
     }
+    /* The reply type counts too: Redis sends categories as status replies, tips as bulk. */
+    for (size_t i = 0; r && i < r->elements; i++)
+        cat(buf, size, r->element[i]->type == REDIS_REPLY_STATUS ? "+" : "$");
 }
 
 /* The key specs as text, without Redis's free-text "notes". */
