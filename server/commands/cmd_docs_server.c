@@ -443,6 +443,8 @@ const struct cmd_doc_row cmd_docs_server[] = {
     {"watch", "2.2.0", "O(1)", "RO i1 r-1,1,0", "fast transaction", "noscript", "", "",
      "*key:k0"},
     /* ---- zmem's own: "since" is the Redis version zmem answers as ---- */
+    {"memory|breakdown", "7.0.15", "O(1)", "", "slow", "", "nondeterministic_output", "",
+     ""},
     {"memory|history", "7.0.15", "O(N)", "", "slow", "", "nondeterministic_output", "",
      "?COUNT=count:i"},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
