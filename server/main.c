@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "cmd_docs.h"
 #include "command.h"
 #include "commands.h"
 #include "config.h"
@@ -187,6 +188,11 @@ main(int argc, char **argv)
     }
     if (command_setup(commands_all) < 0)
         goto out_base;
+    char docs_err[160];
+    if (cmd_docs_setup(docs_err, sizeof(docs_err)) < 0) {
+        log_msg(LL_WARNING, "%s", docs_err);
+        goto out_cmd;
+    }
     keyspace_event_hook = notify_keyspace_hook; /* expired, evicted, new: core publishes */
     if (db_setup(cfg->databases) < 0) {
         log_msg(LL_WARNING, "Could not create %d databases", cfg->databases);

@@ -1,29 +1,45 @@
-/* cmd_command.c — COMMAND, COMMAND COUNT / INFO / DOCS / LIST / HELP, built from the command
- * tables. The DOCS reply is complete and well typed (summary, since, group, complexity,
- * arguments, subcommands) because redis-cli asserts on its shape when it starts. */
+/* cmd_command.c — COMMAND, COMMAND COUNT / INFO / DOCS / LIST / GETKEYS / HELP, built from the
+ * command tables and the docs rows (cmd_docs.h: key specs, categories, argument trees). The
+ * DOCS reply is complete and well typed because redis-cli asserts on its shape when it starts;
+ * a command without a docs row still answers, from its table row alone. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "client.h"
+#include "cmd_docs.h"
 #include "command.h"
 #include "commands.h"
 #include "util.h"
 
 /* ---- COMMAND INFO entries ---- */
 
+/* Redis 7.0's command flags in the order it prints them. A flag with a CMD_* bit comes from
+ * the table row; the others (bit 0) from the docs row's `flags` words. */
 static const struct {
     unsigned flag;
     const char *name;
 } flag_names[] = {
-    {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"},
-    {CMD_DENYOOM, "denyoom"}, {CMD_ADMIN, "admin"},
-    {CMD_NOAUTH, "no_auth"},  {CMD_LOADING, "loading"},
-    {CMD_STALE, "stale"},     {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_WRITE, "write"},
+    {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},
+    {0, "pubsub"},
+    {0, "noscript"},
+    {0, "blocking"},
+    {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},
+    {CMD_SKIP_SLOWLOG, "skip_slowlog"},
     {CMD_FAST, "fast"},
+    {CMD_NOAUTH, "no_auth"},
+    {0, "no_mandatory_keys"},
+    {0, "protected"},
+    {0, "movablekeys"},
 };
 #define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
 
-/* The ACL category Redis files a command group under (groups without one get none). */
+/* The ACL category Redis files a command group under (groups without one get none), for a
+ * command without a docs row. */
 static const char *
 group_category(const char *group)
 {
@@ -44,27 +60,42 @@ group_category(const char *group)
     return NULL;
 }
 
-static void
-reply_command_info(struct client *c, const struct command *cmd)
+static int
+has_flag(const struct command *cmd, const struct cmd_doc *d, size_t i)
 {
-    char full[128];
-    const char *cats[6];
-    int ncats = 0, nflags = 0;
+    if (flag_names[i].flag)
+        return (cmd->flags & flag_names[i].flag) != 0;
+    return d && cmd_docs_has_word(d->row->flags, flag_names[i].name, strlen(flag_names[i].name));
+}
 
-    command_fullname(cmd, full, sizeof(full));
-    reply_array(c, 10);
-    reply_bulk_cstr(c, full);
-    reply_int(c, cmd->arity);
-    for (size_t i = 0; i < NFLAGS; i++)
-        if (cmd->flags & flag_names[i].flag)
-            nflags++;
-    reply_set(c, nflags);
-    for (size_t i = 0; i < NFLAGS; i++)
-        if (cmd->flags & flag_names[i].flag)
-            reply_simple(c, flag_names[i].name);
-    reply_int(c, cmd->keys.first);
-    reply_int(c, cmd->keys.last);
-    reply_int(c, cmd->keys.step);
+/* Space-separated words as a set, each with `prefix` before it: status replies (as Redis
+ * sends categories) or bulk strings (as it sends tips). */
+static void
+reply_words(struct client *c, const char *list, const char *prefix, int bulk)
+{
+    char buf[128];
+    reply_set(c, cmd_docs_count_words(list));
+    for (const char *p = list; *p;) {
+        int n = (int)strcspn(p, " ");
+        if (n > 0) {
+            snprintf(buf, sizeof(buf), "%s%.*s", prefix, n, p);
+            if (bulk)
+                reply_bulk_cstr(c, buf);
+            else
+                reply_simple(c, buf);
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+/* The categories of a command without a docs row: from its flags and group. */
+static void
+reply_derived_categories(struct client *c, const struct command *cmd)
+{
+    const char *cats[6];
+    int ncats = 0;
     if (cmd->flags & CMD_WRITE)
         cats[ncats++] = "@write";
     if (cmd->flags & CMD_READONLY)
@@ -79,8 +110,66 @@ reply_command_info(struct client *c, const struct command *cmd)
     reply_set(c, ncats);
     for (int i = 0; i < ncats; i++)
         reply_simple(c, cats[i]);
-    reply_set(c, 0);   /* tips */
-    reply_array(c, 0); /* key specs: first/last/step above describe the keys */
+}
+
+/* A command's key specs: its docs row's, or for a command without one, a single spec made from
+ * the table's first/last/step (reads for a read-only command, read-write otherwise). */
+static int
+command_specs(const struct command *cmd, const struct cmd_doc *d, struct keyspec *one,
+              const struct keyspec **specs)
+{
+    if (d) {
+        *specs = d->specs;
+        return d->nspecs;
+    }
+    *specs = one;
+    if (cmd->keys.first <= 0)
+        return 0;
+    memset(one, 0, sizeof(*one));
+    one->flags = (cmd->flags & CMD_WRITE) ? KS_RW | KS_ACCESS | KS_UPDATE : KS_RO | KS_ACCESS;
+    one->bs = 'i';
+    one->index = cmd->keys.first;
+    one->fk = 'r';
+    one->lastkey = cmd->keys.last < 0 ? cmd->keys.last : cmd->keys.last - cmd->keys.first;
+    one->keystep = cmd->keys.step > 0 ? cmd->keys.step : 1;
+    return 1;
+}
+
+static const struct cmd_doc *
+doc_of(const struct command *cmd, char *full, size_t size)
+{
+    command_fullname(cmd, full, size);
+    return cmd_docs_find(full);
+}
+
+static void
+reply_command_info(struct client *c, const struct command *cmd)
+{
+    char full[128];
+    const struct cmd_doc *d = doc_of(cmd, full, sizeof(full));
+    int nflags = 0;
+
+    reply_array(c, 10);
+    reply_bulk_cstr(c, full);
+    reply_int(c, cmd->arity);
+    for (size_t i = 0; i < NFLAGS; i++)
+        nflags += has_flag(cmd, d, i);
+    reply_set(c, nflags);
+    for (size_t i = 0; i < NFLAGS; i++)
+        if (has_flag(cmd, d, i))
+            reply_simple(c, flag_names[i].name);
+    reply_int(c, cmd->keys.first);
+    reply_int(c, cmd->keys.last);
+    reply_int(c, cmd->keys.step);
+    if (d)
+        reply_words(c, d->row->acl, "@", 0);
+    else
+        reply_derived_categories(c, cmd);
+    reply_words(c, d ? d->row->tips : "", "", 1);
+    struct keyspec one;
+    const struct keyspec *specs;
+    int nspecs = command_specs(cmd, d, &one, &specs);
+    keyspec_reply(c, specs, nspecs);
     long long nsub = 0;
     for (const struct command *s = cmd->subcommands; s && s->name; s++)
         nsub++;
@@ -118,6 +207,22 @@ cmd_command_count(struct client *c)
     reply_int(c, (long long)command_count());
 }
 
+/* A command named by argument j: "get", or a subcommand as "config|get" (Redis 7.0 accepts
+ * both in COMMAND INFO and DOCS). NULL when unknown. */
+static const struct command *
+lookup_full(struct client *c, int j)
+{
+    const char *name = c->argv[j].ptr;
+    size_t len = c->argv[j].len;
+    const char *bar = memchr(name, '|', len);
+    if (bar == NULL)
+        return command_lookup(name, len);
+    const struct command *parent = command_lookup(name, (size_t)(bar - name));
+    if (parent == NULL || parent->subcommands == NULL)
+        return NULL;
+    return command_lookup_sub(parent, bar + 1, len - (size_t)(bar - name) - 1);
+}
+
 static void
 cmd_command_info(struct client *c)
 {
@@ -127,7 +232,7 @@ cmd_command_info(struct client *c)
     }
     reply_array(c, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
-        const struct command *cmd = command_lookup(c->argv[j].ptr, c->argv[j].len);
+        const struct command *cmd = lookup_full(c, j);
         if (cmd)
             reply_command_info(c, cmd);
         else
@@ -140,20 +245,50 @@ cmd_command_info(struct client *c)
 static void
 reply_command_doc(struct client *c, const struct command *cmd)
 {
+    char full[128];
+    const struct cmd_doc *d = doc_of(cmd, full, sizeof(full));
+    const struct cmd_doc_row *row = d ? d->row : NULL;
     long long nsub = 0;
 
     for (const struct command *s = cmd->subcommands; s && s->name; s++)
         nsub++;
-    reply_map(c, 3 + (nsub > 0));
+    /* Redis's order: summary, since, group, complexity, doc_flags, deprecated_since,
+     * arguments, subcommands; each but group only when there is something to say. */
+    const char *doc = row ? row->doc : "";
+    size_t doclen = strcspn(doc, " ");
+    const char *deprecated_since = doc[doclen] == ' ' ? doc + doclen + 1 : NULL;
+    int has_since = row && row->since[0], has_cx = row && row->complexity[0];
+    int has_args = d && d->args >= 0;
+    reply_map(c, 2 + has_since + has_cx + (doclen > 0) + (deprecated_since != NULL) + has_args +
+                     (nsub > 0));
     reply_bulk_cstr(c, "summary");
     reply_bulk_cstr(c, cmd->summary ? cmd->summary : "");
+    if (has_since) {
+        reply_bulk_cstr(c, "since");
+        reply_bulk_cstr(c, row->since);
+    }
     reply_bulk_cstr(c, "group");
     reply_bulk_cstr(c, cmd->group ? cmd->group : "server");
-    /* The tables hold no argument descriptions; an empty list is well formed for clients. */
-    reply_bulk_cstr(c, "arguments");
-    reply_array(c, 0);
+    if (has_cx) {
+        reply_bulk_cstr(c, "complexity");
+        reply_bulk_cstr(c, row->complexity);
+    }
+    if (doclen) {
+        reply_bulk_cstr(c, "doc_flags");
+        reply_set(c, 1);
+        char flag[32];
+        snprintf(flag, sizeof(flag), "%.*s", (int)doclen, doc);
+        reply_simple(c, flag);
+    }
+    if (deprecated_since) {
+        reply_bulk_cstr(c, "deprecated_since");
+        reply_bulk_cstr(c, deprecated_since);
+    }
+    if (has_args) {
+        reply_bulk_cstr(c, "arguments");
+        cmd_docs_reply_args(c, d);
+    }
     if (nsub) {
-        char full[128];
         reply_bulk_cstr(c, "subcommands");
         reply_map(c, nsub);
         for (const struct command *s = cmd->subcommands; s && s->name; s++) {
@@ -188,10 +323,12 @@ cmd_command_docs(struct client *c)
     size_t at = reply_deferred(c);
     long long n = 0;
     for (int j = 2; j < c->argc; j++) {
-        const struct command *cmd = command_lookup(c->argv[j].ptr, c->argv[j].len);
+        const struct command *cmd = lookup_full(c, j);
+        char full[128];
         if (cmd == NULL)
             continue;
-        reply_bulk_cstr(c, cmd->name);
+        command_fullname(cmd, full, sizeof(full));
+        reply_bulk_cstr(c, full);
         reply_command_doc(c, cmd);
         n++;
     }
@@ -208,12 +345,16 @@ struct list_ctx {
     int count_only;
 };
 
-/* Whether cmd is in the ACL category named (without '@'). zmem's table has no categories of
- * its own: they are derived from the flags and the group, which gives Redis's answer for the
- * type categories and read/write/fast/slow/admin (docs/redis-compat.md). */
+/* Whether cmd is in the ACL category named (without '@'): its docs row says; for a command
+ * without one, the category is derived from the flags and the group, which gives Redis's
+ * answer for the type categories and read/write/fast/slow/admin. */
 static int
 in_acl_category(const struct command *cmd, const char *cat, size_t len)
 {
+    char full[128];
+    const struct cmd_doc *d = doc_of(cmd, full, sizeof(full));
+    if (d)
+        return cmd_docs_has_word(d->row->acl, cat, len);
     const struct command *top = command_parent(cmd) ? command_parent(cmd) : cmd;
     const char *group = cmd->group ? cmd->group : top->group ? top->group : "server";
 #define IS(word) (len == strlen(word) && strncasecmp(cat, word, len) == 0)
@@ -287,75 +428,77 @@ cmd_command_list(struct client *c)
 
 /* ---- GETKEYS, GETKEYSANDFLAGS ---- */
 
-/* The command argv[2..] names (a subcommand when it has them), or NULL after replying with
- * Redis's error; *nkeys gets the key positions found into pos. */
-static const struct command *
-getkeys_target(struct client *c, int *pos, int max, int *nkeys)
+#define MAX_GETKEYS 256
+
+/* The keys of the command in argv[2..] (a subcommand when it has them) into out, as Redis
+ * finds them: through the same key specs COMMAND INFO shows. Returns how many, or -1 after
+ * replying with Redis's error; an empty result is an error unless the command's keys are
+ * optional (no_mandatory_keys). */
+static int
+getkeys_target(struct client *c, struct keyref *out, int max)
 {
     const struct command *cmd = command_lookup(c->argv[2].ptr, c->argv[2].len);
     int argc = c->argc - 2; /* the target command's argc, its name included */
+    char full[128];
 
     if (cmd && cmd->subcommands) {
         if (argc < 2) {
             reply_error(c, "ERR Invalid number of arguments specified for command");
-            return NULL;
+            return -1;
         }
         cmd = command_lookup_sub(cmd, c->argv[3].ptr, c->argv[3].len);
     }
     if (cmd == NULL) {
         reply_error(c, "ERR Invalid command specified");
-        return NULL;
+        return -1;
     }
-    if (cmd->keys.first <= 0) {
+    const struct cmd_doc *d = doc_of(cmd, full, sizeof(full));
+    struct keyspec one;
+    const struct keyspec *specs;
+    int nspecs = command_specs(cmd, d, &one, &specs);
+    if (!keyspec_has_keys(specs, nspecs)) {
         reply_error(c, "ERR The command has no key arguments");
-        return NULL;
+        return -1;
     }
     if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
         reply_error(c, "ERR Invalid number of arguments specified for command");
-        return NULL;
+        return -1;
     }
-    int last = cmd->keys.last < 0 ? argc + cmd->keys.last : cmd->keys.last;
-    int step = cmd->keys.step > 0 ? cmd->keys.step : 1;
-    *nkeys = 0;
-    for (int i = cmd->keys.first; i <= last && i < argc && *nkeys < max; i += step)
-        pos[(*nkeys)++] = i + 2;
-    if (*nkeys == 0) {
+    int n = keyspec_find(full, specs, nspecs, c->argv + 2, argc, out, max);
+    if (n == 0 && !(d && cmd_docs_has_word(d->row->flags, "no_mandatory_keys", 17))) {
         reply_error(c, "ERR Invalid arguments specified for command");
-        return NULL;
+        return -1;
     }
-    return cmd;
+    for (int i = 0; i < n; i++)
+        out[i].pos += 2;
+    return n;
 }
 
 static void
 cmd_command_getkeys(struct client *c)
 {
-    int pos[256], n;
-    if (getkeys_target(c, pos, 256, &n) == NULL)
+    struct keyref keys[MAX_GETKEYS];
+    int n = getkeys_target(c, keys, MAX_GETKEYS);
+    if (n < 0)
         return;
     reply_array(c, n);
     for (int i = 0; i < n; i++)
-        reply_bulk(c, c->argv[pos[i]].ptr, c->argv[pos[i]].len);
+        reply_bulk(c, c->argv[keys[i].pos].ptr, c->argv[keys[i].pos].len);
 }
 
-/* Flags per key, from the command's flags (zmem's table has no per-key specs): a read-only
- * command reads (RO access), a write command reads and updates (RW access update). */
+/* Each key with the flags of the spec that found it. */
 static void
 cmd_command_getkeysandflags(struct client *c)
 {
-    int pos[256], n;
-    const struct command *cmd = getkeys_target(c, pos, 256, &n);
-    if (cmd == NULL)
+    struct keyref keys[MAX_GETKEYS];
+    int n = getkeys_target(c, keys, MAX_GETKEYS);
+    if (n < 0)
         return;
-    int write = (cmd->flags & CMD_WRITE) != 0;
     reply_array(c, n);
     for (int i = 0; i < n; i++) {
         reply_array(c, 2);
-        reply_bulk(c, c->argv[pos[i]].ptr, c->argv[pos[i]].len);
-        reply_set(c, write ? 3 : 2);
-        reply_simple(c, write ? "RW" : "RO");
-        reply_simple(c, "access");
-        if (write)
-            reply_simple(c, "update");
+        reply_bulk(c, c->argv[keys[i].pos].ptr, c->argv[keys[i].pos].len);
+        keyspec_reply_flags(c, keys[i].flags);
     }
 }
 

@@ -484,11 +484,12 @@ test_command(void **state)
     assert_int_equal(r->element[0]->element[1]->integer, -1);
     assert_int_equal(r->element[1]->type, REDIS_REPLY_NIL);
     freeReplyObject(r);
-    /* DOCS: every entry, subcommands included, has a summary and a group (redis-cli relies
-     * on both), and arguments is an array. */
-    r = cu_run(ctx, "COMMAND DOCS");
+    /* DOCS: each entry, subcommands included, has a summary and a group (redis-cli relies
+     * on both), and arguments is an array. (The whole of COMMAND DOCS nests deeper than this
+     * hiredis reads; test_command_docs reads all of it.) */
+    r = cu_run(ctx, "COMMAND DOCS get config ping memory set");
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
-    assert_int_equal(r->elements, (size_t)count * 2);
+    assert_int_equal(r->elements, 10);
     for (size_t i = 0; i < r->elements; i += 2) {
         redisReply *doc = r->element[i + 1];
         int summary = 0, group = 0;
@@ -504,8 +505,9 @@ test_command(void **state)
             if (strcmp(key, "subcommands") == 0) {
                 for (size_t s = 0; s + 1 < v->elements; s += 2) {
                     assert_non_null(strchr(v->element[s]->str, '|'));
+                    /* Redis's order: summary, since, group, ... */
                     assert_string_equal(v->element[s + 1]->element[0]->str, "summary");
-                    assert_string_equal(v->element[s + 1]->element[2]->str, "group");
+                    assert_string_equal(v->element[s + 1]->element[4]->str, "group");
                 }
             }
         }
