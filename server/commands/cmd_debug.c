@@ -1,6 +1,7 @@
 /* cmd_debug.c — DEBUG, the subset Redis's test habits and client test suites lean on: OBJECT,
  * SLEEP, SET-ACTIVE-EXPIRE, POPULATE, PROTOCOL, STRINGMATCH-TEST, MALLCTL, MALLCTL-STR,
- * CHANGE-REPL-ID and QUICKLIST-PACKED-THRESHOLD (accepted), HELP; and zmem's DEFRAG-ALL. Refused unless enable-debug-command allows it
+ * CHANGE-REPL-ID and QUICKLIST-PACKED-THRESHOLD (accepted), HELP; and zmem's DEFRAG-ALL. Refused
+ * unless enable-debug-command allows it
  * (`yes`, or `local` for a client on a loopback address), with Redis's text. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -42,15 +42,15 @@ struct later {
     int db;
     char *key;
     size_t klen;
-    int stage;                  /* 0: container blocks not done yet, 1: elements */
-    unsigned long long cursor;  /* dict SCAN cursor, or quicklist node index */
+    int stage;                 /* 0: container blocks not done yet, 1: elements */
+    unsigned long long cursor; /* dict SCAN cursor, or quicklist node index */
 };
 
 static struct {
-    int running;  /* a pass over the keyspace is under way */
-    int force;    /* DEBUG: move every block, the hint is not asked */
-    int cpu_pct;  /* CPU share of the pass in progress */
-    int db;       /* database being scanned */
+    int running; /* a pass over the keyspace is under way */
+    int force;   /* DEBUG: move every block, the hint is not asked */
+    int cpu_pct; /* CPU share of the pass in progress */
+    int db;      /* database being scanned */
     unsigned long long cursor;
     struct later later[LATER_MAX];
     int nlater;
