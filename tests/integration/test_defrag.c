@@ -136,10 +136,10 @@ test_issue_load(void **state)
         redisReply *r = cu_run(ctx, "CONFIG SET activedefrag yes");
         assert_int_equal(r->type, REDIS_REPLY_ERROR);
         /* then the allocator's name: "libc", "tcmalloc-2.10" */
-        assert_that(strncmp(r->str, want, sizeof(want) - 1) == 0 &&
-                        strncmp(r->str + sizeof(want) - 1, harness_malloc(),
-                                strlen(harness_malloc())) == 0,
-                    "CONFIG SET activedefrag yes: %s", r->str);
+        assert_that(
+            strncmp(r->str, want, sizeof(want) - 1) == 0 &&
+                strncmp(r->str + sizeof(want) - 1, harness_malloc(), strlen(harness_malloc())) == 0,
+            "CONFIG SET activedefrag yes: %s", r->str);
         freeReplyObject(r);
         expect_config("activedefrag", "no");
         fixture_stop();
