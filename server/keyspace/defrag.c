@@ -44,6 +44,7 @@ struct later {
     size_t klen;
     int stage;                 /* 0: container blocks not done yet, 1: elements */
     unsigned long long cursor; /* dict SCAN cursor, or quicklist node index */
+    uint64_t moved;            /* blocks of this key moved so far (its entry's included) */
 };
 
 static struct {
@@ -223,7 +224,7 @@ is_container(int enc)
 
 /* Queue a big value for later steps; 0 when the queue is full (the next pass meets it). */
 static int
-later_push(int dbid, const struct kv *e)
+later_push(int dbid, const struct kv *e, uint64_t moved)
 {
     size_t klen;
     const char *k = kv_key(e, &klen);
@@ -238,6 +239,7 @@ later_push(int dbid, const struct kv *e)
     l->klen = klen;
     l->stage = 0;
     l->cursor = 0;
+    l->moved = moved;
     return 1;
 }
 
@@ -267,35 +269,42 @@ later_step(void)
         defrag_container_shell(e);
         l->stage = 1;
     }
-    if (defrag_elements(e, &l->cursor, (uint64_t)config_get()->active_defrag_max_scan_fields)) {
-        if (st.key_moves > moves)
+    int done =
+        defrag_elements(e, &l->cursor, (uint64_t)config_get()->active_defrag_max_scan_fields);
+    l->moved += st.key_moves - moves;
+    if (done) {
+        if (l->moved)
             st.stats.key_hits++;
+        else
+            st.stats.key_misses++;
         later_pop();
     }
 }
 
 /* ---- Keys ---- */
 
-/* A value whole, unless it is big: then it is queued. */
-static void
+/* A value whole, unless it is big: then it is queued, and 1 is returned (the key is counted
+ * as a hit or miss when its last step is done). */
+static int
 defrag_value(int dbid, struct kv *e)
 {
     void *np;
 
     if (e->enc == ENC_INT || e->enc == ENC_EMBSTR)
-        return; /* in the entry itself */
+        return 0; /* in the entry itself */
     if (!is_container(e->enc)) {
         /* RAW strings, packs, intsets: one block. */
         if ((np = move_block(kv_ptr(e))) != NULL)
             kv_set_ptr(e, np);
-        return;
+        return 0;
     }
     if (container_len(e) > (size_t)config_get()->active_defrag_max_scan_fields &&
-        later_push(dbid, e))
-        return;
+        later_push(dbid, e, st.key_moves))
+        return 1;
     unsigned long long cursor = 0;
     defrag_container_shell(e);
     defrag_elements(e, &cursor, UINT64_MAX);
+    return 0;
 }
 
 static struct dict_node *
@@ -311,7 +320,8 @@ move_key(struct dict_node *n, void *ctx)
         if (e->flags & KV_VOLATILE)
             db->vol[kv_vidx(e)] = e;
     }
-    defrag_value(db->id, e);
+    if (defrag_value(db->id, e))
+        return (struct dict_node *)ne;
     if (st.key_moves)
         st.stats.key_hits++;
     else
@@ -459,6 +469,12 @@ int
 defrag_cpu_pct(void)
 {
     return st.running ? st.cpu_pct : 0;
+}
+
+uint64_t
+defrag_current_ms(void)
+{
+    return st.running ? (uint64_t)(now_us() - st.pass_start_us) / 1000 : 0;
 }
 
 const struct defrag_stats *

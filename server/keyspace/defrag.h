@@ -26,6 +26,8 @@ int defrag_cron(void);
 int defrag_run(int64_t budget_us);
 /* CPU percent the pass in progress may use; 0 when idle (INFO active_defrag_running). */
 int defrag_cpu_pct(void);
+/* Milliseconds since the pass in progress started; 0 when idle. */
+uint64_t defrag_current_ms(void);
 /* A whole pass at once, now. force != 0 moves every block without asking the allocator (on
  * any allocator: tests check the pointer fix-ups with it, DEBUG DEFRAG-ALL). */
 void defrag_full(int force);
