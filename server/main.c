@@ -20,6 +20,7 @@
 #include "config.h"
 #include "config_redis.h"
 #include "db.h"
+#include "defrag.h"
 #include "evict.h"
 #include "history.h"
 #include "lazyfree.h"
@@ -42,6 +43,7 @@ ZMALLOC_CONF("narenas:1");
 
 static struct event_base *base;
 static struct event *cron_ev;
+static struct event *defrag_ev;
 static struct event *sigterm_ev, *sigint_ev;
 
 /* OpenSSL's allocator (TLS on the metrics port), so that its memory counts in used_memory like
@@ -75,9 +77,29 @@ cron_arm(void)
     evtimer_add(cron_ev, &tv);
 }
 
+/* Active defragmentation runs in slices of DEFRAG_SLICE_US with pauses between them sized to
+ * its CPU share (1 ms of work then 3 ms of rest at 25%), so no client waits on it for more than
+ * about a slice, however long the pass. */
+#define DEFRAG_SLICE_US 1000
+
+static void
+on_defrag(evutil_socket_t fd, short what, void *arg)
+{
+    int cpu = defrag_cpu_pct();
+
+    if (defrag_run(DEFRAG_SLICE_US) && cpu > 0) {
+        struct timeval tv = {0, (suseconds_t)DEFRAG_SLICE_US * (100 - cpu) / cpu};
+        evtimer_add(defrag_ev, &tv);
+    }
+}
+
 static void
 on_cron(evutil_socket_t fd, short what, void *arg)
 {
+    if (defrag_cron() && !evtimer_pending(defrag_ev, NULL)) {
+        struct timeval tv = {0, 0};
+        evtimer_add(defrag_ev, &tv);
+    }
     db_cron();
     net_cron();
     metrics_cron();
@@ -215,6 +237,7 @@ main(int argc, char **argv)
     pidfile_write();
 
     cron_ev = evtimer_new(base, on_cron, NULL);
+    defrag_ev = evtimer_new(base, on_defrag, NULL);
     sigterm_ev = evsignal_new(base, SIGTERM, on_signal, NULL);
     sigint_ev = evsignal_new(base, SIGINT, on_signal, NULL);
     evsignal_add(sigterm_ev, NULL);
@@ -237,6 +260,8 @@ main(int argc, char **argv)
     event_free(sigint_ev);
     event_free(sigterm_ev);
     event_free(cron_ev);
+    event_free(defrag_ev);
+    defrag_teardown();
     history_teardown();
     pidfile_remove();
     rc = 0;

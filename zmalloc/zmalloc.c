@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include "zmalloc.h"
+#include "zmalloc_internal.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -476,6 +477,12 @@ counted_free_sized(void *ptr, size_t size)
 /* No sized free that is both available and exact for every block: plain free. */
 #define counted_free_sized(ptr, size) generic_free(ptr)
 #endif
+
+void
+zmalloc_count_replace_(size_t old_usable, size_t new_usable)
+{
+    count((int64_t)new_usable - (int64_t)old_usable);
+}
 
 /* ======================== Out of memory ======================== */
 

@@ -165,6 +165,35 @@ int zmalloc_background_purge(int enable);
  * tcmalloc GetStats, glibc malloc_info). Returns -1 if the allocator has none. */
 int zmalloc_stats_print(void (*cb)(void *ctx, const char *text), void *ctx);
 
+/* ---- Active defragmentation support (zmalloc_defrag.c) ----
+ *
+ * For a program that moves its long-lived blocks to give fragmented memory back (the server's
+ * activedefrag): ask the hint about a block, and when it says yes, move the block with
+ * zmalloc_defrag_move() and update every pointer to it. Main thread use: the hint keeps one
+ * lookup cached without a lock. */
+
+/* 1 when the allocator can say which blocks are worth moving (jemalloc with its
+ * experimental.utilization.query and statistics, as Debian's 5.3 has them), else 0 (tcmalloc,
+ * libc, sanitizer builds). A fragmentation remedy should refuse to start on 0. */
+int zmalloc_defrag_supported(void);
+/* Would moving this block (a pointer a z* call returned) help? 1 when its slab is no fuller
+ * than its size class's average (+1/8) and is not the slab new blocks are being carved from:
+ * a copy then lands in a fuller slab, and this one can empty. 0 for full slabs, large blocks,
+ * and always on tcmalloc and libc. ~0.3 us (one mallctl). */
+int zmalloc_defrag_hint(const void *ptr);
+/* Move a block: allocate a copy of all its usable bytes (on jemalloc bypassing the thread
+ * cache, so the copy comes from the current slab and the old region is freed to its slab at
+ * once), free the old block and return the copy; NULL on allocation failure (ptr untouched).
+ * zmalloc_used_memory() stays exact (old usable size out, new in). The caller must replace
+ * every pointer to ptr. Works on every backend (a plain copy where the hint says no). */
+void *zmalloc_defrag_move(void *ptr);
+/* jemalloc's mallctl on an integer option (8, 4 or 1 bytes wide, found by trying): the old
+ * value in *old, and newval written when not NULL (a write-only option is just written, *old
+ * then 0). 0, or an errno value (ENOTSUP on tcmalloc and libc). DEBUG MALLCTL. */
+int zmalloc_mallctl_int(const char *name, int64_t *old, const int64_t *newval);
+/* The same for a string option (DEBUG MALLCTL-STR); *old points into jemalloc's own memory. */
+int zmalloc_mallctl_str(const char *name, const char **old, const char *newval);
+
 /* ZMALLOC_CONF("opt:value,..."), once in a program: the allocator's start-up options, read
  * before main (jemalloc's malloc_conf; the MALLOC_CONF environment variable still overrides
  * them). Nothing on other allocators. Only for options that must be fixed before the first

@@ -155,7 +155,21 @@ enum opt_type {
     X("maxmemory-eviction-tenacity", OPT_INT, maxmemory_eviction_tenacity, "10", 0, 100, 1,        \
       "how long one eviction pass may run: 10 is 500us, 100 unbounded")                            \
     X("active-expire-effort", OPT_INT, active_expire_effort, "1", 1, 10, 1,                        \
-      "accepted for Redis compatibility")
+      "accepted for Redis compatibility")                                                          \
+    X("activedefrag", OPT_BOOL, activedefrag, "no", 0, 1, 1,                                       \
+      "move values to give fragmented memory back (needs jemalloc)")                               \
+    X("active-defrag-ignore-bytes", OPT_MEM, active_defrag_ignore_bytes, "104857600", 1,           \
+      LLONG_MAX, 1, "fragmentation bytes below which defragmentation does not start")              \
+    X("active-defrag-threshold-lower", OPT_INT, active_defrag_threshold_lower, "10", 0, 1000, 1,   \
+      "fragmentation percent at which defragmentation starts")                                     \
+    X("active-defrag-threshold-upper", OPT_INT, active_defrag_threshold_upper, "100", 0, 1000, 1,  \
+      "fragmentation percent at which defragmentation works hardest")                              \
+    X("active-defrag-cycle-min", OPT_INT, active_defrag_cycle_min, "1", 1, 99, 1,                  \
+      "least CPU percent defragmentation uses while running")                                      \
+    X("active-defrag-cycle-max", OPT_INT, active_defrag_cycle_max, "25", 1, 99, 1,                 \
+      "most CPU percent defragmentation uses")                                                     \
+    X("active-defrag-max-scan-fields", OPT_LL, active_defrag_max_scan_fields, "1000", 1,           \
+      LLONG_MAX, 1, "elements of a big value defragmented per step")
 
 struct opt {
     const char *name;
@@ -420,6 +434,16 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
             out->ll = 0;
         else {
             snprintf(err, errlen, "argument must be 'yes' or 'no'");
+            return -1;
+        }
+        /* Refused, as Redis refuses it without its jemalloc, where no allocator can say which
+         * blocks are worth moving. */
+        if (out->ll && o->offset == offsetof(struct config, activedefrag) &&
+            !zmalloc_defrag_supported()) {
+            snprintf(err, errlen,
+                     "Active defragmentation cannot be enabled: it requires zmem built with "
+                     "jemalloc (this build uses %s)",
+                     zmalloc_allocator_name());
             return -1;
         }
         return 0;

@@ -119,7 +119,14 @@ struct config {
     int supervised; /* enum supervised_mode */
     int maxmemory_eviction_tenacity;
     int active_expire_effort;
-    char *config_file; /* absolute path of the file loaded, "" when none */
+    int activedefrag;                     /* active defragmentation on (jemalloc only) */
+    long long active_defrag_ignore_bytes; /* below this many fragmentation bytes: idle */
+    int active_defrag_threshold_lower;    /* fragmentation percent to start at */
+    int active_defrag_threshold_upper;    /* ... at which cycle_max applies */
+    int active_defrag_cycle_min;          /* CPU percent range while running */
+    int active_defrag_cycle_max;
+    long long active_defrag_max_scan_fields; /* elements of a big value per step */
+    char *config_file;                       /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */

@@ -117,7 +117,6 @@ static const struct {
     {"crash-log-enabled", NULL},
     {"crash-memcheck-enabled", NULL},
     {"sanitize-dump-payload", NULL},
-    {"activedefrag", NULL},
     {"syslog-enabled", NULL},
     {"syslog-ident", NULL},
     {"syslog-facility", NULL},

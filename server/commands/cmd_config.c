@@ -8,6 +8,7 @@
 #include "object.h"
 #include "command.h"
 #include "commands.h"
+#include "defrag.h"
 #include "config.h"
 #include "db.h"
 #include "history.h"
@@ -153,6 +154,7 @@ cmd_config_resetstat(struct client *c)
     if (ks)
         memset(ks, 0, sizeof(*ks));
     lazyfree_reset_stats();
+    defrag_reset_stats();
     zmalloc_reset_peak();
     reply_ok(c);
 }

@@ -1,6 +1,7 @@
 /* cmd_debug.c — DEBUG, the subset Redis's test habits and client test suites lean on: OBJECT,
- * SLEEP, SET-ACTIVE-EXPIRE, POPULATE, PROTOCOL, STRINGMATCH-TEST, CHANGE-REPL-ID and
- * QUICKLIST-PACKED-THRESHOLD (accepted), HELP. Refused unless enable-debug-command allows it
+ * SLEEP, SET-ACTIVE-EXPIRE, POPULATE, PROTOCOL, STRINGMATCH-TEST, MALLCTL, MALLCTL-STR,
+ * CHANGE-REPL-ID and QUICKLIST-PACKED-THRESHOLD (accepted), HELP; and zmem's DEFRAG-ALL. Refused
+ * unless enable-debug-command allows it
  * (`yes`, or `local` for a client on a loopback address), with Redis's text. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,12 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "defrag.h"
 #include "evict.h"
 #include "expire.h"
 #include "resp.h"
 #include "util.h"
+#include "zmalloc.h"
 
 /* Whether the peer is on a loopback address (Redis's "local" connection). */
 static int
@@ -211,12 +214,76 @@ debug_stringmatch_test(struct client *c)
     reply_simple(c, "Apparently Redis did not crash: test passed");
 }
 
+/* DEBUG MALLCTL <name> [<value>] and MALLCTL-STR: jemalloc's option, read and optionally
+ * written, as Redis has them; strerror's text on failure (ENOENT: no such option). */
+static void
+debug_mallctl(struct client *c, int str)
+{
+    char name[256], val[256];
+    int ret;
+
+    snprintf(name, sizeof(name), "%.*s", (int)ARGL(c, 2), ARGP(c, 2));
+    if (c->argc > 3)
+        snprintf(val, sizeof(val), "%.*s", (int)ARGL(c, 3), ARGP(c, 3));
+    if (str) {
+        const char *old = NULL;
+        ret = zmalloc_mallctl_str(name, &old, c->argc > 3 ? val : NULL);
+        if (ret == 0) {
+            if (old)
+                reply_bulk_cstr(c, old);
+            else
+                reply_ok(c);
+            return;
+        }
+    } else {
+        long long nv = 0;
+        int64_t old = 0, v;
+        if (c->argc > 3 && str_to_ll(val, strlen(val), &nv) < 0) {
+            reply_error(c, "ERR value is not an integer or out of range");
+            return;
+        }
+        v = nv;
+        ret = zmalloc_mallctl_int(name, &old, c->argc > 3 ? &v : NULL);
+        if (ret == 0) {
+            reply_int(c, old);
+            return;
+        }
+    }
+    reply_errorf(c, "ERR %s", strerror(ret));
+}
+
+/* DEBUG DEFRAG-ALL [FORCE]: one whole defragmentation pass now, whatever the thresholds;
+ * FORCE moves every block (any allocator), which tests use to check every pointer fix-up. */
+static void
+debug_defrag_all(struct client *c)
+{
+    int force = c->argc == 3 && arg_is(c, 2, "force");
+
+    if (c->argc == 3 && !force) {
+        reply_error(c, "ERR syntax error");
+        return;
+    }
+    if (!force && !zmalloc_defrag_supported()) {
+        reply_error(c, "ERR Active defragmentation needs jemalloc (use FORCE to move every "
+                       "block)");
+        return;
+    }
+    defrag_full(force);
+    reply_ok(c);
+}
+
 static void
 debug_help(struct client *c)
 {
     static const char *const lines[] = {
         "CHANGE-REPL-ID",
         "    Accepted; zmem has no replication IDs to change.",
+        "DEFRAG-ALL [FORCE]",
+        "    Run a whole active defragmentation pass now; FORCE moves every block.",
+        "MALLCTL <key> [<val>]",
+        "    Get or set a jemalloc option (integer).",
+        "MALLCTL-STR <key> [<val>]",
+        "    Get or set a jemalloc option (string).",
         "OBJECT <key>",
         "    Show the encoding, LRU field and address of <key>'s value.",
         "POPULATE <count> [<prefix>] [<size>]",
@@ -268,6 +335,12 @@ cmd_debug(struct client *c)
         debug_protocol(c);
     else if (arg_is(c, 1, "stringmatch-test") && argc == 2)
         debug_stringmatch_test(c);
+    else if (arg_is(c, 1, "mallctl") && (argc == 3 || argc == 4))
+        debug_mallctl(c, 0);
+    else if (arg_is(c, 1, "mallctl-str") && (argc == 3 || argc == 4))
+        debug_mallctl(c, 1);
+    else if (arg_is(c, 1, "defrag-all") && (argc == 2 || argc == 3))
+        debug_defrag_all(c);
     else if (arg_is(c, 1, "change-repl-id") && argc == 2)
         reply_ok(c);
     else if (arg_is(c, 1, "quicklist-packed-threshold") && argc == 3) {

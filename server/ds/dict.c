@@ -433,19 +433,21 @@ visit_bucket(struct dict_node *n, void (*fn)(struct dict_node *n, void *ctx), vo
     }
 }
 
+/* What a scan step does with each bucket it visits: the pointer that holds its first node. */
+typedef void bucket_fn(struct dict_node **head, void *arg);
+
 /* The cursor counts with its bits reversed, so it walks from the high bits of the bucket
  * index down: a bucket of a 2^k table and its expansions in a 2^(k+j) table then come at
  * consecutive cursor values, which is why a resize between calls neither repeats a whole
  * table nor skips a bucket. */
-unsigned long long
-dict_scan(struct dict *d, unsigned long long v, void (*fn)(struct dict_node *n, void *ctx),
-          void *ctx)
+static unsigned long long
+scan_step(struct dict *d, unsigned long long v, bucket_fn *fn, void *arg)
 {
     if (dict_size(d) == 0)
         return 0;
     if (!dict_is_rehashing(d)) {
         unsigned long long m0 = tmask(d, 0);
-        visit_bucket(d->table[0][v & m0], fn, ctx);
+        fn(&d->table[0][v & m0], arg);
         v |= ~m0;
         v = rev64(v);
         v++;
@@ -454,16 +456,78 @@ dict_scan(struct dict *d, unsigned long long v, void (*fn)(struct dict_node *n, 
     }
     int small = d->exp[0] <= d->exp[1] ? 0 : 1, large = 1 - small;
     unsigned long long m0 = tmask(d, small), m1 = tmask(d, large);
-    visit_bucket(d->table[small][v & m0], fn, ctx);
+    fn(&d->table[small][v & m0], arg);
     /* Then every bucket of the larger table that the small bucket expands to. */
     do {
-        visit_bucket(d->table[large][v & m1], fn, ctx);
+        fn(&d->table[large][v & m1], arg);
         v |= ~m1;
         v = rev64(v);
         v++;
         v = rev64(v);
     } while (v & (m0 ^ m1));
     return v;
+}
+
+struct visit_arg {
+    void (*fn)(struct dict_node *n, void *ctx);
+    void *ctx;
+};
+
+static void
+scan_bucket(struct dict_node **head, void *arg)
+{
+    struct visit_arg *va = arg;
+    visit_bucket(*head, va->fn, va->ctx);
+}
+
+unsigned long long
+dict_scan(struct dict *d, unsigned long long v, void (*fn)(struct dict_node *n, void *ctx),
+          void *ctx)
+{
+    struct visit_arg va = {fn, ctx};
+    return scan_step(d, v, scan_bucket, &va);
+}
+
+struct move_arg {
+    dict_move_fn *fn;
+    void *ctx;
+};
+
+/* Walk the chain by the links themselves, so a moved node is stored where its predecessor (or
+ * the bucket) pointed, and the walk goes on from the copy's next pointer. */
+static void
+move_bucket(struct dict_node **link, void *arg)
+{
+    struct move_arg *ma = arg;
+
+    while (*link) {
+        struct dict_node *n = *link, *m = ma->fn(n, ma->ctx);
+        if (m != NULL && m != n)
+            *link = m;
+        link = &(*link)->next;
+    }
+}
+
+unsigned long long
+dict_scan_defrag(struct dict *d, unsigned long long v, dict_move_fn *fn, void *ctx)
+{
+    struct move_arg ma = {fn, ctx};
+    return scan_step(d, v, move_bucket, &ma);
+}
+
+size_t
+dict_defrag_tables(struct dict *d, void *(*move)(void *block, void *ctx), void *ctx)
+{
+    size_t moved = 0;
+
+    for (int t = 0; t < 2; t++) {
+        void *np = d->table[t] ? move(d->table[t], ctx) : NULL;
+        if (np != NULL && np != (void *)d->table[t]) {
+            d->table[t] = np;
+            moved++;
+        }
+    }
+    return moved;
 }
 
 /* ---- Random sampling ---- */

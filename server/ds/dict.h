@@ -96,6 +96,19 @@ void dict_foreach(struct dict *d, void (*fn)(struct dict_node *n, void *ctx), vo
 unsigned long long dict_scan(struct dict *d, unsigned long long cursor,
                              void (*fn)(struct dict_node *n, void *ctx), void *ctx);
 
+/* Active defragmentation. A move function gets a node and returns its new address (a moved
+ * copy, the old block freed), or NULL / n itself when it left the node where it was. */
+typedef struct dict_node *dict_move_fn(struct dict_node *n, void *ctx);
+/* A SCAN step (same cursor and guarantees as dict_scan) that offers every node of the visited
+ * bucket(s) to fn and stores a moved node's new address in the link that referenced it. fn may
+ * move the node (and fix pointers to it held outside the dict) but must not otherwise change
+ * the dict. */
+unsigned long long dict_scan_defrag(struct dict *d, unsigned long long cursor, dict_move_fn *fn,
+                                    void *ctx);
+/* Offer the bucket table(s) to move (same contract: new address, or NULL when not moved).
+ * Returns how many moved. Only the dict holds pointers to its tables. */
+size_t dict_defrag_tables(struct dict *d, void *(*move)(void *block, void *ctx), void *ctx);
+
 /* A random node (NULL when empty). Chains make it slightly uneven, as in Redis. */
 struct dict_node *dict_random(struct dict *d);
 /* Up to n nodes from consecutive buckets at a random position (eviction sampling). Fewer when

@@ -267,3 +267,33 @@ zsl_memory(const struct zset *z, long long samples)
     size_t nodes = seen ? (size_t)((double)bytes / seen * n) : 0;
     return zmalloc_size(z) + zmalloc_size(z->head) + dict_table_memory(&z->dict) + nodes;
 }
+
+/* ---- Active defragmentation ---- */
+
+void
+zsl_node_moved(struct zset *z, const struct zsnode *old, struct zsnode *n)
+{
+    struct zsnode *x = z->head;
+
+    /* The same descent as a search for n's element; old is only compared by address (its block
+     * is already freed), n holds the same score and member. */
+    for (int i = (int)z->level - 1; i >= 0; i--) {
+        struct zsnode *f;
+        while ((f = zs_fwd(x)[i]) != NULL && f != old &&
+               node_cmp(f, n->score, zs_mem(n), n->len) < 0)
+            x = f;
+        if (zs_fwd(x)[i] == old)
+            zs_fwd(x)[i] = n;
+    }
+    if (zs_fwd(n)[0] != NULL)
+        zs_fwd(n)[0]->back = n;
+    else
+        z->tail = n;
+}
+
+void
+zsl_head_moved(struct zset *z, struct zsnode *head)
+{
+    /* No back pointer names the head (the first element's is NULL): only z does. */
+    z->head = head;
+}

@@ -92,4 +92,11 @@ size_t zsl_count_lex(const struct zset *z, const char *m, size_t ml, int inclusi
 /* Allocator bytes: struct, head, tables, and nodes estimated from `samples` (0: all). */
 size_t zsl_memory(const struct zset *z, long long samples);
 
+/* Active defragmentation: node old was moved to n (a byte copy; old is freed and only its
+ * address is used). Repoints every forward link, the next node's back pointer or the tail.
+ * The dict link is the caller's (dict_scan_defrag). O(log n). */
+void zsl_node_moved(struct zset *z, const struct zsnode *old, struct zsnode *n);
+/* The head block was moved to head. */
+void zsl_head_moved(struct zset *z, struct zsnode *head);
+
 #endif

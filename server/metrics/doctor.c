@@ -8,7 +8,9 @@
 
 #include "buf.h"
 #include "client.h"
+#include "config.h"
 #include "metrics.h"
+#include "zmalloc.h"
 
 #define DOCTOR_EMPTY_BELOW (5 << 20)  /* used_memory under which no check means anything */
 #define DOCTOR_BIG_DIFF    (10 << 20) /* a ratio matters only above this many bytes */
@@ -37,6 +39,27 @@ static const char *const doctor_text[] = {
     "and reply buffers. Clients that pipeline a lot, read big replies slowly or send huge "
     "arguments cause this; CLIENT LIST shows which (qbuf, omem).\n\n",
 };
+
+/* What active defragmentation can do about allocator fragmentation, in this build and now. */
+static void
+defrag_advice(struct buf *out, const union metric_value *v)
+{
+    if (v[M_ACTIVE_DEFRAG_RUNNING].u > 0)
+        buf_printf(out,
+                   "   Active defragmentation is running (up to %llu%% of a CPU): it moves "
+                   "values out of sparse pages, and the ratio falls as it goes.\n\n",
+                   (unsigned long long)v[M_ACTIVE_DEFRAG_RUNNING].u);
+    else if (config_get()->activedefrag)
+        buf_append_str(out, "   activedefrag is on but idle: it starts above "
+                            "active-defrag-threshold-lower percent and "
+                            "active-defrag-ignore-bytes of fragmentation.\n\n");
+    else if (zmalloc_defrag_supported())
+        buf_append_str(out, "   CONFIG SET activedefrag yes moves values out of sparse pages "
+                            "in the background and gives those pages back.\n\n");
+    else
+        buf_append_str(out, "   Active defragmentation, the remedy, needs a jemalloc build "
+                            "of zmem.\n\n");
+}
 
 void
 metrics_render_doctor(struct buf *out)
@@ -81,6 +104,8 @@ metrics_render_doctor(struct buf *out)
         if (i == 1)
             buf_printf(out, "Note: The currently used allocator is \"%s\".\n\n",
                        v[M_MEM_ALLOCATOR].s);
+        if (i == 2)
+            defrag_advice(out, v);
     }
     buf_append_str(out, "I'm here to keep you safe, Sam. I want to help you.\n");
 }

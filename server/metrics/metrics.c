@@ -18,6 +18,7 @@
 #include "command.h"
 #include "config.h"
 #include "db.h"
+#include "defrag.h"
 #include "history.h"
 #include "lazyfree.h"
 #include "pubsub.h"
@@ -324,6 +325,7 @@ collect_memory(struct metrics_snapshot *s)
     METRIC_SET_STR(s, MEM_ALLOCATOR, zmalloc_allocator_name());
     METRIC_SET_U64(s, LAZYFREE_PENDING_OBJECTS, lazyfree_pending_objects());
     METRIC_SET_U64(s, LAZYFREED_OBJECTS, lazyfreed_objects());
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_RUNNING, (uint64_t)defrag_cpu_pct());
     METRIC_SET_U64(s, ALLOCATOR_RETAINED, ms.retained);
     METRIC_SET_U64(s, ALLOCATOR_MUZZY, ms.muzzy);
     METRIC_SET_U64(s, ALLOCATOR_TCACHE, ms.tcache);
@@ -363,6 +365,13 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, KEYSPACE_HITS, ks->keyspace_hits);
     METRIC_SET_U64(s, KEYSPACE_MISSES, ks->keyspace_misses);
     METRIC_SET_U64(s, PUBSUB_CHANNELS, pubsub_channels_count());
+    const struct defrag_stats *ds = defrag_stats();
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_HITS, ds->hits);
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_MISSES, ds->misses);
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_KEY_HITS, ds->key_hits);
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_KEY_MISSES, ds->key_misses);
+    METRIC_SET_U64(s, TOTAL_ACTIVE_DEFRAG_TIME, ds->time_us / 1000);
+    METRIC_SET_U64(s, CURRENT_ACTIVE_DEFRAG_TIME, defrag_current_ms());
     METRIC_SET_U64(s, PUBSUB_PATTERNS, pubsub_patterns_count());
     METRIC_SET_U64(s, UNEXPECTED_ERROR_REPLIES, st->unexpected_error_replies);
     METRIC_SET_U64(s, CROSS_PROTOCOL_CLOSED, st->cross_protocol_closed);
