@@ -21,10 +21,12 @@
 #include "db.h"
 #include "evict.h"
 #include "history.h"
+#include "latency.h"
 #include "lazyfree.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "monitor.h"
 #include "net.h"
 #include "object.h"
 #include "pubsub.h"
@@ -77,7 +79,8 @@ cron_arm(void)
 static void
 on_cron(evutil_socket_t fd, short what, void *arg)
 {
-    db_cron();
+    /* The active expire cycle, timed for the latency monitor as Redis names it. */
+    latency_add_sample_if_needed("expire-cycle", db_cron() / 1000);
     net_cron();
     metrics_cron();
     cron_arm();
@@ -239,6 +242,7 @@ out_http:
 out_net:
     net_teardown();
     pubsub_teardown();
+    monitor_teardown();
     metrics_teardown();
 out_lazy:
     lazyfree_teardown();

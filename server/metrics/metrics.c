@@ -364,6 +364,7 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, KEYSPACE_MISSES, ks->keyspace_misses);
     METRIC_SET_U64(s, PUBSUB_CHANNELS, pubsub_channels_count());
     METRIC_SET_U64(s, PUBSUB_PATTERNS, pubsub_patterns_count());
+    METRIC_SET_U64(s, PUBSUBSHARD_CHANNELS, pubsub_shard_channels_count());
     METRIC_SET_U64(s, UNEXPECTED_ERROR_REPLIES, st->unexpected_error_replies);
     METRIC_SET_U64(s, CROSS_PROTOCOL_CLOSED, st->cross_protocol_closed);
     METRIC_SET_U64(s, EVICTED_CLIENTS, st->evicted_clients);
