@@ -241,7 +241,7 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     struct kv *e = NULL;
     if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
         e = (struct kv *)dict_pos_node(&pos);
-        if (is_expired(e) && frozen && !(flags & LOOKUP_NOSTATS)) {
+        if (is_expired(e) && frozen) {
             e = NULL; /* CLIENT PAUSE: gone for the reader, deleted once the pause ends */
         } else if (is_expired(e)) {
             e = unlink_at(db, &pos);

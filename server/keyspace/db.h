@@ -137,7 +137,7 @@ int db_set_expire(struct db *db, struct kv **e, int64_t when);
  * 0, or -1 when an index is out of range. */
 int db_swap(int id1, int id2);
 /* CLIENT PAUSE in force (1) or over (0): while on, the expire cycle and eviction do nothing and
- * read lookups treat a key past its TTL as missing without deleting it, as Redis does. */
+ * lookups treat a key past its TTL as missing without deleting it, as Redis does. */
 void db_set_frozen(int on);
 int db_frozen(void);
 /* Remove every key; async hands them to the lazy free thread. */
