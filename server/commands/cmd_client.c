@@ -269,8 +269,11 @@ cmd_client_pause(struct client *c)
     long long ms;
 
     if (c->argc > 4) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'pause'. Try "
-                       "CLIENT HELP.");
+        /* The subcommand as typed, as Redis quotes it. */
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                     "CLIENT HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr);
         return;
     }
     if (c->argc == 4) {

@@ -89,9 +89,9 @@ list_channels(struct client *c, int shard)
 {
     if (c->argc > 3) {
         reply_errorf(c,
-                     "ERR unknown subcommand or wrong number of arguments for '%s'. Try "
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
                      "PUBSUB HELP.",
-                     shard ? "shardchannels" : "channels");
+                     (int)c->argv[1].len, c->argv[1].ptr); /* as typed, as Redis quotes it */
         return;
     }
     struct channels_ctx ctx = {c, 0};

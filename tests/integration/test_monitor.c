@@ -91,8 +91,7 @@ test_lines(void **state)
     freeReplyObject(cu_run(other, "AUTH a b c d"));
     expect_line(mon, 0, "\"AUTH\" \"a\" \"b\" \"c\" \"d\"");
     freeReplyObject(cu_run(other, "HELLO 2 SETNAME n AUTH default pw"));
-    expect_line(mon, 0,
-                "\"HELLO\" \"2\" \"SETNAME\" \"n\" \"AUTH\" \"(redacted)\" \"(redacted)\"");
+    expect_line(mon, 0, "\"HELLO\" \"2\" \"SETNAME\" \"n\" \"AUTH\" \"(redacted)\" \"(redacted)\"");
     freeReplyObject(cu_run(other, "HELLO 9 AUTH default pw"));
     expect_line(mon, 0, "\"HELLO\" \"9\" \"AUTH\" \"default\" \"pw\"");
 
