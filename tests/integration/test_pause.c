@@ -44,6 +44,7 @@ test_write_pause(void **state)
     fixture_start(NULL);
     redisContext *writer = zserver_connect(&srv), *pub = zserver_connect(&srv);
     redisContext *reader = zserver_connect(&srv);
+    redisContext *ev = zserver_connect(&srv);
     long long wid = cu_int(writer, "CLIENT ID");
 
     expect_status(ctx, "OK", "CLIENT PAUSE 100000 WRITE");
@@ -55,9 +56,11 @@ test_write_pause(void **state)
     redisAppendCommand(writer, "SET a 1");
     redisAppendCommand(writer, "GET a");
     redisAppendCommand(pub, "PUBLISH ch msg");
+    redisAppendCommand(ev, "EVAL %s 0", "return 1"); /* may replicate, as PUBLISH */
     redisBufferWrite(writer, &(int){0});
     redisBufferWrite(pub, &(int){0});
-    wait_blocked(ctx, 2);
+    redisBufferWrite(ev, &(int){0});
+    wait_blocked(ctx, 3);
     redisReply *r = cu_run(ctx, "CLIENT LIST");
     assert_non_null(strstr(r->str, "flags=b db=0"));
     assert_non_null(strstr(r->str, "cmd=set"));
@@ -75,6 +78,9 @@ test_write_pause(void **state)
     freeReplyObject(r);
     r = next_reply(pub);
     assert_int_equal(r->integer, 0);
+    freeReplyObject(r);
+    r = next_reply(ev); /* zmem has no scripting: EVAL ran, and was refused, only now */
+    assert_int_equal(r->type, REDIS_REPLY_ERROR);
     freeReplyObject(r);
     assert_int_equal(info_field(ctx, "clients", "blocked_clients"), 0);
     expect_bulk(reader, "1", "GET a");
@@ -115,6 +121,7 @@ test_write_pause(void **state)
     redisFree(writer);
     redisFree(pub);
     redisFree(reader);
+    redisFree(ev);
     fixture_stop();
 }
 
