@@ -905,8 +905,9 @@ net_cron(void)
     for (struct client *c = clients_first(); c; c = next) {
         next = c->next;
         int64_t idle = now - c->last_io_ms;
-        if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 &&
-            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))) {
+        /* As in Redis, monitors and subscribers only listen: they are never idle. */
+        if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 && c->pubsub == NULL &&
+            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED | CLIENT_MONITOR))) {
             log_msg(LL_VERBOSE, "Closing idle client %s", c->addr);
             client_free(c);
             continue;

@@ -4,7 +4,7 @@
  * admin and refused commands left out; the monitor's state (CLIENT LIST flags=O, INFO
  * connected_clients, a second MONITOR ignored, MONITOR refused inside EXEC, RESET and QUIT
  * leaving monitor mode); and its output counted under its own client: CLIENT LIST omem while it
- * does not read, and client-output-buffer-limit closing it. */
+ * does not read, and client-output-buffer-limit closing it; exempt from the idle timeout. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +232,31 @@ test_output_counted(void **state)
     fixture_stop();
 }
 
+/* With `timeout`, an idle client is closed but a monitor and a subscriber are not: they only
+ * listen (Redis exempts them the same way). */
+static void
+test_monitor_not_idle(void **state)
+{
+    (void)state;
+    static const char *const args[] = {"--timeout", "1", NULL};
+    fixture_start(args);
+    redisContext *mon = start_monitor();
+    int sub = raw_connect(srv.port);
+    raw_expect(sub, "SUBSCRIBE x\r\n", "*3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:1\r\n");
+    int idle = raw_connect(srv.port);
+    assert_true(raw_closed_within(idle, 5000));
+    usleep(1500000); /* well past the timeout for the other two as well */
+    redisContext *c = zserver_connect(&srv);
+    expect_int(c, 1, "PUBLISH x m");
+    expect_line(mon, 0, "\"SUBSCRIBE\" \"x\"");
+    expect_line(mon, 0, "\"PUBLISH\" \"x\" \"m\"");
+    close(idle);
+    close(sub);
+    redisFree(c);
+    redisFree(mon);
+    fixture_stop();
+}
+
 int
 main(void)
 {
@@ -239,6 +264,7 @@ main(void)
         cmocka_unit_test_teardown(test_lines, fixture_teardown),
         cmocka_unit_test_teardown(test_state, fixture_teardown),
         cmocka_unit_test_teardown(test_output_counted, fixture_teardown),
+        cmocka_unit_test_teardown(test_monitor_not_idle, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
