@@ -23,10 +23,12 @@
 #include "defrag.h"
 #include "evict.h"
 #include "history.h"
+#include "latency.h"
 #include "lazyfree.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "monitor.h"
 #include "net.h"
 #include "object.h"
 #include "pubsub.h"
@@ -100,7 +102,8 @@ on_cron(evutil_socket_t fd, short what, void *arg)
         struct timeval tv = {0, 0};
         evtimer_add(defrag_ev, &tv);
     }
-    db_cron();
+    /* The active expire cycle, timed for the latency monitor as Redis names it. */
+    latency_add_sample_if_needed("expire-cycle", db_cron() / 1000);
     net_cron();
     metrics_cron();
     cron_arm();
@@ -270,6 +273,7 @@ out_http:
 out_net:
     net_teardown();
     pubsub_teardown();
+    monitor_teardown();
     metrics_teardown();
 out_lazy:
     lazyfree_teardown();

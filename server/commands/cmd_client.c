@@ -8,7 +8,9 @@
 #include "command.h"
 #include "commands.h"
 #include "config.h"
+#include "monitor.h"
 #include "multi.h"
+#include "pause.h"
 #include "net.h"
 #include "pubsub.h"
 #include "resp.h"
@@ -235,7 +237,11 @@ cmd_client_kill(struct client *c)
         kill_client(c, c);
 }
 
-/* CLIENT REPLY ON|OFF|SKIP. OFF and SKIP are not answered; command_dispatch() drops the
+/* CLIENT REPLY ON|        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+OFF|SKIP. OFF and SKIP are not answered; command_dispatch() drops the
  * replies while OFF is set, and the next command's after SKIP. */
 static void
 cmd_client_reply(struct client *c)
@@ -254,6 +260,50 @@ cmd_client_reply(struct client *c)
     }
 }
 
+/* CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout, as in Redis; a
+ * timeout of 0 (or one so large that Redis's end time wraps) pauses for no time at all. */
+static void
+cmd_client_pause(struct client *c)
+{
+    enum pause_mode mode = PAUSE_ALL;
+    long long ms;
+
+    if (c->argc > 4) {
+        /* The subcommand as typed, as Redis quotes it. */
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                     "CLIENT HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr);
+        return;
+    }
+    if (c->argc == 4) {
+        if (arg_is(c, 3, "write"))
+            mode = PAUSE_WRITE;
+        else if (!arg_is(c, 3, "all")) {
+            reply_error(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    if (arg_ll(c, 2, &ms) < 0) {
+        reply_error(c, "ERR timeout is not an integer or out of range");
+        return;
+    }
+    if (ms < 0) {
+        reply_error(c, "ERR timeout is negative");
+        return;
+    }
+    int64_t end = ms > 0 ? (int64_t)((uint64_t)ms + (uint64_t)wall_ms()) : 0;
+    pause_start(end, mode);
+    reply_ok(c);
+}
+
+static void
+cmd_client_unpause(struct client *c)
+{
+    pause_end();
+    reply_ok(c);
+}
+
 /* RESET: the connection as it was when it connected: database 0, RESP2, no name, replies on,
  * and authenticated only if no password is required. */
 static void
@@ -264,6 +314,8 @@ cmd_reset(struct client *c)
     multi_discard(c);
     pubsub_unsubscribe_all(c, 0);
     pubsub_punsubscribe_all(c, 0);
+    pubsub_sunsubscribe_all(c, 0);
+    monitor_remove(c); /* no longer a monitor either */
     c->db_id = 0;
     c->proto = RESP2;
     client_set_name(c, "", 0);
@@ -351,6 +403,11 @@ static const struct command client_subcommands[] = {
             .group = "connection"),
     COMMAND("unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Unblock a client blocked in a blocking command", .group = "connection"),
+    COMMAND("pause", cmd_client_pause, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Stop processing commands from clients for some time",
+            .group = "connection"),
+    COMMAND("unpause", cmd_client_unpause, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Resume processing of clients that were paused", .group = "connection"),
     COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "connection"),
     COMMAND_END,

@@ -1,4 +1,5 @@
-/* cmd_pubsub.c — SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB; the
+/* cmd_pubsub.c — SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, the shard forms
+ * SSUBSCRIBE, SUNSUBSCRIBE and SPUBLISH, and PUBSUB; the
  * channel tables and delivery live in core/pubsub.c. */
 #include <stddef.h>
 
@@ -40,6 +41,28 @@ cmd_punsubscribe(struct client *c)
 }
 
 static void
+cmd_ssubscribe(struct client *c)
+{
+    for (int i = 1; i < c->argc; i++)
+        pubsub_ssubscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_sunsubscribe(struct client *c)
+{
+    if (c->argc == 1)
+        pubsub_sunsubscribe_all(c, 1);
+    for (int i = 1; i < c->argc; i++)
+        pubsub_sunsubscribe(c, c->argv[i].ptr, c->argv[i].len);
+}
+
+static void
+cmd_spublish(struct client *c)
+{
+    reply_int(c, pubsub_spublish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
+}
+
+static void
 cmd_publish(struct client *c)
 {
     reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
@@ -59,28 +82,39 @@ add_channel(const char *ch, size_t len, void *arg)
     ctx->n++;
 }
 
+/* PUBSUB CHANNELS and SHARDCHANNELS: the (shard) channels with subscribers matching the
+ * optional pattern. */
 static void
-cmd_pubsub_channels(struct client *c)
+list_channels(struct client *c, int shard)
 {
     if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'channels'. "
-                       "Try PUBSUB HELP.");
+        reply_errorf(c,
+                     "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                     "PUBSUB HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr); /* as typed, as Redis quotes it */
         return;
     }
     struct channels_ctx ctx = {c, 0};
     size_t at = reply_deferred(c);
-    pubsub_foreach_channel(c->argc == 3 ? c->argv[2].ptr : NULL, c->argc == 3 ? c->argv[2].len : 0,
-                           add_channel, &ctx);
+    pubsub_foreach_channel(shard, c->argc == 3 ? c->argv[2].ptr : NULL,
+                           c->argc == 3 ? c->argv[2].len : 0, add_channel, &ctx);
     reply_set_deferred(c, at, '*', ctx.n);
 }
 
 static void
-cmd_pubsub_numsub(struct client *c)
+cmd_pubsub_channels(struct client *c)
+{
+    list_channels(c, 0);
+}
+
+/* PUBSUB NUMSUB and SHARDNUMSUB: channel, count pairs. */
+static void
+numsub(struct client *c, int shard)
 {
     reply_array(c, 2 * (long long)(c->argc - 2)); /* an array in RESP3 too, as in Redis */
     for (int i = 2; i < c->argc; i++) {
         reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
-        reply_int(c, (long long)pubsub_numsub(c->argv[i].ptr, c->argv[i].len));
+        reply_int(c, (long long)pubsub_numsub(shard, c->argv[i].ptr, c->argv[i].len));
     }
 }
 
@@ -90,26 +124,22 @@ cmd_pubsub_numpat(struct client *c)
     reply_int(c, (long long)pubsub_patterns_count());
 }
 
-/* zmem has no cluster, so no shard channel ever has subscribers. */
+static void
+cmd_pubsub_numsub(struct client *c)
+{
+    numsub(c, 0);
+}
+
 static void
 cmd_pubsub_shardchannels(struct client *c)
 {
-    if (c->argc > 3) {
-        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'shardchannels'. "
-                       "Try PUBSUB HELP.");
-        return;
-    }
-    reply_array(c, 0);
+    list_channels(c, 1);
 }
 
 static void
 cmd_pubsub_shardnumsub(struct client *c)
 {
-    reply_array(c, 2 * (long long)(c->argc - 2)); /* an array in RESP3 too, as in Redis */
-    for (int i = 2; i < c->argc; i++) {
-        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
-        reply_int(c, 0);
-    }
+    numsub(c, 1);
 }
 
 static void
@@ -166,8 +196,16 @@ const struct command cmd_pubsub_table[] = {
             .summary = "Stop listening for messages posted to channels matching the given "
                        "patterns",
             .group = "pubsub"),
-    COMMAND("publish", cmd_publish, 3, CMD_LOADING | CMD_STALE | CMD_FAST,
+    COMMAND("publish", cmd_publish, 3, CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE,
             .summary = "Post a message to a channel", .group = "pubsub"),
+    COMMAND("ssubscribe", cmd_ssubscribe, -2, CMD_LOADING | CMD_STALE, .keys = {1, -1, 1},
+            .summary = "Listen for messages published to the given shard channels",
+            .group = "pubsub"),
+    COMMAND("sunsubscribe", cmd_sunsubscribe, -1, CMD_LOADING | CMD_STALE, .keys = {1, -1, 1},
+            .summary = "Stop listening for messages posted to the given shard channels",
+            .group = "pubsub"),
+    COMMAND("spublish", cmd_spublish, 3, CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE,
+            .keys = {1, 1, 1}, .summary = "Post a message to a shard channel", .group = "pubsub"),
     COMMAND("pubsub", NULL, -2, 0, .subcommands = pubsub_subcommands,
             .summary = "A container for Pub/Sub commands", .group = "pubsub"),
     COMMAND_END,

@@ -184,15 +184,16 @@ static const struct command function_subcommands[] = {
 };
 
 const struct command cmd_script_table[] = {
-    COMMAND("eval", cmd_not_supported, -3, 0, .summary = "Execute a Lua script server side",
-            .group = "scripting"),
+    COMMAND("eval", cmd_not_supported, -3, CMD_MAY_REPLICATE,
+            .summary = "Execute a Lua script server side", .group = "scripting"),
     COMMAND("eval_ro", cmd_not_supported, -3, CMD_READONLY,
             .summary = "Execute a read-only Lua script server side", .group = "scripting"),
-    COMMAND("evalsha", cmd_evalsha, -3, 0, .summary = "Execute a Lua script server side",
-            .group = "scripting"),
+    COMMAND("evalsha", cmd_evalsha, -3, CMD_MAY_REPLICATE,
+            .summary = "Execute a Lua script server side", .group = "scripting"),
     COMMAND("evalsha_ro", cmd_evalsha, -3, CMD_READONLY,
             .summary = "Execute a read-only Lua script server side", .group = "scripting"),
-    COMMAND("fcall", cmd_fcall, -3, 0, .summary = "Invoke a function", .group = "scripting"),
+    COMMAND("fcall", cmd_fcall, -3, CMD_MAY_REPLICATE, .summary = "Invoke a function",
+            .group = "scripting"),
     COMMAND("fcall_ro", cmd_fcall, -3, CMD_READONLY, .summary = "Invoke a read-only function",
             .group = "scripting"),
     COMMAND("script", NULL, -2, 0, .subcommands = script_subcommands,

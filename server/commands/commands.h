@@ -30,6 +30,7 @@ extern const struct command cmd_info_table[];     /* cmd_info.c: INFO */
 extern const struct command cmd_pubsub_table[];   /* cmd_pubsub.c: SUBSCRIBE, PUBLISH, PUBSUB */
 extern const struct command cmd_memory_table[];   /* cmd_memory.c: MEMORY */
 extern const struct command cmd_multi_table[];    /* cmd_multi.c: MULTI, EXEC, WATCH, ... */
+extern const struct command cmd_admin_table[];    /* cmd_admin.c: MONITOR, SWAPDB, WAIT */
 
 /* Every table above, NULL-terminated, in the order COMMAND and INFO commandstats list them
  * (commands.c): the argument of command_setup(). */

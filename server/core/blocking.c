@@ -41,6 +41,9 @@ struct bwait {
 
 struct block_state {
     block_serve_fn *serve;
+    block_serve_fn *timed_out; /* the timeout reply (WAIT), NULL: a null array */
+    int postponed;             /* held by CLIENT PAUSE: re-run, not served (block_postpone) */
+    struct client *next_postponed;
     const struct command *cmd;
     int type;
     int nwait;
@@ -57,6 +60,7 @@ static size_t ready_cap;
 static struct dict keys; /* struct bkey by database and key */
 static size_t nblocked, ntimeout;
 static struct event_base *evbase;
+static void postponed_unlink(struct client *c);
 
 static const char *
 bkey_key(const struct dict_node *n, size_t *len)
@@ -188,6 +192,8 @@ finish(struct client *c, block_serve_fn *serve, int key, int error)
         serve(c, key);
     else if (error)
         reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else if (bs->timed_out)
+        bs->timed_out(c, -1);
     else
         reply_null_array(c); /* the timeout reply of every blocking command in Redis 7.0 */
     /* As Redis 7.0: the call was counted when the command blocked; its time now. */
@@ -340,7 +346,7 @@ blocking_serve_ready(void)
 int
 blocking_unblock(struct client *c, int error)
 {
-    if (!(c->flags & CLIENT_BLOCKED))
+    if (!(c->flags & CLIENT_BLOCKED) || c->block->postponed)
         return -1;
     finish(c, NULL, 0, error);
     return 0;
@@ -351,6 +357,8 @@ blocking_client_gone(struct client *c)
 {
     if (!(c->flags & CLIENT_BLOCKED))
         return;
+    if (c->block->postponed)
+        postponed_unlink(c);
     unlink_waits(c);
     state_free(c);
 }
@@ -365,4 +373,104 @@ size_t
 blocking_clients_with_timeout(void)
 {
     return ntimeout;
+}
+
+/* ---- Waits without keys: WAIT's timeout, CLIENT PAUSE's postponed commands ---- */
+
+/* Postponed clients, oldest first, chained through their block states. */
+static struct client *postponed_head, *postponed_tail;
+static size_t npostponed;
+
+void
+block_wait(struct client *c, int64_t deadline_ms, block_serve_fn *timed_out)
+{
+    block_for_keys(c, 1, 0, -1, deadline_ms, NULL);
+    c->block->timed_out = timed_out;
+}
+
+void
+block_postpone(struct client *c)
+{
+    block_for_keys(c, 1, 0, -1, 0, NULL);
+    c->block->postponed = 1;
+    if (postponed_tail)
+        postponed_tail->block->next_postponed = c;
+    else
+        postponed_head = c;
+    postponed_tail = c;
+    npostponed++;
+}
+
+static void
+postponed_unlink(struct client *c)
+{
+    struct client *prev = NULL;
+    for (struct client *p = postponed_head; p; prev = p, p = p->block->next_postponed) {
+        if (p != c)
+            continue;
+        if (prev)
+            prev->block->next_postponed = c->block->next_postponed;
+        else
+            postponed_head = c->block->next_postponed;
+        if (postponed_tail == c)
+            postponed_tail = prev;
+        npostponed--;
+        return;
+    }
+}
+
+int
+blocking_is_postponed(const struct client *c)
+{
+    return (c->flags & CLIENT_BLOCKED) && c->block->postponed;
+}
+
+void
+blocking_resume_postponed(void)
+{
+    /* One at a time from the head: a command run here may close another postponed client, or
+     * be postponed again by a new pause (it then goes to the tail, past this round). */
+    for (size_t n = npostponed; n > 0 && postponed_head; n--) {
+        struct client *c = postponed_head;
+        struct block_state *bs = c->block;
+        postponed_unlink(c);
+        unlink_waits(c);
+        c->block = NULL;
+        c->argc = bs->argc;
+        c->argv = bs->argv;
+        c->flags |= CLIENT_IN_CALLBACK; /* a close it causes waits for net_client_resume() */
+        command_dispatch(c);
+        c->flags &= ~CLIENT_IN_CALLBACK;
+        c->argc = 0;
+        c->argv = NULL;
+        zfree(bs);
+        if (blocking_ready_count)
+            blocking_serve_ready();
+        if (!(c->flags & CLIENT_BLOCKED))
+            net_client_resume(c);
+    }
+}
+
+struct scan_ctx {
+    struct db *db;
+};
+
+static void
+scan_one(struct dict_node *n, void *arg)
+{
+    struct scan_ctx *s = arg;
+    struct bkey *bk = (struct bkey *)n;
+    int32_t id;
+    memcpy(&id, bk->tkey, 4);
+    if (id == s->db->id && !bk->ready &&
+        db_lookup(s->db, bk->tkey + 4, bk->tlen - 4, LOOKUP_NOTOUCH | LOOKUP_NOSTATS))
+        on_key_added(s->db, bk->tkey + 4, bk->tlen - 4);
+}
+
+void
+blocking_scan_db(struct db *db)
+{
+    struct scan_ctx s = {db};
+    if (nblocked && dict_size(&keys))
+        dict_foreach(&keys, scan_one, &s);
 }

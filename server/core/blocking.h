@@ -11,6 +11,7 @@
 #include "client.h"
 
 struct event_base;
+struct db;
 
 /* Serves a blocked client once the key at argv[key] holds a value of the awaited type: the
  * client's saved argv is in c->argv again; the function replies as the command would have. */
@@ -47,6 +48,20 @@ void blocking_serve_ready(void);
 int blocking_unblock(struct client *c, int error);
 /* c is closing: forget its wait. */
 void blocking_client_gone(struct client *c);
+/* Block c with no key until deadline_ms (0: forever): WAIT. At the deadline, or on CLIENT
+ * UNBLOCK without error, timed_out(c, -1) replies in the command's context. */
+void block_wait(struct client *c, int64_t deadline_ms, block_serve_fn *timed_out);
+/* CLIENT PAUSE holds c's command: its arguments are kept and it runs again, through
+ * command_dispatch(), at blocking_resume_postponed(). c counts as blocked meanwhile (INFO
+ * blocked_clients, CLIENT LIST flag b), as in Redis; CLIENT UNBLOCK does not release it. */
+void block_postpone(struct client *c);
+/* 1 when c waits in block_postpone(). */
+int blocking_is_postponed(const struct client *c);
+/* The pause ended: re-run the postponed commands in the order they arrived. */
+void blocking_resume_postponed(void);
+/* db's keys changed wholesale (SWAPDB): the keys waited on in it that now exist become ready,
+ * served after the running command. */
+void blocking_scan_db(struct db *db);
 /* INFO: blocked clients, and those of them with a timeout. */
 size_t blocking_clients(void);
 size_t blocking_clients_with_timeout(void);

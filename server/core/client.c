@@ -411,9 +411,12 @@ client_info_line(const struct client *c, struct buf *b)
     const char *events =
         (c->flags & CLIENT_READ_OFF) ? (pending ? "w" : "") : (pending ? "rw" : "r");
 
-    /* Redis's letters for the states zmem has: x in MULTI, d a watched key changed, P subscribed.
+    /* Redis's letters for the states zmem has: O monitor, x in MULTI, d a watched key changed, P
+     * subscribed.
      */
     char flags[8], *f = flags;
+    if (c->flags & CLIENT_MONITOR)
+        *f++ = 'O';
     if (c->flags & CLIENT_MULTI)
         *f++ = 'x';
     if (c->watch.dirty)
@@ -433,12 +436,13 @@ client_info_line(const struct client *c, struct buf *b)
      * expect; fields for features zmem lacks (tracking) carry their idle values. */
     buf_printf(b,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-               "sub=%zu psub=%zu ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
+               "sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
                "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
                "redir=-1 resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_io_ms) / 1000),
-               flags, c->db_id, sub, psub, (c->flags & CLIENT_MULTI) ? c->mstate.count : -1, qbuf,
-               qfree, multi_memory(c), buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem,
-               client_memory(c), events, full, c->proto);
+               flags, c->db_id, sub, psub, pubsub_client_shard_channels(c),
+               (c->flags & CLIENT_MULTI) ? c->mstate.count : -1, qbuf, qfree, multi_memory(c),
+               buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem, client_memory(c), events,
+               full, c->proto);
 }

@@ -31,6 +31,7 @@ struct block_state;
 #define CLIENT_REPLY_SKIP        (1 << 13) /* dropping this command's reply */
 #define CLIENT_BLOCKED           (1 << 14) /* waiting in a blocking command (blocking.c) */
 #define CLIENT_DENY_BLOCKING     (1 << 15) /* may not block now (EXEC): see client_may_block() */
+#define CLIENT_MONITOR           (1 << 16) /* MONITOR: every command run is copied to it (monitor.c) */
 
 /* A MULTI queue (multi.c). */
 struct multi_cmd;

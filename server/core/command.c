@@ -16,7 +16,9 @@
 #include "evict.h"
 #include "latency.h"
 #include "log.h"
+#include "monitor.h"
 #include "multi.h"
+#include "pause.h"
 #include "slowlog.h"
 #include "stats.h"
 #include "util.h"
@@ -288,6 +290,7 @@ command_call(struct client *c, const struct command *cmd)
         signal_written_keys(c, cmd);
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);
+    monitor_feed(c, cmd); /* after the call, with the database it left c in, as Redis 7.0 */
     c->cmd = NULL;
 }
 
@@ -401,7 +404,8 @@ dispatch_one(struct client *c)
         refuse(c, "NOAUTH Authentication required.");
         goto rejected;
     }
-    if (config_get()->maxmemory > 0 && make_room() < 0 && oom_refuses(c, cmd)) {
+    /* No eviction during CLIENT PAUSE, and so no OOM refusal either (Redis 7.0). */
+    if (config_get()->maxmemory > 0 && !db_frozen() && make_room() < 0 && oom_refuses(c, cmd)) {
         refuse(c, "OOM command not allowed when used memory > 'maxmemory'.");
         goto rejected;
     }
@@ -414,6 +418,14 @@ dispatch_one(struct client *c)
                  full);
         refuse(c, text);
         goto rejected;
+    }
+    /* CLIENT PAUSE: the command waits (also one that MULTI would queue) and runs again from
+     * the start when the pause ends. */
+    if (pause_mode() != PAUSE_OFF && pause_holds(c, cmd)) {
+        c->last_cmd = cmd; /* CLIENT LIST shows the held command as cmd= */
+        block_postpone(c);
+        c->cmd = NULL;
+        return;
     }
     /* The one test a command outside a transaction pays. */
     if ((c->flags & CLIENT_MULTI) && !(cmd->flags & CMD_NO_QUEUE)) {

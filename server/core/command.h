@@ -28,6 +28,9 @@ typedef void cmd_proc(struct client *c);
  * themselves: the dispatcher need not signal its keys after it (so SETNX on an existing key
  * or COPY's source leaves a WATCH alone, as in Redis). */
 #define CMD_DB_SIGNALS (1 << 10)
+/* Not a write, but Redis would propagate it (PUBLISH, SPUBLISH, EVAL...): CLIENT PAUSE WRITE
+ * holds it like a write. */
+#define CMD_MAY_REPLICATE (1 << 11)
 
 /* Per-command statistics (INFO commandstats, SLOWLOG). The only mutable part of a command:
  * each row points to its own record, which COMMAND() creates with static storage. */

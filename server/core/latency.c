@@ -8,7 +8,8 @@
 #include "util.h"
 
 /* The events zmem records; a fixed list keeps lookups allocation-free. */
-static const char *const event_names[] = {"command", "fast-command", "eviction-cycle"};
+static const char *const event_names[] = {"command", "fast-command", "eviction-cycle",
+                                          "expire-cycle"};
 #define NEVENTS (sizeof(event_names) / sizeof(event_names[0]))
 
 static struct {

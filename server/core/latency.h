@@ -1,6 +1,6 @@
 /* latency — the latency monitor and per-command latency histograms. The monitor keeps, per
- * event ("command", "fast-command", "eviction-cycle"), the last 160 spikes of at least
- * latency-monitor-threshold ms, one per second (the worst of that second), for LATENCY
+ * event ("command", "fast-command", "eviction-cycle", "expire-cycle"), the last 160 spikes of at
+ * least latency-monitor-threshold ms, one per second (the worst of that second), for LATENCY
  * LATEST/HISTORY/GRAPH/DOCTOR. A histogram counts each call's duration in microseconds in
  * log-linear buckets (exact below 8us, 4 a power of two above) while latency-tracking is
  * yes, for LATENCY HISTOGRAM and INFO latencystats. */

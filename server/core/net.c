@@ -26,6 +26,8 @@
 #include "multi.h"
 #include "config.h"
 #include "log.h"
+#include "monitor.h"
+#include "pause.h"
 #include "resp_parse.h"
 #include "stats.h"
 #include "util.h"
@@ -142,6 +144,8 @@ client_free(struct client *c)
     }
     pubsub_unsubscribe_all(c, 0);
     pubsub_punsubscribe_all(c, 0);
+    pubsub_sunsubscribe_all(c, 0);
+    monitor_remove(c);
     clients_unlink(c);
     multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);
@@ -254,7 +258,7 @@ reply_return(struct client *c)
 static int
 output_limit_reached(struct client *c)
 {
-    int cls = pubsub_client_channels(c) + pubsub_client_patterns(c) ? OBUF_PUBSUB : OBUF_NORMAL;
+    int cls = c->pubsub ? OBUF_PUBSUB : OBUF_NORMAL; /* any subscription, shard ones too */
     const struct obuf_limit *lim = &config_get()->obuf_limits[cls];
     long long out = (long long)(c->reply.len - c->reply.pos);
     int over = 0;
@@ -819,6 +823,7 @@ net_setup(struct event_base *b)
 
     base = b;
     blocking_setup(b);
+    pause_setup(b);
     struct buf first = BUF_INIT;
     shared_put(&first); /* from the start, so that used_memory_startup includes it */
     accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
@@ -871,6 +876,7 @@ net_teardown(void)
     }
     buf_free(&shared_reply);
     blocking_teardown();
+    pause_teardown();
     if (accept_resume_ev) {
         event_free(accept_resume_ev);
         accept_resume_ev = NULL;
@@ -899,8 +905,9 @@ net_cron(void)
     for (struct client *c = clients_first(); c; c = next) {
         next = c->next;
         int64_t idle = now - c->last_io_ms;
-        if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 &&
-            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))) {
+        /* As in Redis, monitors and subscribers only listen: they are never idle. */
+        if (cfg->timeout > 0 && idle > (int64_t)cfg->timeout * 1000 && c->pubsub == NULL &&
+            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED | CLIENT_MONITOR))) {
             log_msg(LL_VERBOSE, "Closing idle client %s", c->addr);
             client_free(c);
             continue;

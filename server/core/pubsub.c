@@ -1,10 +1,13 @@
-/* pubsub.c — the server's channel and pattern tables (each entry lists its subscribers), the
- * per-client subscription lists that point back into them, delivery of messages into the
- * subscribers' reply buffers, and keyspace notifications built on PUBLISH.
+/* pubsub.c — the server's channel, pattern and shard channel tables (each entry lists its
+ * subscribers), the per-client subscription lists that point back into them, delivery of
+ * messages into the subscribers' reply buffers, and keyspace notifications built on PUBLISH.
  *
- * A client's subscriptions are an array of pointers to the shared entries: the entry holds the
+ * A client's subscriptions are arrays of pointers to the shared entries: the entry holds the
  * name once, the client pays a pointer per subscription, and the whole record is freed when its
- * last subscription goes, so a client that unsubscribes is back to its former size. */
+ * last subscription goes, so a client that unsubscribes is back to its former size.
+ *
+ * Shard channels (SSUBSCRIBE, SPUBLISH) are a namespace of their own, as in Redis 7.0 on a
+ * standalone server: no pattern matches them, and their counts are kept apart. */
 #include "pubsub.h"
 
 #include <stdio.h>
@@ -19,7 +22,10 @@
 #include "util.h"
 #include "zmalloc.h"
 
-/* A channel or a pattern with its subscribers (in subscription order). */
+/* The three kinds of subscription, indexes into the tables below and a client's lists. */
+enum { K_CHAN, K_PAT, K_SHARD, K_COUNT };
+
+/* A channel, a pattern or a shard channel with its subscribers (in subscription order). */
 struct chan {
     struct dict_node node;
     struct client **subs;
@@ -28,10 +34,10 @@ struct chan {
     char name[];
 };
 
-/* One client's subscriptions: entries of the channel and pattern tables. */
+/* One client's subscriptions: entries of the three tables. */
 struct client_pubsub {
-    struct chan **ch, **pat;
-    size_t nch, capch, npat, cappat;
+    struct chan **list[K_COUNT];
+    size_t n[K_COUNT], cap[K_COUNT];
 };
 
 static const char *
@@ -42,9 +48,16 @@ chan_key(const struct dict_node *n, size_t *len)
     return ch->name;
 }
 
-static struct dict channels = {.key = chan_key, .rehash_idx = -1};
-static struct dict patterns = {.key = chan_key, .rehash_idx = -1};
+static struct dict tables[K_COUNT] = {
+    {.key = chan_key, .rehash_idx = -1},
+    {.key = chan_key, .rehash_idx = -1},
+    {.key = chan_key, .rehash_idx = -1},
+};
+#define channels tables[K_CHAN]
+#define patterns tables[K_PAT]
 
+static const char *const sub_kind[K_COUNT] = {"subscribe", "psubscribe", "ssubscribe"};
+static const char *const unsub_kind[K_COUNT] = {"unsubscribe", "punsubscribe", "sunsubscribe"};
 /* ---- Table entries ---- */
 
 /* Find or create name's entry in d; NULL only when allocation fails. */
@@ -99,24 +112,32 @@ chan_remove_sub(struct dict *d, struct chan *ch, struct client *c)
     }
 }
 
-/* ---- Client side ---- */
-
+/* What a confirmation counts: channels and patterns together, shard channels on their own. */
 static size_t
-client_total(const struct client *c)
+client_total(const struct client *c, int kind)
 {
-    return c->pubsub ? c->pubsub->nch + c->pubsub->npat : 0;
+    const struct client_pubsub *ps = c->pubsub;
+    if (ps == NULL)
+        return 0;
+    return kind == K_SHARD ? ps->n[K_SHARD] : ps->n[K_CHAN] + ps->n[K_PAT];
 }
 
 size_t
 pubsub_client_channels(const struct client *c)
 {
-    return c->pubsub ? c->pubsub->nch : 0;
+    return c->pubsub ? c->pubsub->n[K_CHAN] : 0;
 }
 
 size_t
 pubsub_client_patterns(const struct client *c)
 {
-    return c->pubsub ? c->pubsub->npat : 0;
+    return c->pubsub ? c->pubsub->n[K_PAT] : 0;
+}
+
+size_t
+pubsub_client_shard_channels(const struct client *c)
+{
+    return c->pubsub ? c->pubsub->n[K_SHARD] : 0;
 }
 
 size_t
@@ -125,8 +146,10 @@ pubsub_client_memory(const struct client *c)
     const struct client_pubsub *ps = c->pubsub;
     if (ps == NULL)
         return 0;
-    return zmalloc_size(ps) + (ps->ch ? zmalloc_size(ps->ch) : 0) +
-           (ps->pat ? zmalloc_size(ps->pat) : 0);
+    size_t n = zmalloc_size(ps);
+    for (int k = 0; k < K_COUNT; k++)
+        n += ps->list[k] ? zmalloc_size(ps->list[k]) : 0;
+    return n;
 }
 
 /* Index of name in a client's list, or -1. */
@@ -144,9 +167,9 @@ static void
 client_release_if_empty(struct client *c)
 {
     struct client_pubsub *ps = c->pubsub;
-    if (ps && ps->nch == 0 && ps->npat == 0) {
-        zfree(ps->ch);
-        zfree(ps->pat);
+    if (ps && ps->n[K_CHAN] == 0 && ps->n[K_PAT] == 0 && ps->n[K_SHARD] == 0) {
+        for (int k = 0; k < K_COUNT; k++)
+            zfree(ps->list[k]);
         zfree(ps);
         c->pubsub = NULL;
     }
@@ -163,7 +186,7 @@ write_header(struct client *c, int n)
 }
 
 static void
-confirm(struct client *c, const char *kind, const char *name, size_t len)
+confirm(struct client *c, const char *kind, const char *name, size_t len, long long count)
 {
     write_header(c, 3);
     resp_write_bulk(&c->reply, kind, strlen(kind));
@@ -171,12 +194,12 @@ confirm(struct client *c, const char *kind, const char *name, size_t len)
         resp_write_bulk(&c->reply, name, len);
     else
         resp_write_null(&c->reply, c->proto);
-    resp_write_int(&c->reply, (long long)client_total(c));
+    resp_write_int(&c->reply, count);
 }
 
 /* Add name to one of c's lists and c to the table entry. 0, or -1 on allocation failure. */
 static int
-subscribe_one(struct client *c, struct dict *d, int pattern, const char *name, size_t len)
+subscribe_one(struct client *c, int kind, const char *name, size_t len)
 {
     if (c->pubsub == NULL) {
         c->pubsub = ztrycalloc(sizeof(*c->pubsub));
@@ -184,8 +207,8 @@ subscribe_one(struct client *c, struct dict *d, int pattern, const char *name, s
             return -1;
     }
     struct client_pubsub *ps = c->pubsub;
-    struct chan ***list = pattern ? &ps->pat : &ps->ch;
-    size_t *n = pattern ? &ps->npat : &ps->nch, *cap = pattern ? &ps->cappat : &ps->capch;
+    struct chan ***list = &ps->list[kind];
+    size_t *n = &ps->n[kind], *cap = &ps->cap[kind];
     if (list_find(*list, *n, name, len) >= 0)
         return 0;
     if (*n == *cap) {
@@ -196,12 +219,12 @@ subscribe_one(struct client *c, struct dict *d, int pattern, const char *name, s
         *list = l;
         *cap = ncap;
     }
-    struct chan *ch = chan_get(d, name, len);
+    struct chan *ch = chan_get(&tables[kind], name, len);
     if (ch == NULL)
         return -1;
     if (chan_add_sub(ch, c) < 0) {
         if (ch->nsubs == 0)
-            chan_remove_sub(d, ch, c);
+            chan_remove_sub(&tables[kind], ch, c);
         return -1;
     }
     (*list)[(*n)++] = ch;
@@ -210,23 +233,23 @@ subscribe_one(struct client *c, struct dict *d, int pattern, const char *name, s
 
 /* Remove entry i of one of c's lists. */
 static void
-unsubscribe_at(struct client *c, int pattern, size_t i)
+unsubscribe_at(struct client *c, int kind, size_t i)
 {
     struct client_pubsub *ps = c->pubsub;
-    struct chan **list = pattern ? ps->pat : ps->ch;
-    size_t *n = pattern ? &ps->npat : &ps->nch;
+    struct chan **list = ps->list[kind];
+    size_t *n = &ps->n[kind];
     struct chan *ch = list[i];
     memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
     (*n)--;
-    chan_remove_sub(pattern ? &patterns : &channels, ch, c);
+    chan_remove_sub(&tables[kind], ch, c);
 }
 
 static void
-subscribe_reply(struct client *c, int pattern, const char *name, size_t len)
+subscribe_reply(struct client *c, int kind, const char *name, size_t len)
 {
-    if (subscribe_one(c, pattern ? &patterns : &channels, pattern, name, len) < 0)
+    if (subscribe_one(c, kind, name, len) < 0)
         c->reply.oom = 1; /* the client is dropped after the command, as for any reply */
-    confirm(c, pattern ? "psubscribe" : "subscribe", name, len);
+    confirm(c, sub_kind[kind], name, len, (long long)client_total(c, kind));
     client_release_if_empty(c);
     client_account(c);
 }
@@ -234,26 +257,31 @@ subscribe_reply(struct client *c, int pattern, const char *name, size_t len)
 void
 pubsub_subscribe(struct client *c, const char *ch, size_t len)
 {
-    subscribe_reply(c, 0, ch, len);
+    subscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_psubscribe(struct client *c, const char *pat, size_t len)
 {
-    subscribe_reply(c, 1, pat, len);
+    subscribe_reply(c, K_PAT, pat, len);
+}
+
+void
+pubsub_ssubscribe(struct client *c, const char *ch, size_t len)
+{
+    subscribe_reply(c, K_SHARD, ch, len);
 }
 
 static void
-unsubscribe_reply(struct client *c, int pattern, const char *name, size_t len)
+unsubscribe_reply(struct client *c, int kind, const char *name, size_t len)
 {
     struct client_pubsub *ps = c->pubsub;
     if (ps) {
-        long i = pattern ? list_find(ps->pat, ps->npat, name, len)
-                         : list_find(ps->ch, ps->nch, name, len);
+        long i = list_find(ps->list[kind], ps->n[kind], name, len);
         if (i >= 0)
-            unsubscribe_at(c, pattern, (size_t)i);
+            unsubscribe_at(c, kind, (size_t)i);
     }
-    confirm(c, pattern ? "punsubscribe" : "unsubscribe", name, len);
+    confirm(c, unsub_kind[kind], name, len, (long long)client_total(c, kind));
     client_release_if_empty(c);
     client_account(c);
 }
@@ -261,39 +289,40 @@ unsubscribe_reply(struct client *c, int pattern, const char *name, size_t len)
 void
 pubsub_unsubscribe(struct client *c, const char *ch, size_t len)
 {
-    unsubscribe_reply(c, 0, ch, len);
+    unsubscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_punsubscribe(struct client *c, const char *pat, size_t len)
 {
-    unsubscribe_reply(c, 1, pat, len);
+    unsubscribe_reply(c, K_PAT, pat, len);
+}
+
+void
+pubsub_sunsubscribe(struct client *c, const char *ch, size_t len)
+{
+    unsubscribe_reply(c, K_SHARD, ch, len);
 }
 
 static void
-unsubscribe_all(struct client *c, int pattern, int notify)
+unsubscribe_all(struct client *c, int kind, int notify)
 {
     struct client_pubsub *ps = c->pubsub;
-    size_t n = ps ? (pattern ? ps->npat : ps->nch) : 0;
-    const char *kind = pattern ? "punsubscribe" : "unsubscribe";
+    size_t n = ps ? ps->n[kind] : 0;
 
     if (n == 0) {
         if (notify)
-            confirm(c, kind, NULL, 0);
+            confirm(c, unsub_kind[kind], NULL, 0, (long long)client_total(c, kind));
         return;
     }
     /* From the last, so each removal is O(1) in the client's list. */
     while (n > 0) {
-        struct chan *ch = (pattern ? ps->pat : ps->ch)[n - 1];
-        if (notify) {
-            /* The confirmation names the channel, whose entry may go with its last
-             * subscriber: write it with the count it will have. */
-            write_header(c, 3);
-            resp_write_bulk(&c->reply, kind, strlen(kind));
-            resp_write_bulk(&c->reply, ch->name, ch->len);
-            resp_write_int(&c->reply, (long long)client_total(c) - 1);
-        }
-        unsubscribe_at(c, pattern, n - 1);
+        struct chan *ch = ps->list[kind][n - 1];
+        /* The confirmation names the channel, whose entry may go with its last subscriber:
+         * write it with the count it will have. */
+        if (notify)
+            confirm(c, unsub_kind[kind], ch->name, ch->len, (long long)client_total(c, kind) - 1);
+        unsubscribe_at(c, kind, n - 1);
         n--;
     }
     client_release_if_empty(c);
@@ -303,20 +332,27 @@ unsubscribe_all(struct client *c, int pattern, int notify)
 void
 pubsub_unsubscribe_all(struct client *c, int notify)
 {
-    unsubscribe_all(c, 0, notify);
+    unsubscribe_all(c, K_CHAN, notify);
 }
 
 void
 pubsub_punsubscribe_all(struct client *c, int notify)
 {
-    unsubscribe_all(c, 1, notify);
+    unsubscribe_all(c, K_PAT, notify);
+}
+
+void
+pubsub_sunsubscribe_all(struct client *c, int notify)
+{
+    unsubscribe_all(c, K_SHARD, notify);
 }
 
 /* ---- Publishing ---- */
 
+/* kind: "message", "smessage" for a shard channel, or "pmessage" with a pattern. */
 static void
-deliver(struct client *c, const struct chan *pat, const char *ch, size_t len, const char *msg,
-        size_t mlen)
+deliver(struct client *c, const struct chan *pat, const char *kind, const char *ch, size_t len,
+        const char *msg, size_t mlen)
 {
     if (c->flags & CLIENT_CLOSE_ASAP)
         return;
@@ -326,7 +362,7 @@ deliver(struct client *c, const struct chan *pat, const char *ch, size_t len, co
         resp_write_bulk(&c->reply, pat->name, pat->len);
     } else {
         write_header(c, 3);
-        resp_write_bulk(&c->reply, "message", 7);
+        resp_write_bulk(&c->reply, kind, strlen(kind));
     }
     resp_write_bulk(&c->reply, ch, len);
     resp_write_bulk(&c->reply, msg, mlen);
@@ -348,7 +384,7 @@ deliver_pattern(struct dict_node *n, void *arg)
     if (!glob_match(pat->name, pat->len, m->ch, m->len, 0))
         return;
     for (size_t i = 0; i < pat->nsubs; i++) {
-        deliver(pat->subs[i], pat, m->ch, m->len, m->msg, m->mlen);
+        deliver(pat->subs[i], pat, "pmessage", m->ch, m->len, m->msg, m->mlen);
         m->receivers++;
     }
 }
@@ -361,12 +397,23 @@ pubsub_publish(const char *name, size_t len, const char *msg, size_t mlen)
 
     if (ch) {
         for (size_t i = 0; i < ch->nsubs; i++)
-            deliver(ch->subs[i], NULL, name, len, msg, mlen);
+            deliver(ch->subs[i], NULL, "message", name, len, msg, mlen);
         m.receivers += (long long)ch->nsubs;
     }
     if (dict_size(&patterns) > 0)
         dict_foreach(&patterns, deliver_pattern, &m);
     return m.receivers;
+}
+
+long long
+pubsub_spublish(const char *name, size_t len, const char *msg, size_t mlen)
+{
+    struct chan *ch = (struct chan *)dict_find(&tables[K_SHARD], name, len, dict_hash(name, len));
+    if (ch == NULL)
+        return 0;
+    for (size_t i = 0; i < ch->nsubs; i++)
+        deliver(ch->subs[i], NULL, "smessage", name, len, msg, mlen);
+    return (long long)ch->nsubs;
 }
 
 /* ---- Introspection ---- */
@@ -384,9 +431,16 @@ pubsub_patterns_count(void)
 }
 
 size_t
-pubsub_numsub(const char *name, size_t len)
+pubsub_shard_channels_count(void)
 {
-    struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
+    return dict_size(&tables[K_SHARD]);
+}
+
+size_t
+pubsub_numsub(int shard, const char *name, size_t len)
+{
+    struct dict *d = shard ? &tables[K_SHARD] : &channels;
+    struct chan *ch = (struct chan *)dict_find(d, name, len, dict_hash(name, len));
     return ch ? ch->nsubs : 0;
 }
 
@@ -407,11 +461,11 @@ foreach_one(struct dict_node *n, void *arg)
 }
 
 void
-pubsub_foreach_channel(const char *pat, size_t patlen,
+pubsub_foreach_channel(int shard, const char *pat, size_t patlen,
                        void (*fn)(const char *ch, size_t len, void *ctx), void *ctx)
 {
     struct foreach_ctx f = {pat, patlen, fn, ctx};
-    dict_foreach(&channels, foreach_one, &f);
+    dict_foreach(shard ? &tables[K_SHARD] : &channels, foreach_one, &f);
 }
 
 /* ---- Keyspace notifications ---- */
@@ -466,6 +520,6 @@ free_chan(struct dict_node *n, void *ctx)
 void
 pubsub_teardown(void)
 {
-    dict_clear(&channels, free_chan, NULL);
-    dict_clear(&patterns, free_chan, NULL);
+    for (int k = 0; k < K_COUNT; k++)
+        dict_clear(&tables[k], free_chan, NULL);
 }

@@ -178,6 +178,21 @@ touched_kv(struct db *db, const struct kv *e)
 
 /* ---- Lookups ---- */
 
+/* Set while CLIENT PAUSE lasts: expiry and eviction leave the dataset alone. */
+static int frozen;
+
+void
+db_set_frozen(int on)
+{
+    frozen = on;
+}
+
+int
+db_frozen(void)
+{
+    return frozen;
+}
+
 int64_t
 db_now_ms(void)
 {
@@ -226,7 +241,9 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
     struct kv *e = NULL;
     if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
         e = (struct kv *)dict_pos_node(&pos);
-        if (is_expired(e)) {
+        if (is_expired(e) && frozen) {
+            e = NULL; /* CLIENT PAUSE: gone for the reader, deleted once the pause ends */
+        } else if (is_expired(e)) {
             e = unlink_at(db, &pos);
             notify_expired(db, e);
             kv_free(e);
@@ -276,6 +293,15 @@ db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen))
 int
 db_insert_kv(struct db *db, struct kv *e)
 {
+    if (frozen) {
+        /* A read during the pause may have hidden a stale key it did not delete: it goes
+         * now, so the key is never in the table twice. */
+        size_t kl;
+        const char *k = kv_key(e, &kl);
+        struct kv *old = db_peek(db, k, kl);
+        if (old)
+            db_expire_kv(db, old);
+    }
     if ((e->flags & KV_VOLATILE) && vol_reserve(db) < 0)
         return -1;
     size_t klen;
@@ -517,11 +543,11 @@ db_random(struct db *db)
 
 /* ---- Cron ---- */
 
-void
+int64_t
 db_cron(void)
 {
     evict_clock_update();
-    expire_cycle();
+    int64_t expire_us = expire_cycle();
     /* Spend up to 1 ms per rehashing table so a big resize finishes even when idle. */
     for (int i = 0; i < ndbs; i++) {
         if (dict_is_rehashing(&dbs[i].keys))
@@ -531,4 +557,40 @@ db_cron(void)
     }
     if (config_get()->maxmemory)
         evict_make_room();
+    return expire_us;
+}
+
+/* ---- SWAPDB ---- */
+
+int
+db_swap(int id1, int id2)
+{
+    struct db *a = db_get(id1), *b = db_get(id2);
+    if (a == NULL || b == NULL)
+        return -1;
+    if (a == b)
+        return 0;
+    /* Watchers see the change first, while each key is still where they watch it. */
+    watch_touch_swap(a, b);
+    watch_touch_swap(b, a);
+    /* The keys, their expiry times and the expire cycle's figures change places; who watches
+     * or waits on which database stays. */
+    struct dict keys = a->keys;
+    struct kv **vol = a->vol;
+    size_t vol_count = a->vol_count, vol_cap = a->vol_cap, vol_cursor = a->vol_cursor;
+    long long avg_ttl = a->avg_ttl;
+    a->keys = b->keys;
+    a->vol = b->vol;
+    a->vol_count = b->vol_count;
+    a->vol_cap = b->vol_cap;
+    a->vol_cursor = b->vol_cursor;
+    a->avg_ttl = b->avg_ttl;
+    b->keys = keys;
+    b->vol = vol;
+    b->vol_count = vol_count;
+    b->vol_cap = vol_cap;
+    b->vol_cursor = vol_cursor;
+    b->avg_ttl = avg_ttl;
+    evict_pool_clear(); /* its candidates name a database */
+    return 0;
 }

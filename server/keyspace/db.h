@@ -45,8 +45,9 @@ size_t db_overhead_expires(const struct db *db);
  * no hit/miss accounting. Returns -1 when the key does not exist. */
 long long db_memory_usage(struct db *db, const char *key, size_t keylen, long long samples);
 
-/* Called from the server cron (hz times a second): active expiry, bounded in time. */
-void db_cron(void);
+/* Called from the server cron (hz times a second): active expiry, bounded in time. Returns the
+ * expire cycle's duration in microseconds (see expire_cycle()). */
+int64_t db_cron(void);
 
 /* Counters. */
 struct keyspace_stats *keyspace_stats(void);
@@ -132,6 +133,13 @@ struct kv *db_unlink(struct db *db, const char *key, size_t klen);
 /* Give e an expiry (unix ms) or, with when < 0, remove it. May move e (updates *e).
  * 0, or -1 on allocation failure. */
 int db_set_expire(struct db *db, struct kv **e, int64_t when);
+/* Swap the contents of two databases (SWAPDB), flagging the WATCHers of keys that change.
+ * 0, or -1 when an index is out of range. */
+int db_swap(int id1, int id2);
+/* CLIENT PAUSE in force (1) or over (0): while on, the expire cycle and eviction do nothing and
+ * lookups treat a key past its TTL as missing without deleting it, as Redis does. */
+void db_set_frozen(int on);
+int db_frozen(void);
 /* Remove every key; async hands them to the lazy free thread. */
 void db_flush(struct db *db, int async);
 /* A random live key, NULL when the database is empty. */

@@ -305,7 +305,7 @@ int
 evict_make_room(void)
 {
     const struct config *cfg = config_get();
-    if (cfg->maxmemory <= 0 || pool == NULL)
+    if (cfg->maxmemory <= 0 || pool == NULL || db_frozen())
         return 0;
     size_t maxmem = (size_t)cfg->maxmemory, used = used_for_eviction();
     if (used <= maxmem) {

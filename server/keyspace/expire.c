@@ -22,7 +22,7 @@ expire_set_active(int on)
     active_expire = on;
 }
 
-void
+int64_t
 expire_cycle(void)
 {
     static int current_db;
@@ -35,8 +35,8 @@ expire_cycle(void)
     int timeout = 0;
     unsigned iteration = 0;
 
-    if (!active_expire)
-        return;
+    if (!active_expire || db_frozen())
+        return 0;
 
     for (int j = 0; j < ndb && !timeout; j++) {
         struct db *db = db_get(current_db++ % db_count());
@@ -86,4 +86,5 @@ expire_cycle(void)
     /* How stale the keyspace looks: this cycle's expired share, smoothed. */
     double perc = total_sampled ? (double)total_expired / total_sampled : 0;
     ks->expired_stale_perc = perc * 0.05 + ks->expired_stale_perc * 0.95;
+    return elapsed;
 }

@@ -183,6 +183,51 @@ watch_touch_db(struct db *db)
     dict_foreach(db->watched, touch_if_present, &ctx);
 }
 
+struct swap_ctx {
+    struct db *emptied, *replaced_with;
+};
+
+/* SWAPDB, for one watched key of the database whose contents go away: its watchers are
+ * disturbed when the key was there or will be there, except where, for them, it stays
+ * logically absent (a stale key replaced by nothing or by another stale key, nothing replaced
+ * by a stale key), as Redis 7.0 decides. */
+static void
+touch_swapped(struct dict_node *n, void *arg)
+{
+    struct swap_ctx *s = arg;
+    struct wkey *wk = (struct wkey *)n;
+    int was = db_peek(s->emptied, wk->key, wk->klen) != NULL;
+    int will = db_peek(s->replaced_with, wk->key, wk->klen) != NULL;
+    if (!was && !will)
+        return;
+    int will_stale = will && db_is_stale(s->replaced_with, wk->key, wk->klen);
+    for (size_t i = 0; i < wk->n; i++) {
+        struct watcher *w = wk->w[i];
+        struct watch_ref *r = ref_of(w, wk);
+        if (r && r->stale) {
+            if (!will) {
+                r->stale = 0;
+                continue;
+            }
+            if (will_stale)
+                continue;
+        } else if (r && !was && will_stale) {
+            r->stale = 1;
+            continue;
+        }
+        w->dirty = 1;
+    }
+}
+
+void
+watch_touch_swap(struct db *emptied, struct db *replaced_with)
+{
+    if (emptied->watched == NULL)
+        return;
+    struct swap_ctx s = {emptied, replaced_with};
+    dict_foreach(emptied->watched, touch_swapped, &s);
+}
+
 void
 watch_check_expired(struct watcher *w)
 {

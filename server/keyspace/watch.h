@@ -35,6 +35,9 @@ void watch_touch_key_once(struct db *db, const char *key, size_t klen);
 void watch_command_begin(void);
 /* db is about to be emptied (FLUSHDB/FLUSHALL): flag the watchers of the keys it holds. */
 void watch_touch_db(struct db *db);
+/* SWAPDB is about to give `emptied` the contents of `replaced_with`: flag the watchers of
+ * emptied's watched keys that this changes (Redis 7.0's rules for stale keys included). */
+void watch_touch_swap(struct db *emptied, struct db *replaced_with);
 /* At EXEC: a watched key that expired since WATCH (and is not yet deleted) makes w dirty. */
 void watch_check_expired(struct watcher *w);
 /* Bytes w itself holds (its reference array), for the client's memory figure. */

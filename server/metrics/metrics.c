@@ -373,6 +373,7 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, TOTAL_ACTIVE_DEFRAG_TIME, ds->time_us / 1000);
     METRIC_SET_U64(s, CURRENT_ACTIVE_DEFRAG_TIME, defrag_current_ms());
     METRIC_SET_U64(s, PUBSUB_PATTERNS, pubsub_patterns_count());
+    METRIC_SET_U64(s, PUBSUBSHARD_CHANNELS, pubsub_shard_channels_count());
     METRIC_SET_U64(s, UNEXPECTED_ERROR_REPLIES, st->unexpected_error_replies);
     METRIC_SET_U64(s, CROSS_PROTOCOL_CLOSED, st->cross_protocol_closed);
     METRIC_SET_U64(s, EVICTED_CLIENTS, st->evicted_clients);

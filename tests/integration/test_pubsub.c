@@ -195,10 +195,15 @@ test_pubsub_introspection(void **state)
     r = cu_run(ctx, "PUBSUB CHANNELS");
     assert_int_equal(r->elements, 2);
     freeReplyObject(r);
+    /* The subcommand is quoted as typed, as redis-server 7.0 does. */
+    expect_error(ctx,
+                 "ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try "
+                 "PUBSUB HELP.",
+                 "PUBSUB CHANNELS a b");
     expect_error(ctx,
                  "ERR unknown subcommand or wrong number of arguments for 'channels'. Try "
                  "PUBSUB HELP.",
-                 "PUBSUB CHANNELS a b");
+                 "PUBSUB channels a b");
     expect_error(ctx, "ERR wrong number of arguments for 'pubsub|numpat' command",
                  "PUBSUB NUMPAT x");
     expect_error(ctx, "ERR unknown subcommand 'foo'. Try PUBSUB HELP.", "PUBSUB foo");
