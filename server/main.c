@@ -30,6 +30,7 @@
 #include "pubsub.h"
 #include "slowlog.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -79,6 +80,7 @@ on_cron(evutil_socket_t fd, short what, void *arg)
 {
     db_cron();
     net_cron();
+    tracking_cron();
     metrics_cron();
     cron_arm();
 }
@@ -202,7 +204,7 @@ main(int argc, char **argv)
         log_msg(LL_WARNING, "Could not start the metrics sampler");
         goto out_lazy;
     }
-    if (net_setup(base) < 0)
+    if (net_setup(base) < 0 || tracking_setup(base) < 0)
         goto out_net;
     if (metrics_http_setup(base) < 0)
         goto out_http;
@@ -238,6 +240,7 @@ out_http:
     metrics_http_teardown();
 out_net:
     net_teardown();
+    tracking_teardown();
     pubsub_teardown();
     metrics_teardown();
 out_lazy:

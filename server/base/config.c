@@ -155,7 +155,9 @@ enum opt_type {
     X("maxmemory-eviction-tenacity", OPT_INT, maxmemory_eviction_tenacity, "10", 0, 100, 1,        \
       "how long one eviction pass may run: 10 is 500us, 100 unbounded")                            \
     X("active-expire-effort", OPT_INT, active_expire_effort, "1", 1, 10, 1,                        \
-      "accepted for Redis compatibility")
+      "accepted for Redis compatibility")                                                          \
+    X("tracking-table-max-keys", OPT_LL, tracking_table_max_keys, "1000000", 0, LONG_MAX, 1,       \
+      "keys the client tracking table holds before random ones are invalidated; 0 no limit")
 
 struct opt {
     const char *name;

@@ -119,7 +119,8 @@ struct config {
     int supervised; /* enum supervised_mode */
     int maxmemory_eviction_tenacity;
     int active_expire_effort;
-    char *config_file; /* absolute path of the file loaded, "" when none */
+    long long tracking_table_max_keys; /* CLIENT TRACKING key table limit, 0 = none */
+    char *config_file;                 /* absolute path of the file loaded, "" when none */
 };
 
 /* The configuration in force. Read-only outside config.c; change it with config_set(). */

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "resp_parse.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -142,6 +143,7 @@ client_free(struct client *c)
     }
     pubsub_unsubscribe_all(c, 0);
     pubsub_punsubscribe_all(c, 0);
+    tracking_client_gone(c);
     clients_unlink(c);
     multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);
