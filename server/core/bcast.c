@@ -288,13 +288,33 @@ send_prefix(struct dict_node *n, void *arg)
     free_keys(p);
 }
 
+static void
+collect_pending(struct dict_node *n, void *arg)
+{
+    struct tprefix *p = (struct tprefix *)n;
+    struct collect_ctx *x = arg;
+    if (p->keys)
+        ((struct tprefix **)(void *)x->v)[x->n++] = p;
+}
+
+static int prefix_cmp(const void *a, const void *b);
+
 void
 bcast_send(void (*send)(struct client *c, const char *resp, size_t len),
            int (*noloop)(const struct client *c))
 {
     struct send_ctx sx = {send, noloop};
-    if (prefixes)
-        dict_foreach(prefixes, send_prefix, &sx);
+    if (prefixes == NULL)
+        return;
+    /* Prefixes in byte order, as Redis walks its prefix tree: a client following two prefixes
+     * gets their messages in the same order. */
+    struct collect_ctx x = {zmalloc(dict_size(prefixes) * sizeof(struct tprefix *)), 0};
+    dict_foreach(prefixes, collect_pending, &x);
+    struct tprefix **v = (struct tprefix **)(void *)x.v;
+    qsort(v, x.n, sizeof(*v), prefix_cmp);
+    for (size_t i = 0; i < x.n; i++)
+        send_prefix(&v[i]->node, &sx);
+    zfree(x.v);
 }
 
 /* ---- Introspection ---- */

@@ -481,7 +481,7 @@ tracking_enable(struct client *c, unsigned options, long long redirect, const st
     else if ((options & TRACKING_BCAST) && (options & (TRACKING_OPTIN | TRACKING_OPTOUT)))
         err = "ERR OPTIN and OPTOUT are not compatible with BCAST";
     else if ((options & TRACKING_OPTIN) && (options & TRACKING_OPTOUT))
-        err = "ERR You can't use both OPTIN and OPTOUT";
+        err = "ERR You can't specify both OPTIN mode and OPTOUT mode";
     else if (((options & TRACKING_OPTIN) && (cur & TRACKING_OPTOUT)) ||
              ((options & TRACKING_OPTOUT) && (cur & TRACKING_OPTIN)))
         err = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this "

@@ -1,0 +1,378 @@
+/* test_tracking_diff.c — client tracking compared with a live redis-server 7.0: scenarios of
+ * three connections each (a tracking client, a writer or redirect target, a third party) are
+ * played on zmem and on Redis, step by step, and every connection's whole byte stream must be
+ * the same: replies, RESP3 invalidation pushes, RESP2 __redis__:invalidate messages, flush
+ * nulls, BCAST batches, tracking-redir-broken, CLIENT TRACKINGINFO / GETREDIR and the error
+ * texts. Client ids differ between the servers, so "{ID1}" in a step stands for the id of
+ * connection 1 on that server and the ids are written back as "ID1" in the streams. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "integration/harness.h"
+#include "integration/redis_diff.h"
+#include "tools.h"
+
+#define NCONN 3
+
+/* One step: conn sends line ("{IDn}" replaced); conn -1 waits `ms`; conn -2 closes conn `ms`. */
+struct step {
+    int conn;
+    const char *line;
+    int ms;
+};
+
+struct scenario {
+    const char *name;
+    int proto[NCONN]; /* 2 or 3 */
+    const struct step *steps;
+};
+
+#define WAIT(ms)                                                                                   \
+    {                                                                                              \
+        -1, NULL, ms                                                                               \
+    }
+#define CLOSE(c)                                                                                   \
+    {                                                                                              \
+        -2, NULL, c                                                                                \
+    }
+#define END_STEPS                                                                                  \
+    {                                                                                              \
+        -3, NULL, 0                                                                                \
+    }
+
+static const struct step s_default[] = {
+    {0, "CLIENT TRACKING on\r\n", 0},
+    {0, "GET a\r\nMGET b c\r\n", 0},
+    {1, "SET a 1\r\nSET a 2\r\n", 0},
+    {1, "RPUSH b x\r\n", 0},
+    {0, "LLEN b\r\nGET b\r\n", 0},
+    {1, "LPUSH b y\r\n", 0},
+    {0, "SET c 1\r\n", 0},
+    {0, "GET c\r\n", 0},
+    {1, "DEL nosuch\r\nDEL c\r\n", 0},
+    {0, "EXISTS x y\r\nSTRLEN z\r\n", 0},
+    {1, "MSET x 1 y 2 z 3\r\n", 0},
+    {0, "GET k\r\nCLIENT TRACKINGINFO\r\nCLIENT GETREDIR\r\n", 0},
+    {0, "FLUSHDB\r\n", 0},
+    {0, "GET k\r\n", 0},
+    {2, "FLUSHALL\r\n", 0},
+    {0, "CLIENT TRACKING off\r\nCLIENT GETREDIR\r\nCLIENT TRACKINGINFO\r\n", 0},
+    {1, "SET k 1\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_redirect_resp2[] = {
+    {1, "SUBSCRIBE __redis__:invalidate\r\n", 0},
+    {0, "CLIENT TRACKING on REDIRECT {ID1}\r\n", 0},
+    {0, "GET a\r\nCLIENT GETREDIR\r\nCLIENT TRACKINGINFO\r\n", 0},
+    {2, "SET a 1\r\n", 0},
+    {0, "GET a\r\nGET b\r\n", 0},
+    {2, "FLUSHALL\r\n", 0},
+    {0, "GET z\r\n", 0},
+    CLOSE(1),
+    WAIT(100),
+    {2, "SET z 1\r\n", 0},
+    {0, "CLIENT TRACKINGINFO\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_redirect_resp3[] = {
+    {0, "CLIENT TRACKING on REDIRECT {ID1}\r\n", 0},
+    {0, "GET a\r\n", 0},
+    {2, "SET a 1\r\n", 0},
+    {2, "FLUSHALL\r\n", 0},
+    {0, "GET b\r\nGET c\r\n", 0},
+    CLOSE(1),
+    WAIT(100),
+    {2, "SET b 1\r\n", 0},
+    {2, "SET c 1\r\n", 0},
+    {0, "CLIENT TRACKINGINFO\r\nCLIENT GETREDIR\r\n", 0},
+    {0, "CLIENT TRACKING on\r\nCLIENT TRACKINGINFO\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_bcast[] = {
+    {0, "CLIENT TRACKING on BCAST PREFIX a PREFIX b\r\n", 0},
+    {2, "SET a1 1\r\nSET b1 1\r\nSET c1 1\r\nSET a0 1\r\nSET a1 2\r\n", 0},
+    {0, "SET a2 1\r\n", 0},
+    {0, "CLIENT TRACKING on BCAST NOLOOP PREFIX x\r\n", 0},
+    {0, "SET a3 1\r\n", 0},
+    {2, "SET a4 1\r\nSET x 1\r\n", 0},
+    {0, "SET b2 1\r\n", 0},
+    {2, "SET b3 1\r\n", 0},
+    {0, "CLIENT TRACKINGINFO\r\n", 0},
+    {0, "CLIENT TRACKING on BCAST PREFIX ab\r\nCLIENT TRACKING on BCAST PREFIX q PREFIX qq\r\n", 0},
+    {0, "CLIENT TRACKING on\r\nCLIENT TRACKING on BCAST OPTIN\r\n", 0},
+    {1, "CLIENT TRACKING on BCAST\r\n", 0},
+    {2, "DEL a1 zz\r\n", 0},
+    {2, "FLUSHALL\r\n", 0},
+    {0, "CLIENT TRACKING off\r\nCLIENT TRACKINGINFO\r\n", 0},
+    {2, "SET a5 1\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_optin_optout[] = {
+    {0, "CLIENT CACHING yes\r\n", 0},
+    {0, "CLIENT TRACKING on OPTIN\r\n", 0},
+    {0, "GET a\r\nCLIENT CACHING yes\r\nGET b\r\nGET c\r\n", 0},
+    {1, "MSET a 1 b 1 c 1\r\n", 0},
+    {0, "CLIENT CACHING yes\r\nMULTI\r\nGET m1\r\nGET m2\r\nEXEC\r\nGET m3\r\n", 0},
+    {1, "MSET m1 1 m2 2 m3 3\r\n", 0},
+    {0, "CLIENT CACHING yes\r\nCLIENT TRACKINGINFO\r\nGET d\r\nCLIENT TRACKINGINFO\r\n", 0},
+    {0, "CLIENT CACHING no\r\nCLIENT CACHING maybe\r\n", 0},
+    {0, "CLIENT TRACKING on OPTOUT\r\n", 0},
+    {0, "CLIENT TRACKING off\r\nCLIENT TRACKING on OPTOUT\r\n", 0},
+    {0, "CLIENT CACHING no\r\nGET e\r\nGET f\r\nCLIENT CACHING yes\r\n", 0},
+    {1, "MSET e 1 f 1\r\n", 0},
+    {0, "CLIENT CACHING no\r\nCLIENT TRACKINGINFO\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_noloop_multi[] = {
+    {0, "CLIENT TRACKING on NOLOOP\r\n", 0},
+    {0, "GET a\r\nSET a 1\r\n", 0},
+    {1, "SET a 2\r\n", 0},
+    {0, "GET a\r\n", 0},
+    {1, "SET a 3\r\n", 0},
+    {0, "CLIENT TRACKING on\r\nGET m\r\nMULTI\r\nSET m 1\r\nGET m\r\nEXEC\r\n", 0},
+    {1, "INCR m\r\n", 0},
+    {0, "GET p\r\nRESET\r\n", 0},
+    {1, "SET p 1\r\n", 0},
+    {0, "CLIENT TRACKINGINFO\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_errors[] = {
+    {0, "CLIENT TRACKING on REDIRECT 999999\r\nCLIENT TRACKING on REDIRECT x\r\n", 0},
+    {0, "CLIENT TRACKING on REDIRECT {ID1} REDIRECT {ID1}\r\n", 0},
+    {0, "CLIENT TRACKING on PREFIX a\r\nCLIENT TRACKING on BCAST OPTIN\r\n", 0},
+    {0, "CLIENT TRACKING on OPTIN OPTOUT\r\nCLIENT TRACKING on FOO\r\nCLIENT TRACKING maybe\r\n",
+     0},
+    {0, "CLIENT TRACKING on REDIRECT\r\nCLIENT TRACKING\r\nCLIENT CACHING\r\n", 0},
+    {0, "CLIENT GETREDIR x\r\nCLIENT TRACKINGINFO x\r\nCLIENT CACHING yes\r\n", 0},
+    {0, "CLIENT TRACKING off FOO\r\nCLIENT TRACKING off BCAST\r\nCLIENT TRACKINGINFO\r\n", 0},
+    {0,
+     "CLIENT TRACKING on BCAST PREFIX a PREFIX ab\r\nCLIENT TRACKING on BCAST PREFIX b PREFIX "
+     "b\r\n",
+     0},
+    {0, "CLIENT TRACKING on BCAST PREFIX a PREFIX b PREFIX c\r\nCLIENT TRACKINGINFO\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_expiry[] = {
+    {0, "CLIENT TRACKING on\r\n", 0},
+    {1, "SET e v PX 50\r\nSET l v PX 50\r\n", 0},
+    {0, "GET e\r\n", 0},
+    WAIT(500),
+    {0, "PING\r\n", 0},
+    {1, "SET l2 v\r\nPEXPIRE l2 1\r\n", 0},
+    {0, "GET l2\r\n", 0},
+    WAIT(300),
+    {1, "SET e v\r\n", 0},
+    END_STEPS,
+};
+
+static const struct scenario scenarios[] = {
+    {"default mode (RESP3)", {3, 2, 2}, s_default},
+    {"default mode (RESP2, no messages)", {2, 2, 2}, s_default},
+    {"RESP2 redirect to a subscriber", {2, 2, 2}, s_redirect_resp2},
+    {"RESP3 redirect", {3, 3, 2}, s_redirect_resp3},
+    {"RESP2 client, RESP3 redirect", {2, 3, 2}, s_redirect_resp3},
+    {"BCAST", {3, 3, 2}, s_bcast},
+    {"OPTIN / OPTOUT", {3, 2, 2}, s_optin_optout},
+    {"NOLOOP, MULTI, RESET", {3, 2, 2}, s_noloop_multi},
+    {"errors", {2, 2, 2}, s_errors},
+    {"expiry", {3, 2, 2}, s_expiry},
+};
+
+/* A connection's transcript. */
+struct tbuf {
+    char *s;
+    size_t len, cap;
+};
+
+static void
+tb_add(struct tbuf *t, const char *p, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+    }
+    memcpy(t->s + t->len, p, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+/* Read whatever the open connections say until none has said anything for 60 ms. */
+static void
+collect(const int *fd, struct tbuf *out)
+{
+    long long deadline = harness_now_ms() + 2000;
+    for (;;) {
+        struct pollfd p[NCONN];
+        int n = 0, map[NCONN];
+        for (int i = 0; i < NCONN; i++) {
+            if (fd[i] >= 0) {
+                p[n] = (struct pollfd){fd[i], POLLIN, 0};
+                map[n++] = i;
+            }
+        }
+        if (n == 0 || harness_now_ms() > deadline || poll(p, (nfds_t)n, 60) <= 0)
+            return;
+        for (int j = 0; j < n; j++) {
+            if (!(p[j].revents & (POLLIN | POLLHUP)))
+                continue;
+            char buf[16384];
+            ssize_t r = read(p[j].fd, buf, sizeof(buf));
+            if (r > 0)
+                tb_add(&out[map[j]], buf, (size_t)r);
+        }
+    }
+}
+
+static void
+subst_ids(const char *line, const long long *ids, char *dst, size_t size)
+{
+    size_t n = 0;
+    while (*line && n + 24 < size) {
+        if (strncmp(line, "{ID", 3) == 0 && line[3] >= '0' && line[3] < '0' + NCONN &&
+            line[4] == '}') {
+            n += (size_t)snprintf(dst + n, size - n, "%lld", ids[line[3] - '0']);
+            line += 5;
+        } else {
+            dst[n++] = *line++;
+        }
+    }
+    dst[n] = '\0';
+}
+
+/* ":<id>\r\n" of each connection written back as ":ID<n>\r\n". */
+static void
+normalize_ids(struct tbuf *t, const long long *ids)
+{
+    for (int i = 0; i < NCONN; i++) {
+        char pat[32], rep[16];
+        snprintf(pat, sizeof(pat), ":%lld\r\n", ids[i]);
+        snprintf(rep, sizeof(rep), ":ID%d\r\n", i);
+        char *p;
+        while (t->s && (p = strstr(t->s, pat)) != NULL) {
+            size_t pl = strlen(pat), rl = strlen(rep);
+            memmove(p + rl, p + pl, strlen(p + pl) + 1);
+            memcpy(p, rep, rl);
+            t->len = t->len - pl + rl;
+        }
+    }
+}
+
+/* Play sc on the server at port; out[i] gets connection i's stream. */
+static void
+play(const struct scenario *sc, int port, struct tbuf *out)
+{
+    int fd[NCONN];
+    long long ids[NCONN];
+    struct tbuf scratch = {0};
+    int admin = raw_connect(port);
+    raw_sends(admin, "FLUSHALL\r\n");
+    free(raw_read(admin, 5, 2000, &(size_t){0}, &(int){0}));
+    close(admin);
+    for (int i = 0; i < NCONN; i++) {
+        fd[i] = raw_connect(port);
+        raw_sends(fd[i], sc->proto[i] == 3 ? "HELLO 3\r\nCLIENT ID\r\n" : "CLIENT ID\r\n");
+        char *got = raw_read(fd[i], (size_t)-2, 300, &(size_t){0}, &(int){0});
+        char *colon = strrchr(got, ':');
+        assert_non_null(colon);
+        ids[i] = atoll(colon + 1);
+        free(got);
+    }
+    for (const struct step *st = sc->steps; st->conn != -3; st++) {
+        if (st->conn == -1) {
+            usleep((useconds_t)st->ms * 1000);
+        } else if (st->conn == -2) {
+            close(fd[st->ms]);
+            fd[st->ms] = -1;
+        } else {
+            char line[1024];
+            subst_ids(st->line, ids, line, sizeof(line));
+            raw_sends(fd[st->conn], line);
+        }
+        collect(fd, out);
+    }
+    for (int i = 0; i < NCONN; i++) {
+        if (fd[i] >= 0)
+            close(fd[i]);
+        normalize_ids(&out[i], ids);
+    }
+    free(scratch.s);
+}
+
+/* The stream with CR LF shown as "|", for a mismatch report. */
+static void
+show(const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '\r' && s[1] == '\n') {
+            fputc('|', stderr);
+            s++;
+        } else {
+            fputc(*s, stderr);
+        }
+    }
+    fputc('\n', stderr);
+}
+
+static void
+test_tracking_differential(void **state)
+{
+    (void)state;
+    struct zserver srv;
+    struct rd r;
+    require_tool("redis-server", "the streams of Redis 7.0 to compare with");
+    redisContext *ctx = zserver_start_connect(&srv, NULL);
+    if (rd_start(&r, ctx) < 0)
+        fail_msg("redis-server is installed but did not start");
+    size_t n = sizeof(scenarios) / sizeof(scenarios[0]);
+    int failed = 0, streams = 0, agreed = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tbuf a[NCONN] = {{0}}, b[NCONN] = {{0}};
+        play(&scenarios[i], r.srv.port, a);
+        play(&scenarios[i], srv.port, b);
+        for (int c = 0; c < NCONN; c++) {
+            const char *x = a[c].s ? a[c].s : "", *y = b[c].s ? b[c].s : "";
+            streams++;
+            if (strcmp(x, y) == 0) {
+                agreed++;
+                continue;
+            }
+            failed = 1;
+            fprintf(stderr, "scenario '%s', connection %d differs\n  redis: ", scenarios[i].name,
+                    c);
+            show(x);
+            fprintf(stderr, "  zmem:  ");
+            show(y);
+        }
+        for (int c = 0; c < NCONN; c++) {
+            free(a[c].s);
+            free(b[c].s);
+        }
+    }
+    printf("tracking differential: %zu scenarios, %d of %d connection streams identical\n", n,
+           agreed, streams);
+    rd_stop(&r);
+    redisFree(ctx);
+    assert_int_equal(zserver_stop(&srv), 0);
+    assert_false(failed);
+}
+
+int
+main(void)
+{
+    harness_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tracking_differential),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
