@@ -176,7 +176,46 @@ static const struct step s_expiry[] = {
     END_STEPS,
 };
 
+static const struct step s_key_commands[] = {
+    {0, "CLIENT TRACKING on\r\n", 0},
+    {1, "MSET r1 a c1 b m1 c g1 d s1 x\r\nSADD set1 a b\r\nRPUSH l1 a b\r\n", 0},
+    {0, "MGET r1 r2 c1 c2 m1 g1 g2\r\nSISMEMBER set1 a\r\nSCARD set2\r\nLRANGE l1 0 -1\r\n", 0},
+    {0, "LLEN l2\r\nTYPE s1\r\nSTRLEN s1\r\nEXISTS nothere\r\n", 0},
+    {1, "RENAME r1 r2\r\n", 0},
+    {1, "COPY c1 c2\r\n", 0},
+    {1, "MOVE m1 1\r\n", 0},
+    {1, "GETDEL g1\r\nGETEX g2 PX 100\r\n", 0},
+    {1, "SUNIONSTORE set2 set2\r\n", 0},
+    {1, "LMOVE l1 l2 LEFT LEFT\r\n", 0},
+    {1, "APPEND s1 y\r\nSETRANGE s1 0 z\r\n", 0},
+    {0, "GET late\r\n", 0},
+    {1, "SET late v PX 30\r\n", 0},
+    {0, "GET late\r\n", 0},
+    WAIT(100),
+    {0, "GET late\r\n", 0},
+    {1, "SELECT 1\r\nSET nothere 1\r\n", 0},
+    {0, "MULTI\r\nFLUSHDB\r\nFLUSHDB\r\nEXEC\r\n", 0},
+    END_STEPS,
+};
+
+static const struct step s_blocking[] = {
+    {0, "CLIENT TRACKING on\r\n", 0},
+    {0, "LLEN q\r\n", 0},
+    {2, "BLPOP q 5\r\n", 0},
+    {1, "RPUSH q x\r\n", 0},
+    {0, "LLEN q\r\n", 0},
+    {1, "RPUSH q y\r\n", 0},
+    {0, "CLIENT TRACKING off\r\nCLIENT TRACKING on BCAST\r\n", 0},
+    {2, "BLPOP q2 5\r\n", 0},
+    {1, "LPUSH q2 z\r\n", 0},
+    END_STEPS,
+};
+
 static const struct scenario scenarios[] = {
+    {"key commands: RENAME, COPY, MOVE, GETDEL, stores, other databases",
+     {3, 2, 2},
+     s_key_commands},
+    {"blocking pops", {3, 2, 2}, s_blocking},
     {"default mode (RESP3)", {3, 2, 2}, s_default},
     {"default mode (RESP2, no messages)", {2, 2, 2}, s_default},
     {"RESP2 redirect to a subscriber", {2, 2, 2}, s_redirect_resp2},
