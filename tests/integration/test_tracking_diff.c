@@ -18,7 +18,9 @@
 
 #define NCONN 3
 
-/* One step: conn sends line ("{IDn}" replaced); conn -1 waits `ms`; conn -2 closes conn `ms`. */
+/* One step: conn sends line ("{IDn}" replaced) and the step ends once conn has an answer
+ * (ms NO_ANSWER: a blocking command, it has none yet); conn -1 waits `ms`; conn -2 closes
+ * conn `ms`. */
 struct step {
     int conn;
     const char *line;
@@ -31,6 +33,7 @@ struct scenario {
     const struct step *steps;
 };
 
+#define NO_ANSWER (-1)
 #define WAIT(ms)                                                                                   \
     {                                                                                              \
         -1, NULL, ms                                                                               \
@@ -165,9 +168,9 @@ static const struct step s_errors[] = {
 
 static const struct step s_expiry[] = {
     {0, "CLIENT TRACKING on\r\n", 0},
-    {1, "SET e v PX 50\r\nSET l v PX 50\r\n", 0},
+    {1, "SET e v PX 400\r\nSET l v PX 400\r\n", 0},
     {0, "GET e\r\n", 0},
-    WAIT(500),
+    WAIT(1200),
     {0, "PING\r\n", 0},
     {1, "SET l2 v\r\nPEXPIRE l2 1\r\n", 0},
     {0, "GET l2\r\n", 0},
@@ -189,9 +192,10 @@ static const struct step s_key_commands[] = {
     {1, "LMOVE l1 l2 LEFT LEFT\r\n", 0},
     {1, "APPEND s1 y\r\nSETRANGE s1 0 z\r\n", 0},
     {0, "GET late\r\n", 0},
-    {1, "SET late v PX 30\r\n", 0},
+    {1, "SET late v PX 1\r\n", 0},
+    WAIT(50),
     {0, "GET late\r\n", 0},
-    WAIT(100),
+    WAIT(200),
     {0, "GET late\r\n", 0},
     {1, "SELECT 1\r\nSET nothere 1\r\n", 0},
     {0, "MULTI\r\nFLUSHDB\r\nFLUSHDB\r\nEXEC\r\n", 0},
@@ -201,12 +205,12 @@ static const struct step s_key_commands[] = {
 static const struct step s_blocking[] = {
     {0, "CLIENT TRACKING on\r\n", 0},
     {0, "LLEN q\r\n", 0},
-    {2, "BLPOP q 5\r\n", 0},
+    {2, "BLPOP q 5\r\n", NO_ANSWER},
     {1, "RPUSH q x\r\n", 0},
     {0, "LLEN q\r\n", 0},
     {1, "RPUSH q y\r\n", 0},
     {0, "CLIENT TRACKING off\r\nCLIENT TRACKING on BCAST\r\n", 0},
-    {2, "BLPOP q2 5\r\n", 0},
+    {2, "BLPOP q2 5\r\n", NO_ANSWER},
     {1, "LPUSH q2 z\r\n", 0},
     END_STEPS,
 };
@@ -246,11 +250,15 @@ tb_add(struct tbuf *t, const char *p, size_t n)
     t->s[t->len] = '\0';
 }
 
-/* Read whatever the open connections say until none has said anything for 60 ms. */
+/* Read whatever the open connections say: at least the first bytes of the answer to the step
+ * just sent on `sender` (-1: none), then until none has said anything for 30 ms (both scaled by
+ * ZMEM_TEST_SLOW), so a step never overtakes the one before it on a slow machine. */
 static void
-collect(const int *fd, struct tbuf *out)
+collect(const int *fd, struct tbuf *out, int sender)
 {
-    long long deadline = harness_now_ms() + 2000;
+    int slow = harness_slow();
+    size_t had = sender >= 0 ? out[sender].len : 0;
+    long long deadline = harness_now_ms() + 5000LL * slow;
     for (;;) {
         struct pollfd p[NCONN];
         int n = 0, map[NCONN];
@@ -260,8 +268,14 @@ collect(const int *fd, struct tbuf *out)
                 map[n++] = i;
             }
         }
-        if (n == 0 || harness_now_ms() > deadline || poll(p, (nfds_t)n, 60) <= 0)
+        int answered = sender < 0 || out[sender].len > had;
+        if (n == 0 || harness_now_ms() > deadline)
             return;
+        if (poll(p, (nfds_t)n, 30 * slow) <= 0) {
+            if (answered)
+                return;
+            continue;
+        }
         for (int j = 0; j < n; j++) {
             if (!(p[j].revents & (POLLIN | POLLHUP)))
                 continue;
@@ -307,27 +321,46 @@ normalize_ids(struct tbuf *t, const long long *ids)
     }
 }
 
+/* Send s on fd and read until what arrived ends with suffix (2 s at most, scaled). */
+static char *
+read_until(int fd, const char *s, const char *suffix)
+{
+    struct tbuf t = {0};
+    size_t sl = strlen(suffix);
+    long long deadline = harness_now_ms() + 2000LL * harness_slow();
+    raw_sends(fd, s);
+    while (harness_now_ms() < deadline && (t.len < sl || strcmp(t.s + t.len - sl, suffix) != 0)) {
+        struct pollfd p = {fd, POLLIN, 0};
+        char buf[4096];
+        ssize_t r;
+        if (poll(&p, 1, 100) > 0 && (r = read(fd, buf, sizeof(buf))) > 0)
+            tb_add(&t, buf, (size_t)r);
+    }
+    if (t.s == NULL)
+        tb_add(&t, "", 0);
+    return t.s;
+}
+
 /* Play sc on the server at port; out[i] gets connection i's stream. */
 static void
 play(const struct scenario *sc, int port, struct tbuf *out)
 {
     int fd[NCONN];
     long long ids[NCONN];
-    struct tbuf scratch = {0};
     int admin = raw_connect(port);
-    raw_sends(admin, "FLUSHALL\r\n");
-    free(raw_read(admin, 5, 2000, &(size_t){0}, &(int){0}));
+    free(read_until(admin, "FLUSHALL\r\n", "+OK\r\n"));
     close(admin);
     for (int i = 0; i < NCONN; i++) {
         fd[i] = raw_connect(port);
-        raw_sends(fd[i], sc->proto[i] == 3 ? "HELLO 3\r\nCLIENT ID\r\n" : "CLIENT ID\r\n");
-        char *got = raw_read(fd[i], (size_t)-2, 300, &(size_t){0}, &(int){0});
-        char *colon = strrchr(got, ':');
-        assert_non_null(colon);
-        ids[i] = atoll(colon + 1);
+        if (sc->proto[i] == 3)
+            free(read_until(fd[i], "HELLO 3\r\nPING\r\n", "+PONG\r\n"));
+        char *got = read_until(fd[i], "CLIENT ID\r\n", "\r\n");
+        assert_int_equal(got[0], ':');
+        ids[i] = atoll(got + 1);
         free(got);
     }
     for (const struct step *st = sc->steps; st->conn != -3; st++) {
+        int sender = -1;
         if (st->conn == -1) {
             usleep((useconds_t)st->ms * 1000);
         } else if (st->conn == -2) {
@@ -337,15 +370,15 @@ play(const struct scenario *sc, int port, struct tbuf *out)
             char line[1024];
             subst_ids(st->line, ids, line, sizeof(line));
             raw_sends(fd[st->conn], line);
+            sender = st->ms == NO_ANSWER ? -1 : st->conn;
         }
-        collect(fd, out);
+        collect(fd, out, sender);
     }
     for (int i = 0; i < NCONN; i++) {
         if (fd[i] >= 0)
             close(fd[i]);
         normalize_ids(&out[i], ids);
     }
-    free(scratch.s);
 }
 
 /* The stream with CR LF shown as "|", for a mismatch report. */
