@@ -112,11 +112,12 @@ schedule_turn(void)
     }
 }
 
+/* Make room for `need` elements of `size` bytes, doubling from `first`. */
 static void
-grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
+grow(void **arr, uint32_t *cap, uint32_t need, size_t size, uint32_t first)
 {
     if (need > *cap) {
-        *cap = *cap ? *cap * 2 : 4;
+        *cap = *cap ? *cap * 2 : first;
         *arr = zrealloc(*arr, (size_t)*cap * size);
     }
 }
@@ -295,8 +296,9 @@ remember(struct client *c, const char *key, size_t klen)
     for (uint32_t i = 0; i < k->n; i++)
         if (k->h[i].c == c)
             return;
-    grow((void **)&k->h, &k->cap, k->n + 1, sizeof(*k->h));
-    grow((void **)&t->refs, &t->cap, t->n + 1, sizeof(*t->refs));
+    /* Most keys have one reader: their holder array starts at one (16 bytes). */
+    grow((void **)&k->h, &k->cap, k->n + 1, sizeof(*k->h), 1);
+    grow((void **)&t->refs, &t->cap, t->n + 1, sizeof(*t->refs), 8);
     k->h[k->n] = (struct tholder){c, t->n};
     t->refs[t->n] = (struct tref){k, k->n};
     k->n++;
