@@ -34,6 +34,7 @@
 #include "pubsub.h"
 #include "slowlog.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -105,6 +106,7 @@ on_cron(evutil_socket_t fd, short what, void *arg)
     /* The active expire cycle, timed for the latency monitor as Redis names it. */
     latency_add_sample_if_needed("expire-cycle", db_cron() / 1000);
     net_cron();
+    tracking_cron();
     metrics_cron();
     cron_arm();
 }
@@ -233,7 +235,7 @@ main(int argc, char **argv)
         log_msg(LL_WARNING, "Could not start the metrics sampler");
         goto out_lazy;
     }
-    if (net_setup(base) < 0)
+    if (net_setup(base) < 0 || tracking_setup(base) < 0)
         goto out_net;
     if (metrics_http_setup(base) < 0)
         goto out_http;
@@ -272,6 +274,7 @@ out_http:
     metrics_http_teardown();
 out_net:
     net_teardown();
+    tracking_teardown();
     pubsub_teardown();
     monitor_teardown();
     metrics_teardown();

@@ -169,7 +169,9 @@ enum opt_type {
     X("active-defrag-cycle-max", OPT_INT, active_defrag_cycle_max, "25", 1, 99, 1,                 \
       "most CPU percent defragmentation uses")                                                     \
     X("active-defrag-max-scan-fields", OPT_LL, active_defrag_max_scan_fields, "1000", 1,           \
-      LLONG_MAX, 1, "elements of a big value defragmented per step")
+      LLONG_MAX, 1, "elements of a big value defragmented per step")                               \
+    X("tracking-table-max-keys", OPT_LL, tracking_table_max_keys, "1000000", 0, LONG_MAX, 1,       \
+      "keys the client tracking table holds before random ones are invalidated; 0 no limit")
 
 struct opt {
     const char *name;

@@ -126,6 +126,7 @@ struct config {
     int active_defrag_cycle_min;          /* CPU percent range while running */
     int active_defrag_cycle_max;
     long long active_defrag_max_scan_fields; /* elements of a big value per step */
+    long long tracking_table_max_keys;       /* CLIENT TRACKING key table limit, 0 = none */
     char *config_file;                       /* absolute path of the file loaded, "" when none */
 };
 

@@ -123,7 +123,6 @@ static const struct {
     {"shutdown-timeout", NULL},
     {"shutdown-on-sigint", NULL},
     {"shutdown-on-sigterm", NULL},
-    {"tracking-table-max-keys", NULL},
     {"maxmemory-clients", NULL},
 };
 #define NREDIS_DIRECTIVES (sizeof(redis_directives) / sizeof(redis_directives[0]))

@@ -1,5 +1,5 @@
 /* cmd_client.c — CLIENT ID / SETNAME / GETNAME / LIST / INFO / KILL / REPLY / UNBLOCK /
- * NO-EVICT / HELP, and RESET. */
+ * NO-EVICT / TRACKING / CACHING / GETREDIR / TRACKINGINFO / HELP, and RESET. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +14,9 @@
 #include "net.h"
 #include "pubsub.h"
 #include "resp.h"
+#include "tracking.h"
 #include "util.h"
+#include "zmalloc.h"
 
 static void
 cmd_client_id(struct client *c)
@@ -304,6 +306,95 @@ cmd_client_unpause(struct client *c)
     reply_ok(c);
 }
 
+/* CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p]... [OPTIN] [OPTOUT] [NOLOOP]. The
+ * options are parsed (and REDIRECT's client looked up) before ON/OFF is read, as Redis does,
+ * so OFF with a bad option fails too. */
+static void
+cmd_client_tracking(struct client *c)
+{
+    unsigned options = 0;
+    long long redirect = 0;
+    struct resp_arg *prefixes = NULL;
+    size_t nprefixes = 0;
+
+    for (int j = 3; j < c->argc; j++) {
+        int more = c->argc - 1 - j;
+        if (arg_is(c, j, "redirect") && more) {
+            j++;
+            if (redirect != 0) {
+                reply_error(c, "ERR A client can only redirect to a single other client");
+                goto out;
+            }
+            if (arg_ll(c, j, &redirect) < 0) {
+                reply_error_notint(c);
+                goto out;
+            }
+            struct client *o = clients_first();
+            while (o && o->id != (unsigned long long)redirect)
+                o = o->next;
+            if (o == NULL) {
+                reply_error(c, "ERR The client ID you want redirect to does not exist");
+                goto out;
+            }
+        } else if (arg_is(c, j, "bcast")) {
+            options |= TRACKING_BCAST;
+        } else if (arg_is(c, j, "optin")) {
+            options |= TRACKING_OPTIN;
+        } else if (arg_is(c, j, "optout")) {
+            options |= TRACKING_OPTOUT;
+        } else if (arg_is(c, j, "noloop")) {
+            options |= TRACKING_NOLOOP;
+        } else if (arg_is(c, j, "prefix") && more) {
+            j++;
+            prefixes = zrealloc(prefixes, (nprefixes + 1) * sizeof(*prefixes));
+            prefixes[nprefixes++] = c->argv[j];
+        } else {
+            reply_error_syntax(c);
+            goto out;
+        }
+    }
+    if (arg_is(c, 2, "on")) {
+        if (tracking_enable(c, options, redirect, prefixes, nprefixes) < 0)
+            goto out;
+    } else if (arg_is(c, 2, "off")) {
+        tracking_disable(c);
+    } else {
+        reply_error_syntax(c);
+        goto out;
+    }
+    reply_ok(c);
+out:
+    zfree(prefixes);
+}
+
+static void
+cmd_client_caching(struct client *c)
+{
+    int yes = arg_is(c, 2, "yes");
+    if (!yes && !arg_is(c, 2, "no")) {
+        /* Redis checks tracking is on before it reads the argument. */
+        if (tracking_redirect(c) < 0)
+            tracking_caching(c, 1);
+        else
+            reply_error_syntax(c);
+        return;
+    }
+    if (tracking_caching(c, yes) == 0)
+        reply_ok(c);
+}
+
+static void
+cmd_client_getredir(struct client *c)
+{
+    reply_int(c, tracking_redirect(c));
+}
+
+static void
+cmd_client_trackinginfo(struct client *c)
+{
+    tracking_reply_info(c);
+}
+
 /* RESET: the connection as it was when it connected: database 0, RESP2, no name, replies on,
  * and authenticated only if no password is required. */
 static void
@@ -316,6 +407,7 @@ cmd_reset(struct client *c)
     pubsub_punsubscribe_all(c, 0);
     pubsub_sunsubscribe_all(c, 0);
     monitor_remove(c); /* no longer a monitor either */
+    tracking_disable(c);
     c->db_id = 0;
     c->proto = RESP2;
     client_set_name(c, "", 0);
@@ -328,6 +420,10 @@ static void
 cmd_client_help(struct client *c)
 {
     static const char *const lines[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -360,6 +456,11 @@ cmd_client_help(struct client *c)
         "      Return clients with the given ids.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         NULL,
@@ -404,10 +505,23 @@ static const struct command client_subcommands[] = {
     COMMAND("unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Unblock a client blocked in a blocking command", .group = "connection"),
     COMMAND("pause", cmd_client_pause, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Stop processing commands from clients for some time",
+            .summary = "Hold every client's commands (or only writes) until a deadline",
             .group = "connection"),
     COMMAND("unpause", cmd_client_unpause, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Resume processing of clients that were paused", .group = "connection"),
+            .summary = "End a CLIENT PAUSE: held commands run in arrival order",
+            .group = "connection"),
+    COMMAND("tracking", cmd_client_tracking, -3, CMD_LOADING | CMD_STALE,
+            .summary = "Turn invalidation messages for keys this client read on or off",
+            .group = "connection"),
+    COMMAND("caching", cmd_client_caching, 3, CMD_LOADING | CMD_STALE,
+            .summary = "In OPTIN or OPTOUT mode, say whether the next command's keys are tracked",
+            .group = "connection"),
+    COMMAND("getredir", cmd_client_getredir, 2, CMD_LOADING | CMD_STALE,
+            .summary = "The client id invalidations are redirected to, 0 or -1",
+            .group = "connection"),
+    COMMAND("trackinginfo", cmd_client_trackinginfo, 2, CMD_LOADING | CMD_STALE,
+            .summary = "This connection's tracking flags, redirect and prefixes",
+            .group = "connection"),
     COMMAND("help", cmd_client_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "connection"),
     COMMAND_END,

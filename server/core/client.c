@@ -15,6 +15,7 @@
 #include "pubsub.h"
 #include "resp_write.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -316,7 +317,7 @@ client_memory(const struct client *c)
 {
     return zmalloc_size(c) + buf_alloc_size(&c->query) + buf_alloc_size(&c->reply) +
            resp_parser_memory(&c->parser) + alloc_size(c->name) + multi_memory(c) +
-           pubsub_client_memory(c);
+           pubsub_client_memory(c) + tracking_client_memory(c);
 }
 
 void
@@ -411,20 +412,21 @@ client_info_line(const struct client *c, struct buf *b)
     const char *events =
         (c->flags & CLIENT_READ_OFF) ? (pending ? "w" : "") : (pending ? "rw" : "r");
 
-    /* Redis's letters for the states zmem has: O monitor, x in MULTI, d a watched key changed, P
-     * subscribed.
-     */
-    char flags[8], *f = flags;
+    /* Redis's letters, in its order, for the states zmem has: O monitor, P subscribed, x in
+     * MULTI, b blocked, t tracking (R its redirect broken, B in BCAST mode), d a watched key
+     * changed. */
+    char flags[12], *f = flags;
     if (c->flags & CLIENT_MONITOR)
         *f++ = 'O';
-    if (c->flags & CLIENT_MULTI)
-        *f++ = 'x';
-    if (c->watch.dirty)
-        *f++ = 'd';
     if (c->pubsub)
         *f++ = 'P';
+    if (c->flags & CLIENT_MULTI)
+        *f++ = 'x';
     if (c->flags & CLIENT_BLOCKED)
         *f++ = 'b';
+    f += tracking_flag_letters(c, f);
+    if (c->watch.dirty)
+        *f++ = 'd';
     if (f == flags)
         *f++ = 'N';
     *f = '\0';
@@ -433,16 +435,16 @@ client_info_line(const struct client *c, struct buf *b)
         command_fullname(c->last_cmd, full, sizeof(full));
     size_t sub = pubsub_client_channels(c), psub = pubsub_client_patterns(c);
     /* Same keys and order as Redis 7.0 so that tools parsing k=v tokens find what they
-     * expect; fields for features zmem lacks (tracking) carry their idle values. */
+     * expect; fields for features zmem lacks (ssub, argv-mem) carry their idle values. */
     buf_printf(b,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                "sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu "
                "rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default "
-               "redir=-1 resp=%d",
+               "redir=%lld resp=%d",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)((now - c->ctime_ms) / 1000), (long long)((now - c->last_io_ms) / 1000),
                flags, c->db_id, sub, psub, pubsub_client_shard_channels(c),
                (c->flags & CLIENT_MULTI) ? c->mstate.count : -1, qbuf, qfree, multi_memory(c),
                buf_alloc_size(&c->reply), c->reply.cap, obl, oll, omem, client_memory(c), events,
-               full, c->proto);
+               full, tracking_redirect(c), c->proto);
 }

@@ -12,6 +12,7 @@
 
 struct event;
 struct client_pubsub;
+struct client_tracking;
 struct block_state;
 
 /* Client flags. */
@@ -75,7 +76,8 @@ struct client {
     int64_t obuf_soft_since_ms; /* since when its output is over the soft limit, or 0 */
     struct block_state *block;  /* its wait while CLIENT_BLOCKED (blocking.c), else NULL */
 
-    struct client_pubsub *pubsub; /* channel and pattern subscriptions (pubsub.c), or NULL */
+    struct client_pubsub *pubsub;     /* channel and pattern subscriptions (pubsub.c), or NULL */
+    struct client_tracking *tracking; /* CLIENT TRACKING state (tracking.c), or NULL */
 
     struct client *prev, *next; /* all clients list */
 };

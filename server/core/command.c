@@ -21,6 +21,7 @@
 #include "pause.h"
 #include "slowlog.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "watch.h"
 #include "zmalloc.h"
@@ -236,10 +237,10 @@ refuse_cross_protocol(struct client *c)
     return 1;
 }
 
-/* After a write command: signal its key arguments to WATCH. A handler that changes a value in
- * place (INCR, LPUSH on an existing list, ...) does not go through db.c's hooks, so this is
- * where those changes are seen. It is an approximation: a write that answered without error
- * and left its key in place but changed nothing (SADD of a present member, HSET of the same
+/* After a write command: signal its key arguments to WATCH and client tracking. A handler that
+ * changes a value in place (INCR, LPUSH on an existing list, ...) does not go through db.c's hooks,
+ * so this is where those changes are seen. It is an approximation: a write that answered without
+ * error and left its key in place but changed nothing (SADD of a present member, HSET of the same
  * value) also breaks a WATCH, where Redis would not; commands flagged CMD_DB_SIGNALS (SET
  * family, DEL, EXPIRE, RENAME, COPY, MOVE...) are left to db.c and are exact. Keys absent after the
  * command and keys db.c already signalled during it are skipped (watch_touch_key_once), so DEL of a
@@ -249,12 +250,12 @@ static void
 signal_written_keys(struct client *c, const struct command *cmd)
 {
     struct db *db = db_get(c->db_id);
-    if (db == NULL || db->watched == NULL || cmd->keys.first <= 0)
+    if (db == NULL || !db_changes_observed(db) || cmd->keys.first <= 0)
         return;
     int last = cmd->keys.last < 0 ? c->argc + cmd->keys.last : cmd->keys.last;
     int step = cmd->keys.step > 0 ? cmd->keys.step : 1;
     for (int k = cmd->keys.first; k <= last && k < c->argc; k += step)
-        watch_touch_key_once(db, c->argv[k].ptr, c->argv[k].len);
+        db_signal_written(db, c->argv[k].ptr, c->argv[k].len);
 }
 
 /* Error replies counted up to the start of the current call; nested calls (EXEC's queue)
@@ -269,6 +270,7 @@ command_call(struct client *c, const struct command *cmd)
     c->cmd = cmd;
     c->last_cmd = cmd; /* CLIENT LIST shows the command being run as cmd= */
     watch_command_begin();
+    tracking_call_enter();
     errors_seen = st->total_error_replies;
     int64_t start = mono_us();
     cmd->proc(c);
@@ -288,6 +290,9 @@ command_call(struct client *c, const struct command *cmd)
     st->commands_processed++;
     if ((cmd->flags & (CMD_WRITE | CMD_DB_SIGNALS)) == CMD_WRITE && !failed)
         signal_written_keys(c, cmd);
+    if (cmd->flags & CMD_READONLY)
+        tracking_remember_keys(c, cmd); /* as Redis: failed reads remember their keys too */
+    tracking_call_leave();
     if (!(cmd->flags & CMD_SKIP_SLOWLOG))
         slowlog_consider(c, duration);
     monitor_feed(c, cmd); /* after the call, with the database it left c in, as Redis 7.0 */
@@ -357,9 +362,13 @@ command_dispatch(struct client *c)
 {
     /* CLIENT REPLY OFF|SKIP: whatever this command (or its refusal) wrote is taken back. */
     size_t mark = c->reply.len;
+    tracking_dispatch_begin(c);
     dispatch_one(c);
     if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply.len >= mark)
         c->reply.len = mark;
+    /* Invalidations owed to c itself follow its reply (and are pushed even under REPLY OFF).
+     * Any CLIENT subcommand keeps a CLIENT CACHING choice for the next command, as in Redis. */
+    tracking_dispatch_end(c, c->argv[0].len == 6 && strncasecmp(c->argv[0].ptr, "client", 6) == 0);
     c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT)
         c->flags = (c->flags & ~CLIENT_REPLY_SKIP_NEXT) | CLIENT_REPLY_SKIP;

@@ -30,6 +30,7 @@
 #include "pause.h"
 #include "resp_parse.h"
 #include "stats.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -146,6 +147,7 @@ client_free(struct client *c)
     pubsub_punsubscribe_all(c, 0);
     pubsub_sunsubscribe_all(c, 0);
     monitor_remove(c);
+    tracking_client_gone(c);
     clients_unlink(c);
     multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);

@@ -155,25 +155,62 @@ vol_remove_idx(struct db *db, uint32_t idx)
     }
 }
 
-/* ---- WATCH ---- */
+/* ---- WATCH and the other observers of changes ---- */
 
-/* Every change to a key goes through here so WATCH sees it (watch.c). One pointer test when
- * nothing in the database is watched. */
+/* The observers above the keyspace (client tracking): NULL while nobody needs them, so an
+ * unobserved change costs one pointer test. */
+static void (*modified_hook)(struct db *db, const char *key, size_t klen);
+static void (*flush_hook)(struct db *db, int async);
+
+void
+db_set_modified_hook(void (*fn)(struct db *db, const char *key, size_t klen))
+{
+    modified_hook = fn;
+}
+
+void
+db_set_flush_hook(void (*fn)(struct db *db, int async))
+{
+    flush_hook = fn;
+}
+
+int
+db_changes_observed(const struct db *db)
+{
+    return db->watched != NULL || modified_hook != NULL;
+}
+
+/* Every change to a key goes through here so WATCH (watch.c) and the modified hook see it.
+ * Two pointer tests when nothing observes changes. */
 static inline void
 touched(struct db *db, const char *key, size_t klen)
 {
     if (db->watched)
         watch_touch_key(db, key, klen);
+    if (modified_hook)
+        modified_hook(db, key, klen);
 }
 
 static inline void
 touched_kv(struct db *db, const struct kv *e)
 {
-    if (db->watched) {
+    if (db->watched || modified_hook) {
         size_t klen;
         const char *key = kv_key(e, &klen);
-        watch_touch_key(db, key, klen);
+        touched(db, key, klen);
     }
+}
+
+void
+db_signal_written(struct db *db, const char *key, size_t klen)
+{
+    if (db->watched)
+        watch_touch_key_once(db, key, klen);
+    /* An absent key was deleted (already signalled) or never there: nothing to tell. The
+     * tracking table forgets a key once it is invalidated, so a second signal for a key the
+     * command already changed through db.c finds nobody to tell. */
+    if (modified_hook && db_peek(db, key, klen) != NULL)
+        modified_hook(db, key, klen);
 }
 
 /* ---- Lookups ---- */
@@ -444,6 +481,12 @@ db_delete_kv(struct db *db, struct kv *e, int mode)
 {
     struct dict_pos pos;
     pos_of(db, e, &pos);
+    if (modified_hook) {
+        /* Told before the entry (and its key bytes) can go; it only needs the name. */
+        size_t klen;
+        const char *key = kv_key(e, &klen);
+        modified_hook(db, key, klen);
+    }
     if (db->watched) {
         /* The key bytes live in e, which may be freed at once: copy them first. */
         size_t klen;
@@ -509,6 +552,8 @@ db_flush(struct db *db, int async)
 {
     if (db->watched)
         watch_touch_db(db); /* before: it needs to see which watched keys are there */
+    if (flush_hook)
+        flush_hook(db, async);
     if (async && dict_size(&db->keys) > 0) {
         struct dict *d = dict_create(kv_dict_key);
         *d = db->keys; /* the whole table goes to the lazy free thread */

@@ -111,6 +111,17 @@ struct kv *db_peek(struct db *db, const char *key, size_t klen);
 /* Call fn(db, key, klen) after every key added to a database (NULL: nobody). Blocking commands
  * use it to learn that a key they wait on may now hold a value. */
 void db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen));
+/* Observers of changes above the keyspace (client tracking in core), NULL: none. The modified
+ * hook hears of every key added, changed, deleted, expired or evicted through this file (for a
+ * deletion, before the entry is freed); the flush hook of every db_flush(), before it empties
+ * db. */
+void db_set_modified_hook(void (*fn)(struct db *db, const char *key, size_t klen));
+void db_set_flush_hook(void (*fn)(struct db *db, int async));
+/* 1 when WATCH or the modified hook is listening for changes to db's keys. */
+int db_changes_observed(const struct db *db);
+/* The dispatcher's after-the-fact signal for a key a write command may have changed in place:
+ * WATCH once per command (watch_touch_key_once) and the modified hook when the key is present. */
+void db_signal_written(struct db *db, const char *key, size_t klen);
 /* Add a key that is known to be absent, with value v and expiry (-1: none). Returns the new
  * entry, or NULL on allocation failure (v's object then still belongs to the caller). */
 struct kv *db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire);

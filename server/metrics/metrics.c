@@ -22,6 +22,7 @@
 #include "history.h"
 #include "lazyfree.h"
 #include "pubsub.h"
+#include "tracking.h"
 #include "sampler.h"
 #include "stats.h"
 #include "util.h"
@@ -263,6 +264,7 @@ collect_clients(struct metrics_snapshot *s)
     METRIC_SET_U64(s, CLIENT_RECENT_MAX_INPUT, clients_recent_max_input());
     METRIC_SET_U64(s, CLIENT_RECENT_MAX_OUTPUT, clients_recent_max_output());
     METRIC_SET_U64(s, BLOCKED_CLIENTS, blocking_clients());
+    METRIC_SET_U64(s, TRACKING_CLIENTS, tracking_clients());
     METRIC_SET_U64(s, CLIENTS_IN_TIMEOUT_TABLE, blocking_clients_with_timeout());
 }
 
@@ -374,6 +376,9 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, CURRENT_ACTIVE_DEFRAG_TIME, defrag_current_ms());
     METRIC_SET_U64(s, PUBSUB_PATTERNS, pubsub_patterns_count());
     METRIC_SET_U64(s, PUBSUBSHARD_CHANNELS, pubsub_shard_channels_count());
+    METRIC_SET_U64(s, TRACKING_TOTAL_KEYS, tracking_total_keys());
+    METRIC_SET_U64(s, TRACKING_TOTAL_ITEMS, tracking_total_items());
+    METRIC_SET_U64(s, TRACKING_TOTAL_PREFIXES, tracking_total_prefixes());
     METRIC_SET_U64(s, UNEXPECTED_ERROR_REPLIES, st->unexpected_error_replies);
     METRIC_SET_U64(s, CROSS_PROTOCOL_CLOSED, st->cross_protocol_closed);
     METRIC_SET_U64(s, EVICTED_CLIENTS, st->evicted_clients);
