@@ -175,6 +175,7 @@ client_output_added(struct client *c)
         event_active(c->write_ev, EV_WRITE, 1); /* on_write closes it, outside the caller */
         return;
     }
+    reply_spill(c); /* a subscriber that does not read: chunks, not one growing buffer */
     event_add(c->write_ev, NULL);
     client_account(c);
 }
@@ -305,7 +306,7 @@ process_input(struct client *c, const char *data, size_t len)
             c->argc = c->parser.argc;
             c->argv = c->parser.argv;
             command_dispatch(c);
-            reply_command_done(c);
+            reply_spill(c);
             c->argc = 0;
             c->argv = NULL;
             if (reply_limit_reached(c))

@@ -245,7 +245,7 @@ reply_make_room(struct client *c, size_t len)
 }
 
 void
-reply_command_done(struct client *c)
+reply_spill(struct client *c)
 {
     c->deferred_open = 0;
     if (c->reply.len - c->reply.pos >= REPLY_CHUNK && may_seal(c))

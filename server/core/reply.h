@@ -64,9 +64,9 @@ void reply_bulk_str(struct client *c, struct str *s);
 /* About to append len bytes to c's open buffer: when that would pass REPLY_CHUNK, move what it
  * holds into the chain first, so output is never one buffer copied as it grows. */
 void reply_make_room(struct client *c, size_t len);
-/* A command ended: a deferred length can no longer be open; move a full open buffer to the
- * chain. */
-void reply_command_done(struct client *c);
+/* Between replies (a command ended, or output was added for a client not being served): no
+ * deferred length can be open; move a full open buffer to the chain. */
+void reply_spill(struct client *c);
 /* A deferred aggregate length was reserved / filled in: the open buffer must not move. */
 void reply_deferred_opened(struct client *c);
 void reply_deferred_closed(struct client *c);
