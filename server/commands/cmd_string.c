@@ -26,6 +26,10 @@ reply_str(struct client *c, const struct kv *e)
         reply_bulk_int(c, kv_int(e));
         return;
     }
+    if (e->enc == ENC_RAW) {
+        reply_bulk_str(c, kv_ptr(e)); /* large: queued by reference, not copied */
+        return;
+    }
     size_t len;
     const char *s = kv_str(e, &len, NULL);
     reply_bulk(c, s, len);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "pubsub.h"
+#include "strpin.h"
 #include "zmalloc.h"
 
 #define ARGP(c, i) ((c)->argv[i].ptr)
@@ -76,6 +77,18 @@ static inline struct str *
 kv_raw_reserve(struct db *db, struct kv **ep, size_t need)
 {
     struct kv *e = *ep;
+    if (e->enc == ENC_RAW && strpin_is_pinned(kv_ptr(e))) {
+        /* A reply still owes these bytes: write into a copy; the old buffer goes with the
+         * reply (val_free of a pinned buffer leaves it to its last pin). */
+        struct str *old = kv_ptr(e);
+        size_t cap = need > old->len ? need : old->len;
+        struct str *ns = str_new(old->buf, old->len, cap);
+        if (ns == NULL)
+            return NULL;
+        kv_set_ptr(e, ns);
+        val_free(ENC_RAW, old);
+        return ns;
+    }
     if (e->enc == ENC_RAW) {
         struct str *s = str_reserve(kv_ptr(e), need);
         if (s)

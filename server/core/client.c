@@ -77,6 +77,7 @@ reply_int(struct client *c, long long v)
 void
 reply_bulk(struct client *c, const char *s, size_t len)
 {
+    reply_make_room(c, len);
     resp_write_bulk(&c->reply, s, len);
 }
 
@@ -148,12 +149,14 @@ reply_human_double(struct client *c, long double d)
 void
 reply_verbatim(struct client *c, const char *s, size_t len)
 {
+    reply_make_room(c, len);
     resp_write_verbatim(&c->reply, "txt", s, len, c->proto);
 }
 
 size_t
 reply_deferred(struct client *c)
 {
+    reply_deferred_opened(c);
     return resp_write_deferred(&c->reply);
 }
 
@@ -161,6 +164,7 @@ void
 reply_set_deferred(struct client *c, size_t at, char type, long long n)
 {
     resp_write_set_deferred(&c->reply, at, type, n, c->proto);
+    reply_deferred_closed(c);
 }
 
 /* Copy src upper-cased (command names in help and subcommand errors, as Redis prints them). */
@@ -315,7 +319,7 @@ alloc_size(const void *p)
 size_t
 client_memory(const struct client *c)
 {
-    return zmalloc_size(c) + buf_alloc_size(&c->query) + buf_alloc_size(&c->reply) +
+    return zmalloc_size(c) + buf_alloc_size(&c->query) + reply_memory(c) +
            resp_parser_memory(&c->parser) + alloc_size(c->name) + multi_memory(c) +
            pubsub_client_memory(c) + tracking_client_memory(c);
 }
@@ -403,11 +407,13 @@ client_info_line(const struct client *c, struct buf *b)
     int64_t now = mono_ms();
     size_t qbuf = c->query.len - c->query.pos;
     size_t qfree = c->query.cap - c->query.len;
-    /* Pending output in Redis's terms: its first 16 KiB are the fixed reply buffer (obl), the
-     * rest the reply list (omem) in 16 KiB nodes (oll); zmem keeps it in one block. */
-    size_t pending = c->reply.len - c->reply.pos;
-    size_t obl = pending < 16384 ? pending : 16384;
-    size_t omem = pending - obl, oll = (omem + 16383) / 16384;
+    /* Pending output in Redis's terms: obl is the fixed 16 KiB reply buffer's share (here the
+     * open buffer's first 16 KiB), oll the reply list's nodes (here the chain's, plus the open
+     * buffer's spill), omem the list's bytes. A string sent by reference counts in full, as
+     * its copy would in Redis: omem is what the client owes, not what it allocated. */
+    size_t open = c->reply.len - c->reply.pos, pending = reply_pending(c);
+    size_t obl = open < 16384 ? open : 16384;
+    size_t omem = pending - obl, oll = c->chain.nodes + (open > obl);
     /* The events the loop waits for: reading stops under output backpressure. */
     const char *events =
         (c->flags & CLIENT_READ_OFF) ? (pending ? "w" : "") : (pending ? "rw" : "r");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "reply.h"
 #include "resp_parse.h"
 #include "watch.h"
 
@@ -60,7 +61,9 @@ struct client {
     const struct command *cmd;      /* the command being executed (NULL between commands) */
     const struct command *last_cmd; /* last executed (CLIENT LIST cmd=) */
 
-    struct buf reply; /* pending output (pos: sent up to here) */
+    struct buf reply;         /* open output buffer, newest replies (pos: sent up to here) */
+    struct reply_chain chain; /* older pending output: chunks and pinned strings (reply.h) */
+    int deferred_open;        /* deferred lengths reserved in reply and not yet filled in */
 
     struct multi_state mstate; /* queued commands while CLIENT_MULTI */
     struct watcher watch;      /* WATCHed keys; watch.dirty is Redis's CLIENT_DIRTY_CAS */

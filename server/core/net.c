@@ -5,7 +5,8 @@
  *  - input is read into a static chunk and parsed in place; only the tail of an unfinished
  *    command is copied into the client's own query buffer;
  *  - replies are written into one shared buffer lent to the client being served; only output
- *    the socket did not take stays with the client.
+ *    the socket did not take stays with the client, as a chain of chunks and pinned
+ *    references to stored strings (reply.c), written with writev under a per-turn budget.
  * So an idle client owns no buffers at all. */
 #define _GNU_SOURCE /* accept4 */
 #include "net.h"
@@ -24,6 +25,7 @@
 #include "client.h"
 #include "command.h"
 #include "multi.h"
+#include "reply.h"
 #include "config.h"
 #include "log.h"
 #include "monitor.h"
@@ -45,16 +47,6 @@
  * reply, however many commands it sent and whether or not it reads. */
 #define OUTPUT_PAUSE  (1024 * 1024)
 #define OUTPUT_RESUME (256 * 1024)
-/* Most bytes written to one client per event-loop turn: a fast reader of a huge reply shares the
- * loop with everyone else instead of holding it until its whole reply is sent. */
-#define WRITE_BUDGET (4 * 1024 * 1024)
-/* A tail of unsent output up to this size is copied out of the shared reply buffer; a larger
- * one takes the shared allocation with it instead of copying. */
-#define REPLY_KEEP_COPY (16 * 1024)
-/* The shared reply buffer is kept between batches at exactly this size: a batch may grow it,
- * but it goes back to this size after, so used_memory does not depend on how earlier batches
- * happened to be split. */
-#define REPLY_SHARED_KEEP (16 * 1024)
 /* A client whose reply must be flushed before closing gets this long. */
 #define FLUSH_DEADLINE_MS 10000
 #define IDLE_TRIM_MS      2000
@@ -71,11 +63,8 @@ static struct event *accept_resume_ev;
 static uint64_t next_client_id = 1;
 static int shutdown_requested;
 static char read_chunk[READ_CHUNK];
-static struct buf shared_reply = BUF_INIT;
-static struct client *reply_lent_to;
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
-static void shared_put(struct buf *b);
 static void on_write(evutil_socket_t fd, short what, void *arg);
 
 /* ---- Client lifecycle ---- */
@@ -139,10 +128,6 @@ client_free(struct client *c)
     event_del(c->read_ev);
     event_del(c->write_ev);
     close(c->fd);
-    if (reply_lent_to == c) {
-        shared_put(&c->reply);
-        reply_lent_to = NULL;
-    }
     pubsub_unsubscribe_all(c, 0);
     pubsub_punsubscribe_all(c, 0);
     pubsub_sunsubscribe_all(c, 0);
@@ -151,7 +136,7 @@ client_free(struct client *c)
     clients_unlink(c);
     multi_discard(c); /* the queue, and the watched keys' references to c */
     buf_free(&c->query);
-    buf_free(&c->reply);
+    reply_release(c); /* its chain's pins too */
     resp_parser_deinit(&c->parser);
     zfree(c->name);
     zfree(c);
@@ -186,118 +171,17 @@ read_on(struct client *c)
 
 /* ---- Output ---- */
 
-/* Write as much pending output as the socket takes. Returns 0, or -1 on a write error
- * (the client is then marked CLOSE_ASAP). */
-static int
-flush_reply(struct client *c)
-{
-    struct server_stats *st = server_stats();
-    struct buf *r = &c->reply;
-    size_t budget = WRITE_BUDGET;
-
-    while (r->pos < r->len && budget > 0) {
-        size_t len = r->len - r->pos < budget ? r->len - r->pos : budget;
-        ssize_t n = write(c->fd, r->data + r->pos, len);
-        if (n > 0) {
-            r->pos += (size_t)n;
-            budget -= (size_t)n;
-            st->net_output_bytes += (uint64_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        c->flags |= CLIENT_CLOSE_ASAP;
-        return -1;
-    }
-    st->writes_processed++;
-    c->last_io_ms = mono_ms();
-    return 0;
-}
-
-/* Make b, emptied, the shared reply buffer, at exactly REPLY_SHARED_KEEP bytes. */
-static void
-shared_put(struct buf *b)
-{
-    buf_clear(b);
-    if (b->cap > REPLY_SHARED_KEEP)
-        buf_trim(b, REPLY_SHARED_KEEP);
-    else if (b->cap < REPLY_SHARED_KEEP)
-        buf_reserve_exact(b, REPLY_SHARED_KEEP); /* on failure it is just smaller */
-    b->oom = 0;
-    shared_reply = *b;
-    *b = (struct buf)BUF_INIT;
-}
-
-/* Give the shared reply buffer back after a batch, keeping only unsent output. */
-static void
-reply_return(struct client *c)
-{
-    if (reply_lent_to != c)
-        return;
-    reply_lent_to = NULL;
-    struct buf *r = &c->reply;
-    size_t left = r->len - r->pos;
-    if (left == 0) {
-        shared_put(r);
-    } else if (left <= REPLY_KEEP_COPY) {
-        struct buf own = BUF_INIT;
-        buf_append(&own, r->data + r->pos, left);
-        shared_put(r);
-        *r = own;
-    } else {
-        buf_compact(r); /* the client keeps the big allocation; a new shared one is made */
-        struct buf fresh = BUF_INIT;
-        shared_put(&fresh);
-    }
-}
-
-/* client-output-buffer-limit for c's class (pubsub while it has subscriptions, else normal):
- * 1, with c marked to close and nothing more sent to it, when its pending output is at the hard
- * limit or has stayed at the soft limit longer than soft-seconds. As in Redis no error is sent:
- * the reply that crossed the limit is never delivered, only the connection's end. */
-static int
-output_limit_reached(struct client *c)
-{
-    int cls = c->pubsub ? OBUF_PUBSUB : OBUF_NORMAL; /* any subscription, shard ones too */
-    const struct obuf_limit *lim = &config_get()->obuf_limits[cls];
-    long long out = (long long)(c->reply.len - c->reply.pos);
-    int over = 0;
-
-    if (lim->hard == 0 && lim->soft == 0)
-        return 0;
-    if (lim->hard && out >= lim->hard)
-        over = 1;
-    if (lim->soft && out >= lim->soft) {
-        int64_t now = mono_ms();
-        if (c->obuf_soft_since_ms == 0)
-            c->obuf_soft_since_ms = now;
-        else if (now - c->obuf_soft_since_ms > (int64_t)lim->soft_seconds * 1000)
-            over = 1;
-    } else {
-        c->obuf_soft_since_ms = 0;
-    }
-    if (over && !(c->flags & CLIENT_CLOSE_ASAP)) {
-        log_msg(
-            LL_WARNING,
-            "Closing client %s: %lld bytes of pending output reached client-output-buffer-limit",
-            c->addr, out);
-        c->flags |= CLIENT_CLOSE_ASAP;
-    }
-    return over;
-}
-
 void
 client_output_added(struct client *c)
 {
     /* The client being served is flushed, limited and accounted after its batch. */
-    if (reply_lent_to == c || (c->flags & CLIENT_IN_CALLBACK))
+    if (reply_is_lent(c) || (c->flags & CLIENT_IN_CALLBACK))
         return;
-    if (output_limit_reached(c)) {
+    if (reply_limit_reached(c)) {
         event_active(c->write_ev, EV_WRITE, 1); /* on_write closes it, outside the caller */
         return;
     }
+    reply_spill(c); /* a subscriber that does not read: chunks, not one growing buffer */
     event_add(c->write_ev, NULL);
     client_account(c);
 }
@@ -365,7 +249,7 @@ clients_evict(void)
 static void
 after_batch(struct client *c)
 {
-    size_t out = c->reply.len - c->reply.pos;
+    size_t out = reply_pending(c);
 
     clients_note_peaks(buf_alloc_size(&c->query), out, c->last_io_ms);
     zmalloc_update_peak(); /* the batch's reply is at its largest right now */
@@ -376,13 +260,13 @@ after_batch(struct client *c)
         c->flags |= CLIENT_CLOSE_ASAP;
     }
     if (out && !(c->flags & CLIENT_CLOSE_ASAP))
-        flush_reply(c);
+        reply_flush(c);
     reply_return(c);
-    out = c->reply.len - c->reply.pos;
+    out = reply_pending(c);
     if (out)
         event_add(c->write_ev, NULL);
-    else if (c->reply.data)
-        buf_free(&c->reply);
+    else
+        reply_drop_idle(c);
     if (c->flags & CLIENT_OUTPUT_PAUSED) {
         if (out > OUTPUT_RESUME)
             read_off(c); /* on_write resumes it */
@@ -416,7 +300,7 @@ process_input(struct client *c, const char *data, size_t len)
                 break;  /* the rest waits in the query buffer until its wait ends */
             return len; /* Redis runs nothing after a QUIT or a protocol error */
         }
-        if (c->reply.len - c->reply.pos > OUTPUT_PAUSE) {
+        if (reply_pending(c) > OUTPUT_PAUSE) {
             c->flags |= CLIENT_OUTPUT_PAUSED; /* the rest waits in the query buffer */
             break;
         }
@@ -428,9 +312,10 @@ process_input(struct client *c, const char *data, size_t len)
             c->argc = c->parser.argc;
             c->argv = c->parser.argv;
             command_dispatch(c);
+            reply_spill(c);
             c->argc = 0;
             c->argv = NULL;
-            if (output_limit_reached(c))
+            if (reply_limit_reached(c))
                 return len;
         } else if (r == RESP_INCOMPLETE) {
             break;
@@ -517,7 +402,7 @@ handle_eof(struct client *c, ssize_t n)
     if (n < 0)
         log_msg(LL_VERBOSE, "Reading from client %s: %s", c->addr, strerror(errno));
     /* A peer that half-closed still gets the replies to what it sent. */
-    if (n == 0 && c->reply.len > c->reply.pos) {
+    if (n == 0 && reply_pending(c) > 0) {
         read_off(c);
         c->flags |= CLIENT_CLOSE_AFTER_REPLY;
     } else {
@@ -537,11 +422,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
     /* CONFIG SET may have changed the limits since the last read. */
     c->parser.max_bulk_len = cfg->proto_max_bulk_len;
     c->parser.authenticated = c->authenticated || cfg->requirepass[0] == '\0';
-    if (reply_lent_to == NULL && c->reply.data == NULL) {
-        c->reply = shared_reply;
-        shared_reply = (struct buf)BUF_INIT;
-        reply_lent_to = c;
-    }
+    reply_lend(c);
     if (c->flags & CLIENT_RESUME_INPUT) {
         /* Woken by resume_input(): run what waited in the query buffer before reading more. */
         c->flags &= ~CLIENT_RESUME_INPUT;
@@ -582,7 +463,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
     after_batch(c);
     c->flags &= ~CLIENT_IN_CALLBACK;
     if ((c->flags & CLIENT_CLOSE_ASAP) ||
-        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply.pos))
+        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && reply_pending(c) == 0))
         client_free(c);
 }
 
@@ -592,17 +473,17 @@ on_write(evutil_socket_t fd, short what, void *arg)
     struct client *c = arg;
 
     if (!(c->flags & CLIENT_CLOSE_ASAP)) /* over its output limit: nothing more is sent */
-        flush_reply(c);
-    size_t out = c->reply.len - c->reply.pos;
+        reply_flush(c);
+    size_t out = reply_pending(c);
     if (out == 0) {
         event_del(c->write_ev);
-        buf_free(&c->reply);
+        reply_drop_idle(c);
     }
     if ((c->flags & CLIENT_OUTPUT_PAUSED) && out <= OUTPUT_RESUME)
         resume_input(c);
     client_account(c);
     if ((c->flags & CLIENT_CLOSE_ASAP) ||
-        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply.pos))
+        ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && reply_pending(c) == 0))
         client_free(c);
 }
 
@@ -826,8 +707,7 @@ net_setup(struct event_base *b)
     base = b;
     blocking_setup(b);
     pause_setup(b);
-    struct buf first = BUF_INIT;
-    shared_put(&first); /* from the start, so that used_memory_startup includes it */
+    reply_setup(); /* the shared buffer from the start: used_memory_startup includes it */
     accept_resume_ev = evtimer_new(base, on_accept_resume, NULL);
     return open_listeners(cfg->bind, cfg->port);
 }
@@ -872,11 +752,11 @@ net_teardown(void)
         c->flags &= ~CLIENT_IN_CALLBACK;
         /* One last try at replies already computed (e.g. those before a SHUTDOWN in the same
          * pipeline), without waiting for slow readers. */
-        if (c->reply.len > c->reply.pos)
-            flush_reply(c);
+        if (reply_pending(c) > 0)
+            reply_flush(c);
         client_free(c);
     }
-    buf_free(&shared_reply);
+    reply_teardown();
     blocking_teardown();
     pause_teardown();
     if (accept_resume_ev) {
@@ -921,7 +801,7 @@ net_cron(void)
             client_free(c);
             continue;
         }
-        if (c->reply.len > c->reply.pos && output_limit_reached(c)) {
+        if (reply_pending(c) > 0 && reply_limit_reached(c)) {
             client_free(c); /* the soft limit's time ran out while it was not reading */
             continue;
         }

@@ -13,6 +13,7 @@
 #include "objlist.h"
 #include "objset.h"
 #include "objzset.h"
+#include "strpin.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -133,8 +134,8 @@ val_free(int enc, void *ptr)
 {
     if (enc_type(enc) != OBJ_STRING)
         val_ops[enc_type(enc)].release(enc, ptr);
-    else if (enc == ENC_RAW)
-        zfree(ptr);
+    else if (enc == ENC_RAW && !strpin_orphan(ptr))
+        zfree(ptr); /* a pinned buffer is freed by its last unpin instead */
 }
 
 void
