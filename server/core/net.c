@@ -29,6 +29,7 @@
 #include "resp_parse.h"
 #include "stats.h"
 #include "util.h"
+#include "memcat.h"
 #include "zmalloc.h"
 
 #define MAX_LISTENERS        16
@@ -103,6 +104,7 @@ client_create(int fd, const struct sockaddr_storage *peer)
 {
     const struct config *cfg = config_get();
     size_t evsz = event_get_struct_event_size();
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     /* One block for the client and both events: one allocation per connection. */
     struct client *c = zcalloc(sizeof(*c) + 2 * evsz);
     struct sockaddr_storage local;
@@ -110,6 +112,8 @@ client_create(int fd, const struct sockaddr_storage *peer)
 
     c->id = next_client_id++;
     c->fd = fd;
+    c->query.cat = MC_CLIENTS_QUERY; /* buffers count in their own categories (buf.h) */
+    c->reply.cat = MC_CLIENTS_REPLY;
     c->proto = RESP2;
     c->authenticated = cfg->requirepass[0] == '\0';
     format_addr(peer, c->addr, sizeof(c->addr));
@@ -132,6 +136,7 @@ client_create(int fd, const struct sockaddr_storage *peer)
 static void
 client_free(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     blocking_client_gone(c);
     event_del(c->read_ev);
     event_del(c->write_ev);
@@ -214,6 +219,7 @@ flush_reply(struct client *c)
 static void
 shared_put(struct buf *b)
 {
+    b->cat = MC_CLIENTS_REPLY;
     buf_clear(b);
     if (b->cap > REPLY_SHARED_KEEP)
         buf_trim(b, REPLY_SHARED_KEEP);
@@ -222,6 +228,7 @@ shared_put(struct buf *b)
     b->oom = 0;
     shared_reply = *b;
     *b = (struct buf)BUF_INIT;
+    b->cat = MC_CLIENTS_REPLY;
 }
 
 /* Give the shared reply buffer back after a batch, keeping only unsent output. */
@@ -237,6 +244,7 @@ reply_return(struct client *c)
         shared_put(r);
     } else if (left <= REPLY_KEEP_COPY) {
         struct buf own = BUF_INIT;
+        own.cat = MC_CLIENTS_REPLY;
         buf_append(&own, r->data + r->pos, left);
         shared_put(r);
         *r = own;
@@ -522,6 +530,7 @@ handle_eof(struct client *c, ssize_t n)
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client *c = arg;
     struct buf *q = &c->query;
     ssize_t n;
@@ -583,6 +592,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 static void
 on_write(evutil_socket_t fd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client *c = arg;
 
     if (!(c->flags & CLIENT_CLOSE_ASAP)) /* over its output limit: nothing more is sent */
@@ -668,6 +678,7 @@ on_accept_resume(evutil_socket_t fd, short what, void *arg)
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct server_stats *st = server_stats();
 
     for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
@@ -714,6 +725,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 struct client *
 net_adopt(int fd)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
 
@@ -890,6 +902,7 @@ net_request_shutdown(void)
 void
 net_cron(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct config *cfg = config_get();
     int64_t now = mono_ms();
     struct client *next;

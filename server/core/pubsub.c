@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memcat.h"
 #include "client.h"
 #include "config.h"
 #include "db.h"
@@ -234,12 +235,14 @@ subscribe_reply(struct client *c, int pattern, const char *name, size_t len)
 void
 pubsub_subscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, 0, ch, len);
 }
 
 void
 pubsub_psubscribe(struct client *c, const char *pat, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, 1, pat, len);
 }
 
@@ -261,12 +264,14 @@ unsubscribe_reply(struct client *c, int pattern, const char *name, size_t len)
 void
 pubsub_unsubscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, 0, ch, len);
 }
 
 void
 pubsub_punsubscribe(struct client *c, const char *pat, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, 1, pat, len);
 }
 
@@ -303,12 +308,14 @@ unsubscribe_all(struct client *c, int pattern, int notify)
 void
 pubsub_unsubscribe_all(struct client *c, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, 0, notify);
 }
 
 void
 pubsub_punsubscribe_all(struct client *c, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, 1, notify);
 }
 
@@ -356,6 +363,7 @@ deliver_pattern(struct dict_node *n, void *arg)
 long long
 pubsub_publish(const char *name, size_t len, const char *msg, size_t mlen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct match_ctx m = {name, msg, len, mlen, 0};
     struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
 
@@ -466,6 +474,7 @@ free_chan(struct dict_node *n, void *ctx)
 void
 pubsub_teardown(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     dict_clear(&channels, free_chan, NULL);
     dict_clear(&patterns, free_chan, NULL);
 }
