@@ -214,9 +214,6 @@ static void
 cmd_memory_help(struct client *c)
 {
     static const char *const lines[] = {
-        "BREAKDOWN",
-        "    Return where every byte of used_memory is, by category, and what each thread",
-        "    allocated and freed since start.",
         "DOCTOR",
         "    Return memory problems reports.",
         "HISTORY [COUNT <count>]",
@@ -230,6 +227,8 @@ cmd_memory_help(struct client *c)
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "BREAKDOWN",
+        "    Return used memory by category (exact, they add up) and each thread's bytes.",
         NULL,
     };
     reply_help(c, "memory", lines);
