@@ -292,6 +292,37 @@ test_lazyfree_thread(void **state)
     fixture_stop();
 }
 
+/* Prometheus: one zmem_memory_bytes line per category and the threads' byte counters. */
+static void
+test_prometheus(void **state)
+{
+    char mport[16];
+    snprintf(mport, sizeof(mport), "%d", harness_random_port());
+    const char *args[] = {"--metrics-port", mport, NULL};
+    fixture_start(args);
+    int fd = raw_connect(atoi(mport));
+    raw_sends(fd, "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    size_t len;
+    int closed;
+    char *body = raw_read(fd, (size_t)-1 / 2, 5000, &len, &closed);
+    close(fd);
+    static const char *const want[] = {
+        "# TYPE zmem_memory_bytes gauge",
+        "zmem_memory_bytes{category=\"keyspace\"} ",
+        "zmem_memory_bytes{category=\"values.hash\"} ",
+        "zmem_memory_bytes{category=\"clients.query\"} ",
+        "zmem_memory_bytes{category=\"other\"} ",
+        "# TYPE zmem_thread_allocated_bytes_total counter",
+        "zmem_thread_allocated_bytes_total{thread=\"main\"} ",
+        "zmem_thread_freed_bytes_total{thread=\"lazyfree\"} ",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (strstr(body, want[i]) == NULL)
+            fail_msg("/metrics has no '%s'", want[i]);
+    free(body);
+    fixture_stop();
+}
+
 int
 main(void)
 {
@@ -300,6 +331,7 @@ main(void)
         cmocka_unit_test_teardown(test_eviction, fixture_teardown),
         cmocka_unit_test_teardown(test_clients, fixture_teardown),
         cmocka_unit_test_teardown(test_lazyfree_thread, fixture_teardown),
+        cmocka_unit_test_teardown(test_prometheus, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
