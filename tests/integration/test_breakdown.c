@@ -292,6 +292,45 @@ test_lazyfree_thread(void **state)
     fixture_stop();
 }
 
+/* MEMORY USAGE key SAMPLES 0 is exact: one key of each type (small and big encodings) moves its
+ * value category by exactly that many bytes. */
+static void
+test_usage_exact(void **state)
+{
+    static const struct {
+        const char *cat, *key, *fmt;
+        int n;
+    } cases[] = {
+        {"values.string", "s1", "SET s1 short", 1},
+        {"values.string", "s2", "APPEND s2 %0120d", 40},
+        {"values.hash", "h1", "HSET h1 f%d v", 10},
+        {"values.hash", "h2", "HSET h2 field:%d value", 3000},
+        {"values.list", "l1", "RPUSH l1 e%d", 10},
+        {"values.list", "l2", "RPUSH l2 %0100d", 3000},
+        {"values.set", "i1", "SADD i1 %d", 100},
+        {"values.set", "t1", "SADD t1 m%d", 50},
+        {"values.set", "t2", "SADD t2 member:%d", 3000},
+        {"values.zset", "z1", "ZADD z1 %d m", 1},
+        {"values.zset", "z2", "ZADD z2 %d member:%d", 3000},
+    };
+    struct bd before, after;
+
+    start();
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        quiet_breakdown(&before);
+        pipeline(cases[i].n, cases[i].fmt);
+        quiet_breakdown(&after);
+        long long usage = cu_int(ctx, "MEMORY USAGE %s SAMPLES 0", cases[i].key);
+        long long moved = cat(&after, cases[i].cat) - cat(&before, cases[i].cat);
+        if (moved != usage)
+            fail_msg("%s: MEMORY USAGE %lld, %s moved by %lld", cases[i].key, usage, cases[i].cat,
+                     moved);
+    }
+    ok(redisCommand(ctx, "FLUSHALL"));
+    expect_back(&base);
+    fixture_stop();
+}
+
 /* Prometheus: one zmem_memory_bytes line per category and the threads' byte counters. */
 static void
 test_prometheus(void **state)
@@ -331,6 +370,7 @@ main(void)
         cmocka_unit_test_teardown(test_eviction, fixture_teardown),
         cmocka_unit_test_teardown(test_clients, fixture_teardown),
         cmocka_unit_test_teardown(test_lazyfree_thread, fixture_teardown),
+        cmocka_unit_test_teardown(test_usage_exact, fixture_teardown),
         cmocka_unit_test_teardown(test_prometheus, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
