@@ -354,8 +354,9 @@ db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t
     void *old_ptr = old_enc >= ENC_RAW ? kv_ptr(old) : NULL;
     uint32_t idx = old_vol ? kv_vidx(old) : 0;
     struct kv *ne;
-    if (zmalloc_size_for(need) == zmalloc_size(old)) {
-        /* Same size class: rewrite in place, no allocator round trip (SET on a hot key). */
+    if (enc_type(old_enc) == enc_type(v->enc) && zmalloc_size_for(need) == zmalloc_size(old)) {
+        /* Same type and size class: rewrite in place, no allocator round trip (SET on a hot
+         * key). Not across types: the entry counts in its type's memory category. */
         kv_write(old, key, klen, v, expire);
         ne = old;
     } else {
