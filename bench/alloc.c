@@ -3,11 +3,13 @@
  * over the raw allocator plus the same size lookup zmalloc uses, so that only the counter
  * differs. Numbers, never pass/fail; the machine is shared, so read the ratios.
  *
- * Method (docs/zmalloc.md, "Measuring the cost"): each thread keeps a ring of 1024 live
- * blocks; every step frees the oldest and allocates a new one (touching its first byte), with
- * sizes 70% 8-64 B, 25% 65-512 B, 5% 513-4096 B from a fixed table. At 2 threads both run the
- * full count at once and the figure is per thread. Variants run round-robin, one run each per
- * repetition, and the median over repetitions is printed, with its ratio to raw.
+ * Method (docs/zmalloc.md, "Measuring the cost"): each thread keeps a ring of live blocks;
+ * every step frees the oldest and allocates a new one (touching its first byte). Two
+ * patterns: "mixed", a ring of 1024 with sizes 70% 8-64 B, 25% 65-512 B, 5% 513-4096 B from a
+ * fixed table, and "tight", a ring of 256 with sizes 8-512 B. "zmalloc, categories" switches
+ * the thread's category twice every 16 pairs, as a server does at module boundaries. At 2 threads
+ * both run the full count at once and the figure is per thread. Variants run round-robin, one run
+ * each per repetition, and the median over repetitions is printed, with its ratio to raw.
  *
  *   build/bench/alloc [pairs per run, default 2000000] [repetitions, default 11]
  *
@@ -32,11 +34,15 @@
 #include <malloc.h>
 #endif
 
-#define RING   1024
-#define NSIZES 4096 /* size table; a power of two, larger than the ring */
-#define MAXREP 101
+#define RING_MAX 1024
+#define NSIZES   4096 /* size table; a power of two, larger than the ring */
+#define MAXREP   101
 
 static size_t sizes[NSIZES];
+/* Live blocks per thread in the current pattern (a power of two, at most RING_MAX). */
+static long ring_n;
+/* Category ids for the "with categories" variant (switches twice every 16 pairs). */
+static int cat_x, cat_y;
 
 /* ---- The size lookup zmalloc uses, per backend, for the atomic and mutex variants ---- */
 
@@ -135,24 +141,34 @@ wall_ns(void)
 
 /* The block in ring slot i & (RING-1) at step i was allocated RING steps earlier, so its
  * requested size is sizes[(i - RING) & (NSIZES - 1)]; the ring is filled to match. */
-#define DEFINE_LOOP(name, ALLOC, FREE)                                                             \
+#define DEFINE_LOOP(name, ALLOC, FREE) DEFINE_LOOP_STEP(name, ALLOC, FREE, NO_STEP)
+#define NO_STEP(i)                     ((void)0)
+/* What a server does at module boundaries: a category switch every 8 pairs. */
+#define CAT_STEP(i)                                                                                \
+    do {                                                                                           \
+        if (((i)&7) == 0)                                                                          \
+            zmalloc_category_set(((i)&8) ? cat_x : cat_y);                                         \
+    } while (0)
+#define DEFINE_LOOP_STEP(name, ALLOC, FREE, STEP)                                                  \
     static double loop_##name(long pairs)                                                          \
     {                                                                                              \
-        void *ring[RING];                                                                          \
+        void *ring[RING_MAX];                                                                      \
         double t0, t1;                                                                             \
-        long i;                                                                                    \
-        for (i = 0; i < RING; i++)                                                                 \
-            ALLOC(ring[i], sizes[(i - RING) & (NSIZES - 1)]);                                      \
+        long i, rn = ring_n;                                                                       \
+        for (i = 0; i < rn; i++)                                                                   \
+            ALLOC(ring[i], sizes[(i - rn) & (NSIZES - 1)]);                                        \
         t0 = now_ns();                                                                             \
         for (i = 0; i < pairs; i++) {                                                              \
-            unsigned k = (unsigned)i & (RING - 1);                                                 \
-            FREE(ring[k], sizes[(i - RING) & (NSIZES - 1)]);                                       \
+            unsigned k = (unsigned)(i & (rn - 1));                                                 \
+            STEP(i);                                                                               \
+            FREE(ring[k], sizes[(i - rn) & (NSIZES - 1)]);                                         \
             ALLOC(ring[k], sizes[i & (NSIZES - 1)]);                                               \
             *(volatile char *)ring[k] = 1;                                                         \
         }                                                                                          \
         t1 = now_ns();                                                                             \
-        for (i = pairs; i < pairs + RING; i++)                                                     \
-            FREE(ring[i & (RING - 1)], sizes[(i - RING) & (NSIZES - 1)]);                          \
+        for (i = pairs; i < pairs + rn; i++)                                                       \
+            FREE(ring[i & (rn - 1)], sizes[(i - rn) & (NSIZES - 1)]);                              \
+        zmalloc_category_set(0);                                                                   \
         return (t1 - t0) / (double)pairs;                                                          \
     }
 
@@ -167,7 +183,8 @@ wall_ns(void)
 #define F_MUTEX(p, n)  COUNTED_FREE(p, COUNT_MUTEX)
 
 DEFINE_LOOP(raw, A_RAW, F_RAW)
-DEFINE_LOOP(zmalloc, A_Z, F_Z)
+DEFINE_LOOP(zplain, A_Z, F_Z)
+DEFINE_LOOP_STEP(zcat, A_Z, F_Z, CAT_STEP)
 DEFINE_LOOP(zsized, A_Z, F_ZSIZED)
 DEFINE_LOOP(atomic, A_ATOMIC, F_ATOMIC)
 DEFINE_LOOP(mutex, A_MUTEX, F_MUTEX)
@@ -201,7 +218,8 @@ struct variant {
 
 static const struct variant variants[] = {
     {"raw allocator", loop_raw},
-    {"zmalloc / zfree", loop_zmalloc},
+    {"zmalloc / zfree", loop_zplain},
+    {"zmalloc, categories", loop_zcat},
     {"global atomic counter", loop_atomic},
     {"mutex counter", loop_mutex},
     {"zmalloc / zfree_with_size", loop_zsized},
@@ -210,7 +228,7 @@ static const struct variant variants[] = {
 #endif
 };
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
-#define NREQUIRED 4 /* the first four are the comparison; the rest are for the record */
+#define NREQUIRED 5 /* the first five are the comparison; the rest are for the record */
 
 /* ---- Two persistent workers (stable arenas and caches), driven by barriers ---- */
 
@@ -264,8 +282,11 @@ cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Pattern "mixed": ring of 1024, sizes 70% 8-64 B / 25% 65-512 B / 5% 513-4096 B. Pattern
+ * "tight": ring of 256, sizes uniform in 8-512 B, so everything stays in the thread cache and
+ * the allocator's own cost is smallest (the accounting's share is largest). */
 static void
-fill_sizes(void)
+fill_sizes(int tight)
 {
     uint32_t r = 0x2545f491u;
 
@@ -274,31 +295,21 @@ fill_sizes(void)
         r ^= r << 13, r ^= r >> 17, r ^= r << 5;
         pick = r % 100;
         r ^= r << 13, r ^= r >> 17, r ^= r << 5;
-        n = pick < 70 ? 8 + r % 57 : pick < 95 ? 65 + r % 448 : 513 + r % 3584;
+        if (tight)
+            n = 8 + r % 505;
+        else
+            n = pick < 70 ? 8 + r % 57 : pick < 95 ? 65 + r % 448 : 513 + r % 3584;
         sizes[i] = n;
     }
+    ring_n = tight ? 256 : RING_MAX;
 }
 
-int
-main(int argc, char **argv)
+static void
+run_pattern(int tight, long pairs, int reps)
 {
-    long pairs = argc > 1 ? atol(argv[1]) : 2000000;
-    int reps = argc > 2 ? atoi(argv[2]) : 11;
     static double ns[2][NVARIANTS][MAXREP];
-    pthread_t workers[2];
-    size_t base;
 
-    if (pairs < 1 || reps < 1 || reps > MAXREP) {
-        fprintf(stderr, "usage: %s [pairs per run] [repetitions <= %d]\n", argv[0], MAXREP);
-        return 2;
-    }
-    fill_sizes();
-    base = zmalloc_used_memory();
-    pthread_barrier_init(&start_line, NULL, 3);
-    pthread_barrier_init(&finish_line, NULL, 3);
-    for (int i = 0; i < 2; i++)
-        pthread_create(&workers[i], NULL, worker, (void *)(intptr_t)i);
-
+    fill_sizes(tight);
     /* Warm-up: one run of everything, not recorded. */
     for (size_t v = 0; v < NVARIANTS; v++)
         run(&variants[v], 2, pairs / 4 + 1);
@@ -308,16 +319,15 @@ main(int argc, char **argv)
             for (size_t v = 0; v < NVARIANTS; v++)
                 ns[t][v][rep] = run(&variants[v], t + 1, pairs);
 
-    job = NULL;
-    pthread_barrier_wait(&start_line);
-    for (int i = 0; i < 2; i++)
-        pthread_join(workers[i], NULL);
-
-    printf("alloc: %s, CPU ns per alloc+free pair per thread, median of %d runs of %ld pairs\n",
-           zmalloc_allocator_name(), reps, pairs);
-    printf("       ring of %d blocks, sizes 70%% 8-64 B / 25%% 65-512 B / 5%% 513-4096 B; "
-           "shared machine: noisy, compare the ratios\n",
-           RING);
+    printf("alloc (%s): %s, CPU ns per alloc+free pair per thread, median of %d runs of %ld "
+           "pairs\n",
+           tight ? "tight" : "mixed", zmalloc_allocator_name(), reps, pairs);
+    if (tight)
+        printf("       ring of %ld blocks, sizes 8-512 B uniform; ", ring_n);
+    else
+        printf("       ring of %ld blocks, sizes 70%% 8-64 B / 25%% 65-512 B / 5%% 513-4096 B; ",
+               ring_n);
+    printf("shared machine: noisy, compare the ratios\n");
     printf("  %-28s %17s %19s\n", "variant", "1 thread", "2 threads");
     {
         double raw[2];
@@ -337,11 +347,40 @@ main(int argc, char **argv)
                    med[0] / raw[0], med[1], med[1] / raw[1]);
         }
     }
-    /* Every variant freed what it allocated: zmalloc's count must be back to the byte. */
     printf("  2-thread runs: the threads overlapped %.2f of 2.00 (below ~1.8 the machine was busy "
            "and contention is understated)\n",
            overlap_wall > 0 ? overlap_cpu / overlap_wall : 0.0);
-    printf("  zmalloc_used_memory drift after all runs: %lld bytes\n",
+}
+
+int
+main(int argc, char **argv)
+{
+    long pairs = argc > 1 ? atol(argv[1]) : 2000000;
+    int reps = argc > 2 ? atoi(argv[2]) : 11;
+    pthread_t workers[2];
+    size_t base;
+
+    if (pairs < 1 || reps < 1 || reps > MAXREP) {
+        fprintf(stderr, "usage: %s [pairs per run] [repetitions <= %d]\n", argv[0], MAXREP);
+        return 2;
+    }
+    cat_x = zmalloc_category_register("bench.x");
+    cat_y = zmalloc_category_register("bench.y");
+    base = zmalloc_used_memory();
+    pthread_barrier_init(&start_line, NULL, 3);
+    pthread_barrier_init(&finish_line, NULL, 3);
+    for (int i = 0; i < 2; i++)
+        pthread_create(&workers[i], NULL, worker, (void *)(intptr_t)i);
+
+    run_pattern(0, pairs, reps);
+    run_pattern(1, pairs, reps);
+
+    job = NULL;
+    pthread_barrier_wait(&start_line);
+    for (int i = 0; i < 2; i++)
+        pthread_join(workers[i], NULL);
+    /* Every variant freed what it allocated: zmalloc's count must be back to the byte. */
+    printf("zmalloc_used_memory drift after all runs: %lld bytes\n",
            (long long)zmalloc_used_memory() - (long long)base);
     return 0;
 }

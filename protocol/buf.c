@@ -21,14 +21,30 @@
 
 /* Resize the block to hold at least newcap bytes, or, when that fails and fallback is
  * smaller, at least fallback bytes: the geometric step may be what did not fit. */
+/* Allocate and free a buffer's block in its own category, whoever calls. */
+static int
+cat_enter(const struct buf *b)
+{
+    return b->cat ? zmalloc_category_set(b->cat) : -1;
+}
+
+static void
+cat_leave(int prev)
+{
+    if (prev >= 0)
+        zmalloc_category_set(prev);
+}
+
 static int
 buf_realloc(struct buf *b, size_t newcap, size_t fallback)
 {
     size_t usable;
+    int prev = cat_enter(b);
     char *p = ztryrealloc_usable(b->data, newcap, &usable);
 
     if (p == NULL && fallback < newcap)
         p = ztryrealloc_usable(b->data, fallback, &usable);
+    cat_leave(prev);
     if (p == NULL) {
         b->oom = 1;
         return -1;
@@ -140,7 +156,10 @@ buf_clear(struct buf *b)
 void
 buf_free(struct buf *b)
 {
+    int prev = cat_enter(b);
+
     zfree(b->data);
+    cat_leave(prev);
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
@@ -166,7 +185,9 @@ buf_trim(struct buf *b, size_t keep)
     if (b->data == NULL || b->cap <= target)
         return;
     /* Shrinking may fail or return the same block; either way the content is intact. */
+    int prev = cat_enter(b);
     p = ztryrealloc_usable(b->data, target, &usable);
+    cat_leave(prev);
     if (p != NULL) {
         b->data = p;
         b->cap = usable;

@@ -14,11 +14,12 @@ struct buf {
     size_t cap; /* usable bytes of data (the allocator's usable size) */
     size_t pos; /* consumer offset: bytes before pos are done with (sent or parsed) */
     int oom;    /* sticky: a growth failed and a write was dropped */
+    int cat;    /* zmalloc category the block is counted in (kept by buf_free); 0: the caller's */
 };
 
 #define BUF_INIT                                                                                   \
     {                                                                                              \
-        NULL, 0, 0, 0, 0                                                                           \
+        NULL, 0, 0, 0, 0, 0                                                                        \
     }
 
 /* Make room for at least n more bytes after len, growing geometrically. Returns 0, or -1

@@ -2,6 +2,7 @@
  * order, the event loop with its cron timer and signal events, and teardown in reverse, so
  * that used memory at exit shows anything left behind. */
 #include <errno.h>
+#include <execinfo.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "latency.h"
 #include "lazyfree.h"
 #include "log.h"
+#include "memcat.h"
 #include "metrics.h"
 #include "metrics_http.h"
 #include "monitor.h"
@@ -56,19 +58,64 @@ static struct event *sigterm_ev, *sigint_ev;
 static void *
 openssl_malloc(size_t size, const char *file, int line)
 {
+    MEMCAT_SCOPE(MC_METRICS); /* OpenSSL serves only the metrics port */
     return ztrymalloc(size);
 }
 
 static void *
 openssl_realloc(void *ptr, size_t size, const char *file, int line)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     return ztryrealloc(ptr, size);
 }
 
 static void
 openssl_free(void *ptr, const char *file, int line)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     zfree(ptr);
+}
+
+/* libevent's own memory (event base, timers, its fd maps, bufferevents) is the eventloop
+ * category, whoever calls into libevent. */
+static void *
+evmem_malloc(size_t size)
+{
+    MEMCAT_SCOPE(MC_EVENTLOOP);
+    return zmalloc(size);
+}
+
+static void *
+evmem_realloc(void *ptr, size_t size)
+{
+    MEMCAT_SCOPE(MC_EVENTLOOP);
+    return zrealloc(ptr, size);
+}
+
+static void
+evmem_free(void *ptr)
+{
+    MEMCAT_SCOPE(MC_EVENTLOOP);
+    zfree(ptr);
+}
+
+/* ZMEM_CHECK_CATEGORIES=1 (debug): report each block freed under another category than the one
+ * it was allocated in, with a backtrace, once per pair of categories; "abort" stops there. */
+static void
+category_mismatch(const void *ptr, int alloc_cat, int free_cat)
+{
+    static unsigned char seen[MC_COUNT][MC_COUNT];
+    const char *mode = getenv("ZMEM_CHECK_CATEGORIES");
+
+    if (alloc_cat < MC_COUNT && free_cat < MC_COUNT && !seen[alloc_cat][free_cat]) {
+        seen[alloc_cat][free_cat] = 1;
+        fprintf(stderr, "category mismatch: block allocated in %s freed in %s\n",
+                memcat_name(alloc_cat), memcat_name(free_cat));
+        void *frames[32];
+        backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+    }
+    if (mode && strcmp(mode, "abort") == 0)
+        abort();
 }
 
 /* Re-armed each time rather than persistent, so a CONFIG SET hz takes effect at once. */
@@ -171,8 +218,20 @@ main(int argc, char **argv)
     char err[512];
     int rc = 1;
 
+    /* Categories first: from the first allocation on, every byte is in one (memcat.h). */
+    const char *check = getenv("ZMEM_CHECK_CATEGORIES");
+    if (check && check[0] && strcmp(check, "0") != 0) {
+        zmalloc_set_category_mismatch_handler(category_mismatch);
+        zmalloc_category_check(1);
+    }
+    if (memcat_setup() < 0) {
+        fprintf(stderr, "zmem-server: memory categories already taken\n");
+        return 1;
+    }
+    zmalloc_thread_name("main");
+    zmalloc_category_set(MC_STARTUP);
     /* Before any other libevent call: from here on libevent's own memory is counted. */
-    event_set_mem_functions(zmalloc, zrealloc, zfree);
+    event_set_mem_functions(evmem_malloc, evmem_realloc, evmem_free);
     evthread_use_pthreads();
     /* The same for OpenSSL, which accepts it only before its first allocation: nothing has
      * called OpenSSL yet (it allocates nothing until first used). */
@@ -252,11 +311,16 @@ main(int argc, char **argv)
     stats_mark_startup_memory();
     /* After the mark: the ring is reported in used_memory_overhead on its own, not hidden in
      * used_memory_startup, and resizing it (CONFIG SET) moves that figure. */
+    zmalloc_category_set(MC_METRICS);
     if (history_setup(base) < 0)
         log_msg(LL_WARNING, "Could not start the memory history timer: no history is kept");
+    /* From here on, what no module claims is "other" (MEMORY BREAKDOWN). */
+    zmalloc_category_set(MC_OTHER);
     log_msg(LL_NOTICE, "Ready to accept connections on port %d (used_memory %zu bytes)", cfg->port,
             server_startup_memory());
     event_base_dispatch(base);
+    /* Shutdown frees every category's blocks in teardown order: not a question of attribution. */
+    zmalloc_category_check(0);
 
     /* Shutdown: stop accepting, drop clients, then every module in reverse order. */
     net_close_listeners();

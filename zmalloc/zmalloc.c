@@ -5,12 +5,13 @@
  * adjacent-line prefetcher does not pair two threads' slots). Only the owner writes its slot,
  * with relaxed loads and stores: no lock prefix, no shared line, yet no data race (TSan sees
  * C11 atomics). A slot can go negative (a thread freeing what another allocated); only the sum
- * means anything. zmalloc_used_memory() sums the slots in use plus `shared_bytes`.
+ * means anything. zmalloc_used_memory() sums the slots in use plus the shared counters
+ * (zmalloc_acct.c reads them; zmalloc_slots.h describes a slot).
  * Slots are handed out from a 64-bit free mask; when a thread exits, a pthread key destructor
  * puts its slot back in the mask with its bytes untouched (memory the thread allocated may
  * still be live), and the next new thread continues counting in it. A thread that finds no
  * free slot (more than ZMALLOC_THREAD_SLOTS alive at once), or that allocates after its exit
- * destructor ran, counts in `shared_bytes` with an atomic add: correct, just slower.
+ * destructor ran, counts in the shared counters with atomic adds: correct, just slower.
  *
  * Size lookup, per backend (what is counted is always the allocator's usable size):
  * - jemalloc: no lookup at all on the fast path. jemalloc already keeps, for every thread, the
@@ -33,6 +34,7 @@
 #define _GNU_SOURCE
 #include "zmalloc.h"
 #include "zmalloc_internal.h"
+#include "zmalloc_slots.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -110,37 +112,27 @@ tc_sampling(void)
 
 /* ======================== Per-thread counter slots ======================== */
 
-/* A slot's bytes are `bytes` plus, on jemalloc, (a_seen - a_off) - (d_seen - d_off): see
- * "jemalloc fast path" below. All fields are written by the owner only. */
-struct slot {
-    _Alignas(128) _Atomic int64_t bytes; /* counted by adding sizes (the generic path) */
-#ifdef ZMALLOC_JEMALLOC
-    _Atomic uint64_t seq;    /* odd while the owner rewrites the four fields below */
-    _Atomic uint64_t a_seen; /* jemalloc's thread allocated counter after our last call */
-    _Atomic uint64_t a_off;  /* a_seen - a_off: bytes this slot's owners allocated via zmalloc */
-    _Atomic uint64_t d_seen; /* the same for deallocations */
-    _Atomic uint64_t d_off;
-    _Atomic uint64_t journal[4]; /* what a rewrite is writing, for a fork child to finish */
-#endif
-};
-
 _Static_assert(ZMALLOC_THREAD_SLOTS == 64, "the free-slot mask is one 64-bit word");
 
-static struct slot slots[ZMALLOC_THREAD_SLOTS];
+struct zm_slot zm_slots[ZMALLOC_THREAD_SLOTS];
 /* Bit i set: slot i has no live owner. Taking a slot (acquire) pairs with giving it back
  * (release), so a new owner's first load sees the dead owner's last store. */
 static _Atomic uint64_t slots_free = UINT64_MAX;
-/* Slots [0, slots_used) may hold bytes; the lowest free slot is always taken, so this stays
+/* Slots [0, zm_slots_used) may hold bytes; the lowest free slot is always taken, so this stays
  * near the number of threads alive at once and keeps the reader's sum short. */
-static _Atomic unsigned slots_used;
+_Atomic unsigned zm_slots_used;
 /* Bytes of threads without a slot of their own: read-modify-write, shared. */
-static _Alignas(128) _Atomic int64_t shared_bytes;
-static _Alignas(128) _Atomic size_t peak_bytes;
+_Alignas(128) _Atomic int64_t zm_shared_alloc;
+_Atomic int64_t zm_shared_free;
+_Atomic int64_t zm_shared_cat[ZMALLOC_CATEGORIES];
+_Thread_local struct zm_slot *zm_self_slot;
+_Thread_local int zm_self_cat;
+_Atomic int zm_check_on;
 
 enum thread_state { THREAD_NEW = 0, THREAD_OWN, THREAD_SHARED };
 
+/* The slot itself is zm_self_slot (NULL: count in the shared counters, or register first). */
 struct thread_acct {
-    struct slot *slot; /* own slot; NULL: count in shared_bytes (or register first) */
 #ifdef ZMALLOC_JEMALLOC
     /* jemalloc's per-thread cumulative counters; set only together with slot. Volatile because
      * the compiler believes malloc() writes no memory we can see. */
@@ -159,15 +151,16 @@ static bool exit_key_ok;
 /* The owner is the only writer of its slot: a plain load and store suffice, and are atomic
  * only so that concurrent readers are well defined. */
 static inline void
-slot_add(struct slot *slot, int64_t delta)
+slot_add(struct zm_slot *slot, int64_t alloc, int64_t freed)
 {
-    atomic_store_explicit(&slot->bytes,
-                          atomic_load_explicit(&slot->bytes, memory_order_relaxed) + delta,
-                          memory_order_relaxed);
+    if (alloc)
+        ZM_STORE(slot->g_alloc, ZM_LOAD(slot->g_alloc) + alloc);
+    if (freed)
+        ZM_STORE(slot->g_free, ZM_LOAD(slot->g_free) + freed);
 }
 
-#define LOAD(field)     atomic_load_explicit(&(field), memory_order_relaxed)
-#define STORE(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
+#define LOAD(field)     ZM_LOAD(field)
+#define STORE(field, v) ZM_STORE(field, v)
 
 #ifdef ZMALLOC_JEMALLOC
 /* Re-anchor the slot on the thread counters' current values, keeping the bytes it holds:
@@ -178,7 +171,7 @@ slot_add(struct slot *slot, int64_t delta)
  * in which the writing thread no longer exists can complete it (slots_after_fork). Rare: at
  * thread start and after foreign allocations. */
 static __attribute__((noinline, cold)) void
-slot_resync(struct slot *s, uint64_t a_now, uint64_t d_now)
+slot_resync(struct zm_slot *s, uint64_t a_now, uint64_t d_now)
 {
     uint64_t seq = LOAD(s->seq);
     uint64_t v[4] = {a_now, LOAD(s->a_off) + (a_now - LOAD(s->a_seen)), d_now,
@@ -199,10 +192,10 @@ slot_resync(struct slot *s, uint64_t a_now, uint64_t d_now)
 static void
 slots_after_fork(void)
 {
-    unsigned n = atomic_load_explicit(&slots_used, memory_order_acquire);
+    unsigned n = atomic_load_explicit(&zm_slots_used, memory_order_acquire);
 
     for (unsigned i = 0; i < n; i++) {
-        struct slot *s = &slots[i];
+        struct zm_slot *s = &zm_slots[i];
         uint64_t seq = LOAD(s->seq);
 
         if (seq & 1) {
@@ -217,14 +210,17 @@ slots_after_fork(void)
 #endif
 
 /* Thread exit (pthread key destructor): give the slot back, value kept. Any later zmalloc
- * call from this thread (another key's destructor) counts in shared_bytes. */
+ * call from this thread (another key's destructor) counts in the shared counters. */
 static void
 thread_exit(void *arg)
 {
-    struct slot *s = arg;
-    unsigned i = (unsigned)(s - slots);
+    struct zm_slot *s = arg;
+    unsigned i = (unsigned)(s - zm_slots);
 
-    self.slot = NULL;
+    /* Close the category interval and fold the thread's figures into the retired ones while
+     * the slot is still ours (the registry lock makes the hand-over atomic for readers). */
+    zm_registry_detach(s);
+    zm_self_slot = NULL;
 #ifdef ZMALLOC_JEMALLOC
     self.allocp = NULL;
     self.deallocp = NULL;
@@ -258,15 +254,15 @@ thread_register(void)
         i = (unsigned)__builtin_ctzll(mask);
     } while (!atomic_compare_exchange_weak_explicit(&slots_free, &mask, mask & ~(UINT64_C(1) << i),
                                                     memory_order_acquire, memory_order_relaxed));
-    used = atomic_load_explicit(&slots_used, memory_order_relaxed);
+    used = atomic_load_explicit(&zm_slots_used, memory_order_relaxed);
     while (used < i + 1 &&
-           !atomic_compare_exchange_weak_explicit(&slots_used, &used, i + 1, memory_order_release,
-                                                  memory_order_relaxed))
+           !atomic_compare_exchange_weak_explicit(&zm_slots_used, &used, i + 1,
+                                                  memory_order_release, memory_order_relaxed))
         ;
     /* Without the destructor the slot is simply never recycled: still exact. */
     if (exit_key_ok)
-        (void)pthread_setspecific(exit_key, &slots[i]);
-    self.slot = &slots[i];
+        (void)pthread_setspecific(exit_key, &zm_slots[i]);
+    zm_self_slot = &zm_slots[i];
     self.state = THREAD_OWN;
 #ifdef ZMALLOC_JEMALLOC
     {
@@ -275,35 +271,53 @@ thread_register(void)
 
         if (mallctl("thread.allocatedp", &a, &len, NULL, 0) == 0 &&
             mallctl("thread.deallocatedp", &d, &len, NULL, 0) == 0 && a && d) {
-            slot_resync(self.slot, *(volatile uint64_t *)a, *(volatile uint64_t *)d);
-            self.allocp = a;
-            self.deallocp = d;
+            slot_resync(zm_self_slot, *(volatile uint64_t *)a, *(volatile uint64_t *)d);
+            /* With the category checker on, every call must see the pointer: generic path. */
+            if (!atomic_load_explicit(&zm_check_on, memory_order_relaxed)) {
+                self.allocp = a;
+                self.deallocp = d;
+            }
         }
     }
 #endif
+    zm_registry_attach(zm_self_slot);
 }
 
-static __attribute__((noinline)) void
-count_slow(int64_t delta)
+void
+zm_thread_ensure(void)
 {
     if (self.state == THREAD_NEW)
         thread_register();
-    if (self.slot)
-        slot_add(self.slot, delta);
-    else
-        atomic_fetch_add_explicit(&shared_bytes, delta, memory_order_relaxed);
+}
+
+/* A thread without a slot counts in the shared counters, per category at once (it has no
+ * interval of its own to close). */
+static __attribute__((noinline)) void
+count_slow(int64_t alloc, int64_t freed)
+{
+    if (self.state == THREAD_NEW)
+        thread_register();
+    if (zm_self_slot) {
+        slot_add(zm_self_slot, alloc, freed);
+        return;
+    }
+    atomic_fetch_add_explicit(&zm_shared_alloc, alloc, memory_order_relaxed);
+    atomic_fetch_add_explicit(&zm_shared_free, freed, memory_order_relaxed);
+    atomic_fetch_add_explicit(&zm_shared_cat[zm_self_cat], alloc - freed, memory_order_relaxed);
 }
 
 static inline void
-count(int64_t delta)
+count(int64_t alloc, int64_t freed)
 {
-    struct slot *slot = self.slot;
+    struct zm_slot *slot = zm_self_slot;
 
     if (LIKELY(slot != NULL))
-        slot_add(slot, delta);
+        slot_add(slot, alloc, freed);
     else
-        count_slow(delta);
+        count_slow(alloc, freed);
 }
+
+#define CHECKING() UNLIKELY(atomic_load_explicit(&zm_check_on, memory_order_relaxed))
 
 /* ======================== Counted allocator calls ======================== */
 
@@ -322,7 +336,9 @@ generic_malloc(size_t size, size_t *usable)
 
     if (p) {
         size_t n = NEW_SIZE(p, size);
-        count((int64_t)n);
+        count((int64_t)n, 0);
+        if (CHECKING())
+            zm_check_alloc(p);
         if (usable)
             *usable = n;
     }
@@ -334,8 +350,11 @@ generic_calloc(size_t size)
 {
     void *p = RAW_CALLOC(size);
 
-    if (p)
-        count((int64_t)NEW_SIZE(p, size));
+    if (p) {
+        count((int64_t)NEW_SIZE(p, size), 0);
+        if (CHECKING())
+            zm_check_alloc(p);
+    }
     return p;
 }
 
@@ -343,17 +362,27 @@ GENERIC void *
 generic_realloc(void *ptr, size_t size)
 {
     size_t old = RAW_SIZE(ptr);
-    void *p = RAW_REALLOC(ptr, size);
+    void *p;
 
-    if (p)
-        count((int64_t)RAW_SIZE(p) - (int64_t)old);
+    if (CHECKING())
+        zm_check_free(ptr); /* checked before the call: realloc may free it */
+    p = RAW_REALLOC(ptr, size);
+    if (p) {
+        count((int64_t)RAW_SIZE(p), (int64_t)old);
+        if (CHECKING())
+            zm_check_alloc(p);
+    } else if (CHECKING()) {
+        zm_check_alloc(ptr); /* failed: the old block lives on, in the current category */
+    }
     return p;
 }
 
 GENERIC void
 generic_free(void *ptr)
 {
-    count(-(int64_t)RAW_SIZE(ptr));
+    if (CHECKING())
+        zm_check_free(ptr);
+    count(0, (int64_t)RAW_SIZE(ptr));
     RAW_FREE(ptr);
 }
 
@@ -375,7 +404,7 @@ counted_malloc(size_t size, size_t *usable)
     const volatile uint64_t *ap = self.allocp;
 
     if (LIKELY(ap != NULL)) {
-        struct slot *s = self.slot;
+        struct zm_slot *s = zm_self_slot;
         uint64_t before = *ap, after;
         void *p;
 
@@ -397,7 +426,7 @@ counted_calloc(size_t size)
     const volatile uint64_t *ap = self.allocp;
 
     if (LIKELY(ap != NULL)) {
-        struct slot *s = self.slot;
+        struct zm_slot *s = zm_self_slot;
         uint64_t before = *ap;
         void *p;
 
@@ -416,7 +445,7 @@ counted_realloc(void *ptr, size_t size)
     const volatile uint64_t *ap = self.allocp, *dp = self.deallocp;
 
     if (LIKELY(ap != NULL)) {
-        struct slot *s = self.slot;
+        struct zm_slot *s = zm_self_slot;
         uint64_t a = *ap, d = *dp;
         void *p;
 
@@ -438,7 +467,7 @@ counted_free(void *ptr)
     const volatile uint64_t *dp = self.deallocp;
 
     if (LIKELY(dp != NULL)) {
-        struct slot *s = self.slot;
+        struct zm_slot *s = zm_self_slot;
         uint64_t before = *dp;
 
         if (UNLIKELY(before != LOAD(s->d_seen)))
@@ -458,7 +487,7 @@ counted_free_sized(void *ptr, size_t size)
     const volatile uint64_t *dp = self.deallocp;
 
     if (LIKELY(dp != NULL)) {
-        struct slot *s = self.slot;
+        struct zm_slot *s = zm_self_slot;
         uint64_t before = *dp;
 
         if (UNLIKELY(before != LOAD(s->d_seen)))
@@ -481,7 +510,7 @@ counted_free_sized(void *ptr, size_t size)
 void
 zmalloc_count_replace_(size_t old_usable, size_t new_usable)
 {
-    count((int64_t)new_usable - (int64_t)old_usable);
+    count((int64_t)new_usable, (int64_t)old_usable);
 }
 
 /* ======================== Out of memory ======================== */
@@ -721,81 +750,4 @@ zmalloc_size_for(size_t size)
         return ((chunk + 8 + page - 1) & ~(page - 1)) - 16;
     return chunk - 8;
 #endif
-}
-
-/* ======================== Accounting ======================== */
-
-/* One slot's bytes (may be negative). */
-static int64_t
-slot_bytes(struct slot *s)
-{
-#ifdef ZMALLOC_JEMALLOC
-    for (unsigned spins = 0;; spins++) {
-        uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire), v;
-
-        if (seq & 1) {
-            if (spins > 100) /* the owner was preempted inside its few stores */
-                sched_yield();
-            continue;
-        }
-        v = (uint64_t)LOAD(s->bytes) + (LOAD(s->a_seen) - LOAD(s->a_off)) -
-            (LOAD(s->d_seen) - LOAD(s->d_off));
-        atomic_thread_fence(memory_order_acquire);
-        if (LOAD(s->seq) == seq)
-            return (int64_t)v;
-    }
-#else
-    return LOAD(s->bytes);
-#endif
-}
-
-static size_t
-used_now(void)
-{
-    unsigned n = atomic_load_explicit(&slots_used, memory_order_acquire);
-    int64_t sum = atomic_load_explicit(&shared_bytes, memory_order_relaxed);
-
-    for (unsigned i = 0; i < n; i++)
-        sum += slot_bytes(&slots[i]);
-    /* Slots are read one after another while other threads keep counting: mid-flight the sum
-     * may be off by their in-flight blocks, and in theory dip below 0. */
-    return sum > 0 ? (size_t)sum : 0;
-}
-
-static void
-raise_peak(size_t used)
-{
-    size_t peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
-
-    while (used > peak && !atomic_compare_exchange_weak_explicit(
-                              &peak_bytes, &peak, used, memory_order_relaxed, memory_order_relaxed))
-        ;
-}
-
-size_t
-zmalloc_used_memory(void)
-{
-    size_t used = used_now();
-
-    raise_peak(used);
-    return used;
-}
-
-size_t
-zmalloc_update_peak(void)
-{
-    return zmalloc_used_memory();
-}
-
-size_t
-zmalloc_peak_memory(void)
-{
-    raise_peak(used_now());
-    return atomic_load_explicit(&peak_bytes, memory_order_relaxed);
-}
-
-void
-zmalloc_reset_peak(void)
-{
-    atomic_store_explicit(&peak_bytes, used_now(), memory_order_relaxed);
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memcat.h"
 #include "config_redis.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -562,6 +563,8 @@ opt_parse(const struct opt *o, const char *value, union opt_value *out, char *er
 static void
 opt_store(const struct opt *o, const union opt_value *val)
 {
+    /* Option strings live from start-up on: replaced by CONFIG SET, still startup's. */
+    MEMCAT_SCOPE(MC_STARTUP);
     char *field = (char *)&cfg + o->offset;
 
     switch (o->type) {

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "doctor.h"
 #include "history.h"
+#include "memcat.h"
 #include "metrics.h"
 #include "zmalloc.h"
 
@@ -142,6 +143,44 @@ cmd_memory_history(struct client *c)
     history_foreach(n, history_reply_rec, c);
 }
 
+/* ---- MEMORY BREAKDOWN ---- */
+
+/* total (used_memory at that instant: the sum of the categories, read in one pass), one
+ * integer per category, then threads: name -> {allocated_bytes, freed_bytes}. Everything is
+ * read before the reply is written, so the reply's own growth is not in the figures. */
+static void
+cmd_memory_breakdown(struct client *c)
+{
+    int64_t bytes[ZMALLOC_CATEGORIES];
+    struct zmalloc_thread_stat threads[32];
+    size_t total = zmalloc_category_usage(bytes, ZMALLOC_CATEGORIES);
+    int ncat = zmalloc_category_count();
+    int nthreads = zmalloc_thread_stats(threads, 32);
+
+    if (nthreads > 32)
+        nthreads = 32; /* the last entry already holds the rest */
+    reply_map(c, 1 + ncat + 1);
+    reply_bulk_cstr(c, "total");
+    reply_int(c, (long long)total);
+    /* Server categories in memcat.h order, "other" last; then any a library registered. */
+    for (int i = 1; i < ncat; i++) {
+        reply_bulk_cstr(c, zmalloc_category_name(i));
+        reply_int(c, (long long)bytes[i]);
+    }
+    reply_bulk_cstr(c, zmalloc_category_name(MC_OTHER));
+    reply_int(c, (long long)bytes[MC_OTHER]);
+    reply_bulk_cstr(c, "threads");
+    reply_map(c, nthreads);
+    for (int i = 0; i < nthreads; i++) {
+        reply_bulk_cstr(c, threads[i].name);
+        reply_map(c, 2);
+        reply_bulk_cstr(c, "allocated_bytes");
+        reply_int(c, (long long)threads[i].allocated);
+        reply_bulk_cstr(c, "freed_bytes");
+        reply_int(c, (long long)threads[i].freed);
+    }
+}
+
 /* ---- MEMORY MALLOC-STATS | PURGE | HELP ---- */
 
 static void
@@ -188,12 +227,16 @@ cmd_memory_help(struct client *c)
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "BREAKDOWN",
+        "    Return used memory by category (exact, they add up) and each thread's bytes.",
         NULL,
     };
     reply_help(c, "memory", lines);
 }
 
 static const struct command memory_subcommands[] = {
+    COMMAND("breakdown", cmd_memory_breakdown, 2, 0,
+            .summary = "Show used memory by category and by thread, exactly", .group = "server"),
     COMMAND("doctor", cmd_memory_doctor, 2, 0, .summary = "Outputs a memory problems report",
             .group = "server"),
     COMMAND("help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "memcat.h"
 #include "cmd_util.h"
 #include "command.h"
 #include "commands.h"
@@ -349,7 +350,9 @@ sort_run(struct client *c, int readonly)
             arg_notify(c, NOTIFY_GENERIC, "del", store);
         reply_int(c, 0);
     } else {
-        /* The whole result is built aside first: the destination may be the source. */
+        /* The whole result is built aside first: the destination may be the source. A list:
+         * its memory is values.list, though SORT runs in the generic group's category. */
+        MEMCAT_SCOPE(MC_LIST);
         struct val v;
         list_new_val(&v);
         struct kv *tmp = kv_build("", 0, &v, -1);

@@ -11,6 +11,7 @@
 #include "dict.h"
 #include "resp_write.h"
 #include "zmalloc.h"
+#include "memcat.h"
 
 /* A key changed under a prefix this turn, and the id of the client that changed it last (0:
  * the server itself), so a NOLOOP client is not told of its own change. */
@@ -93,6 +94,7 @@ cstr_len(const char *s, size_t len)
 int
 bcast_check(struct client *c, const struct bcast_list *l, const struct resp_arg *pr, size_t n)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* client-side state, whichever command runs */
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < l->n; j++) {
             const struct tprefix *p = l->p[j];
@@ -122,6 +124,7 @@ bcast_check(struct client *c, const struct bcast_list *l, const struct resp_arg 
 void
 bcast_add(struct bcast_list *l, struct client *c, const char *s, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     uint64_t h = dict_hash(s, len);
     if (prefixes == NULL)
         prefixes = dict_create(tprefix_name);
@@ -172,6 +175,7 @@ drop(struct tprefix *p, struct client *c)
 void
 bcast_clear(struct bcast_list *l, struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     for (size_t i = 0; i < l->n; i++)
         drop(l->p[i], c);
     zfree(l->p);
@@ -212,6 +216,7 @@ note_if_match(struct dict_node *n, void *arg)
 int
 bcast_note(const char *key, size_t klen, uint64_t by)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (prefixes == NULL)
         return 0;
     struct note_ctx x = {key, klen, by, 0};
@@ -303,6 +308,7 @@ void
 bcast_send(void (*send)(struct client *c, const char *resp, size_t len),
            int (*noloop)(const struct client *c))
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct send_ctx sx = {send, noloop};
     if (prefixes == NULL)
         return;
@@ -330,6 +336,7 @@ prefix_cmp(const void *a, const void *b)
 void
 bcast_reply_prefixes(struct client *c, const struct bcast_list *l)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     reply_array(c, (long long)l->n);
     if (l->n == 0)
         return;
@@ -344,11 +351,13 @@ bcast_reply_prefixes(struct client *c, const struct bcast_list *l)
 size_t
 bcast_prefixes(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return prefixes ? dict_size(prefixes) : 0;
 }
 
 size_t
 bcast_list_memory(const struct bcast_list *l)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return l->p ? zmalloc_size(l->p) : 0;
 }

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "memcat.h"
 #include "command.h"
 #include "db.h"
 #include "dict.h"
@@ -73,6 +74,7 @@ bkey_key(const struct dict_node *n, size_t *len)
 static void
 on_key_added(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     char stack[256];
     size_t tlen = 4 + klen;
     char *t = tlen <= sizeof(stack) ? stack : zmalloc(tlen);
@@ -188,9 +190,10 @@ finish(struct client *c, block_serve_fn *serve, int key, int error)
     c->argc = bs->argc;
     c->argv = bs->argv;
     c->cmd = bs->cmd;
-    if (serve)
+    if (serve) {
+        MEMCAT_SCOPE(memcat_of_group(bs->cmd->group)); /* as command_call runs it */
         serve(c, key);
-    else if (error)
+    } else if (error)
         reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else if (bs->timed_out)
         bs->timed_out(c, -1);
@@ -210,6 +213,7 @@ finish(struct client *c, block_serve_fn *serve, int key, int error)
 static void
 on_timeout(evutil_socket_t fd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client *c = arg;
     if (c->flags & CLIENT_BLOCKED)
         finish(c, NULL, 0, 0);
@@ -219,6 +223,7 @@ void
 block_for_keys(struct client *c, int first, int last, int type, int64_t deadline_ms,
                block_serve_fn *serve)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     int nkeys = last - first + 1;
     size_t argbytes = 0;
     for (int i = 0; i < c->argc; i++)
@@ -324,6 +329,7 @@ serve_key(struct bkey *bk)
 void
 blocking_serve_ready(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     while (blocking_ready_count) {
         /* Keys readied while serving (BLMOVE's destination) go to a fresh list, served next. */
         struct bkey **list = ready;
@@ -346,6 +352,7 @@ blocking_serve_ready(void)
 int
 blocking_unblock(struct client *c, int error)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (!(c->flags & CLIENT_BLOCKED) || c->block->postponed)
         return -1;
     finish(c, NULL, 0, error);
@@ -355,6 +362,7 @@ blocking_unblock(struct client *c, int error)
 void
 blocking_client_gone(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (!(c->flags & CLIENT_BLOCKED))
         return;
     if (c->block->postponed)

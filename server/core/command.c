@@ -17,6 +17,7 @@
 #include "latency.h"
 #include "log.h"
 #include "monitor.h"
+#include "memcat.h"
 #include "multi.h"
 #include "pause.h"
 #include "slowlog.h"
@@ -273,7 +274,12 @@ command_call(struct client *c, const struct command *cmd)
     tracking_call_enter();
     errors_seen = st->total_error_replies;
     int64_t start = mono_us();
-    cmd->proc(c);
+    {
+        /* A command's memory counts in its group's category (a hash command's in
+         * values.hash); modules below re-tag what they own (db.c, object.c, buffers). */
+        MEMCAT_SCOPE(memcat_of_group(cmd->group));
+        cmd->proc(c);
+    }
     int64_t duration = mono_us() - start;
 
     struct command_stats *cs = cmd->stats;

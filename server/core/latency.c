@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "memcat.h"
 #include "config.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ event_index(const char *event)
 void
 latency_add_sample_if_needed(const char *event, int64_t ms)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     long long threshold = config_get()->latency_monitor_threshold;
     int i = event_index(event);
 
@@ -91,6 +93,7 @@ latency_event_samples(const char *event, struct latency_sample *out, uint32_t *m
 int
 latency_reset_event(const char *event)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     int i = event_index(event);
     if (i < 0 || events[i].count == 0)
         return 0;
@@ -101,6 +104,7 @@ latency_reset_event(const char *event)
 int
 latency_reset_all(void)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     int n = 0;
     for (size_t i = 0; i < NEVENTS; i++)
         n += latency_reset_event(event_names[i]);

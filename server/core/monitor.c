@@ -14,6 +14,7 @@
 #include "net.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "memcat.h"
 
 static struct client **monitors;
 static size_t nmonitors, capmonitors;
@@ -21,6 +22,7 @@ static size_t nmonitors, capmonitors;
 void
 monitor_add(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* client-side state, whichever command runs */
     if (c->flags & CLIENT_MONITOR)
         return;
     if (nmonitors == capmonitors) {
@@ -34,6 +36,7 @@ monitor_add(struct client *c)
 void
 monitor_remove(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (!(c->flags & CLIENT_MONITOR))
         return;
     c->flags &= ~CLIENT_MONITOR;
@@ -54,12 +57,14 @@ monitor_remove(struct client *c)
 size_t
 monitors_count(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return nmonitors;
 }
 
 void
 monitor_teardown(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     zfree(monitors);
     monitors = NULL;
     nmonitors = capmonitors = 0;
@@ -139,6 +144,7 @@ mark_redacted(const struct client *c, const struct command *cmd, unsigned char *
 void
 monitor_feed(struct client *c, const struct command *cmd)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (nmonitors == 0 || (cmd->flags & CMD_ADMIN))
         return;
     struct buf line = BUF_INIT;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "memcat.h"
 #include "client.h"
 #include "command.h"
 #include "zmalloc.h"
@@ -19,6 +20,7 @@ struct multi_cmd {
 void
 multi_queue(struct client *c, const struct command *cmd)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct multi_state *ms = &c->mstate;
     size_t bytes = (size_t)c->argc * sizeof(struct resp_arg);
     for (int i = 0; i < c->argc; i++)
@@ -55,6 +57,7 @@ free_queue(struct client *c)
 void
 multi_discard(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     free_queue(c);
     watch_clear(&c->watch);
 }
@@ -62,6 +65,7 @@ multi_discard(struct client *c)
 void
 multi_exec(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (c->flags & CLIENT_DIRTY_EXEC) {
         multi_discard(c);
         reply_error(c, "EXECABORT Transaction discarded because of previous errors.");

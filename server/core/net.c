@@ -34,6 +34,7 @@
 #include "stats.h"
 #include "tracking.h"
 #include "util.h"
+#include "memcat.h"
 #include "zmalloc.h"
 
 #define MAX_LISTENERS        16
@@ -95,6 +96,7 @@ client_create(int fd, const struct sockaddr_storage *peer)
 {
     const struct config *cfg = config_get();
     size_t evsz = event_get_struct_event_size();
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     /* One block for the client and both events: one allocation per connection. */
     struct client *c = zcalloc(sizeof(*c) + 2 * evsz);
     struct sockaddr_storage local;
@@ -102,6 +104,8 @@ client_create(int fd, const struct sockaddr_storage *peer)
 
     c->id = next_client_id++;
     c->fd = fd;
+    c->query.cat = MC_CLIENTS_QUERY; /* buffers count in their own categories (buf.h) */
+    c->reply.cat = MC_CLIENTS_REPLY;
     c->proto = RESP2;
     c->authenticated = cfg->requirepass[0] == '\0';
     format_addr(peer, c->addr, sizeof(c->addr));
@@ -124,6 +128,7 @@ client_create(int fd, const struct sockaddr_storage *peer)
 static void
 client_free(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     blocking_client_gone(c);
     event_del(c->read_ev);
     event_del(c->write_ev);
@@ -413,6 +418,7 @@ handle_eof(struct client *c, ssize_t n)
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client *c = arg;
     struct buf *q = &c->query;
     ssize_t n;
@@ -470,6 +476,7 @@ on_read(evutil_socket_t fd, short what, void *arg)
 static void
 on_write(evutil_socket_t fd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client *c = arg;
 
     if (!(c->flags & CLIENT_CLOSE_ASAP)) /* over its output limit: nothing more is sent */
@@ -555,6 +562,7 @@ on_accept_resume(evutil_socket_t fd, short what, void *arg)
 static void
 on_accept(evutil_socket_t lfd, short what, void *arg)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct server_stats *st = server_stats();
 
     for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
@@ -601,6 +609,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 struct client *
 net_adopt(int fd)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
 
@@ -778,6 +787,7 @@ net_request_shutdown(void)
 void
 net_cron(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct config *cfg = config_get();
     int64_t now = mono_ms();
     struct client *next;

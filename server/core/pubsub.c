@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memcat.h"
 #include "client.h"
 #include "config.h"
 #include "db.h"
@@ -257,18 +258,21 @@ subscribe_reply(struct client *c, int kind, const char *name, size_t len)
 void
 pubsub_subscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_psubscribe(struct client *c, const char *pat, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_PAT, pat, len);
 }
 
 void
 pubsub_ssubscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_SHARD, ch, len);
 }
 
@@ -289,18 +293,21 @@ unsubscribe_reply(struct client *c, int kind, const char *name, size_t len)
 void
 pubsub_unsubscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_punsubscribe(struct client *c, const char *pat, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_PAT, pat, len);
 }
 
 void
 pubsub_sunsubscribe(struct client *c, const char *ch, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_SHARD, ch, len);
 }
 
@@ -332,18 +339,21 @@ unsubscribe_all(struct client *c, int kind, int notify)
 void
 pubsub_unsubscribe_all(struct client *c, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_CHAN, notify);
 }
 
 void
 pubsub_punsubscribe_all(struct client *c, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_PAT, notify);
 }
 
 void
 pubsub_sunsubscribe_all(struct client *c, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_SHARD, notify);
 }
 
@@ -392,6 +402,7 @@ deliver_pattern(struct dict_node *n, void *arg)
 long long
 pubsub_publish(const char *name, size_t len, const char *msg, size_t mlen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct match_ctx m = {name, msg, len, mlen, 0};
     struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
 
@@ -520,6 +531,7 @@ free_chan(struct dict_node *n, void *ctx)
 void
 pubsub_teardown(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     for (int k = 0; k < K_COUNT; k++)
         dict_clear(&tables[k], free_chan, NULL);
 }

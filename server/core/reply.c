@@ -18,6 +18,7 @@
 #include "client.h"
 #include "config.h"
 #include "log.h"
+#include "memcat.h"
 #include "object.h"
 #include "pubsub.h"
 #include "resp_write.h"
@@ -59,6 +60,7 @@ static struct client *reply_lent_to;
 static struct reply_node *
 chunk_alloc(size_t own_bytes)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_REPLY);
     struct reply_node *n = ztrymalloc(sizeof(*n) + own_bytes);
     if (n)
         memset(n, 0, sizeof(*n));
@@ -68,6 +70,7 @@ chunk_alloc(size_t own_bytes)
 static void
 chunk_free(struct reply_node *n)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_REPLY); /* a taken buffer was the client's reply buffer: the same */
     zfree(n->taken);
     zfree(n);
 }
@@ -116,6 +119,7 @@ reply_chain_push_buf(struct reply_chain *ch, struct buf *b)
         n->pos = b->pos;
         n->len = b->len;
         *b = (struct buf)BUF_INIT;
+        b->cat = MC_CLIENTS_REPLY;
     }
     chain_append(ch, n);
     return 0;
@@ -349,6 +353,7 @@ reply_limit_reached(struct client *c)
 static void
 shared_put(struct buf *b)
 {
+    b->cat = MC_CLIENTS_REPLY;
     buf_clear(b);
     if (b->cap > REPLY_SHARED_KEEP)
         buf_trim(b, REPLY_SHARED_KEEP);
@@ -357,6 +362,7 @@ shared_put(struct buf *b)
     b->oom = 0;
     shared_reply = *b;
     *b = (struct buf)BUF_INIT;
+    b->cat = MC_CLIENTS_REPLY;
 }
 
 void
@@ -381,6 +387,7 @@ reply_return(struct client *c)
         shared_put(r);
     } else if (left <= REPLY_KEEP_COPY) {
         struct buf own = BUF_INIT;
+        own.cat = MC_CLIENTS_REPLY;
         buf_append(&own, r->data + r->pos, left);
         if (own.oom)
             c->flags |= CLIENT_CLOSE_ASAP;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memcat.h"
 #include "client.h"
 #include "config.h"
 #include "util.h"
@@ -36,6 +37,7 @@ trim_to(size_t max)
 void
 slowlog_consider(struct client *c, int64_t duration_us)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     const struct config *cfg = config_get();
     char more[SLOWLOG_MAX_ARGC][48];
     size_t lens[SLOWLOG_MAX_ARGC];
@@ -98,6 +100,7 @@ slowlog_consider(struct client *c, int64_t duration_us)
 void
 slowlog_reset(void)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     trim_to(0);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "memcat.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -115,6 +116,7 @@ server_executable(void)
 void
 errorstats_incr(const char *code, size_t len)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     stats.total_error_replies++;
     if (len >= ERRCODE_MAX)
         len = ERRCODE_MAX - 1;
@@ -142,5 +144,6 @@ errorstats_foreach(void (*fn)(const char *code, uint64_t count, void *ctx), void
 void
 errorstats_reset(void)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     nerrorstats = 0;
 }

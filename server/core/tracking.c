@@ -26,6 +26,7 @@
 #include "net.h"
 #include "resp_write.h"
 #include "zmalloc.h"
+#include "memcat.h"
 
 /* Client state flags beyond the TRACKING_* options. */
 #define T_ON      (1u << 8)  /* tracking enabled */
@@ -329,6 +330,7 @@ forget_keys(struct client *c)
 void
 tracking_remember_keys(struct client *c, const struct command *cmd)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* client-side state, whichever command runs */
     struct client_tracking *t = c->tracking;
     if (t == NULL || (t->flags & (T_ON | TRACKING_BCAST)) != T_ON || cmd->keys.first <= 0)
         return;
@@ -402,6 +404,7 @@ on_turn(evutil_socket_t fd, short what, void *arg)
 void
 tracking_cron(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (limit_rounds)
         limit_keys();
 }
@@ -472,6 +475,7 @@ int
 tracking_enable(struct client *c, unsigned options, long long redirect, const struct resp_arg *pr,
                 size_t npr)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsigned cur = c->tracking ? c->tracking->flags : 0;
     const char *err = NULL;
 
@@ -522,6 +526,7 @@ tracking_enable(struct client *c, unsigned options, long long redirect, const st
 void
 tracking_disable(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client_tracking *t = c->tracking;
     if (t == NULL)
         return;
@@ -539,6 +544,7 @@ tracking_disable(struct client *c)
 int
 tracking_caching(struct client *c, int yes)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct client_tracking *t = c->tracking;
     if (t == NULL || !(t->flags & T_ON)) {
         reply_error(c, "ERR CLIENT CACHING can be called only when the client is in tracking "
@@ -562,6 +568,7 @@ tracking_caching(struct client *c, int yes)
 long long
 tracking_redirect(const struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct client_tracking *t = c->tracking;
     return t && (t->flags & T_ON) ? (long long)t->redir_id : -1;
 }
@@ -569,6 +576,7 @@ tracking_redirect(const struct client *c)
 void
 tracking_reply_info(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct client_tracking *t = c->tracking;
     unsigned f = t ? t->flags : 0;
     const char *names[8];
@@ -606,6 +614,7 @@ tracking_reply_info(struct client *c)
 int
 tracking_flag_letters(const struct client *c, char *dst)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct client_tracking *t = c->tracking;
     int n = 0;
     if (t == NULL || !(t->flags & T_ON))
@@ -621,6 +630,7 @@ tracking_flag_letters(const struct client *c, char *dst)
 size_t
 tracking_client_memory(const struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     const struct client_tracking *t = c->tracking;
     if (t == NULL)
         return 0;
@@ -630,6 +640,7 @@ tracking_client_memory(const struct client *c)
 void
 tracking_client_gone(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     tracking_disable(c);
     if (c == current) {
         pend_flush(NULL);
@@ -648,6 +659,7 @@ tracking_client_gone(struct client *c)
 void
 tracking_call_enter(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     call_depth++;
     call_gen++;
 }
@@ -655,18 +667,21 @@ tracking_call_enter(void)
 void
 tracking_call_leave(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     call_depth--;
 }
 
 void
 tracking_dispatch_begin(struct client *c)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     current = c;
 }
 
 void
 tracking_dispatch_end(struct client *c, int keep_caching)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (npend)
         pend_flush(c);
     if (c->tracking && !keep_caching && !(c->flags & CLIENT_MULTI))
@@ -679,6 +694,7 @@ tracking_dispatch_end(struct client *c, int keep_caching)
 int
 tracking_setup(struct event_base *base)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     turn_ev = event_new(base, -1, 0, on_turn, NULL);
     return turn_ev ? 0 : -1;
 }
@@ -686,6 +702,7 @@ tracking_setup(struct event_base *base)
 void
 tracking_teardown(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (turn_ev)
         event_free(turn_ev);
     turn_ev = NULL;
@@ -699,23 +716,27 @@ tracking_teardown(void)
 size_t
 tracking_clients(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return nclients;
 }
 
 size_t
 tracking_total_keys(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return keys ? dict_size(keys) : 0;
 }
 
 size_t
 tracking_total_items(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return total_items;
 }
 
 size_t
 tracking_total_prefixes(void)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     return bcast_prefixes();
 }

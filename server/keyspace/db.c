@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "memcat.h"
 #include "config.h"
 #include "evict.h"
 #include "expire.h"
@@ -22,6 +23,7 @@ static struct keyspace_stats kstats;
 int
 db_setup(int count)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     uint8_t seed[16];
     if (count < 1)
         return -1;
@@ -43,6 +45,7 @@ db_setup(int count)
 void
 db_teardown(void)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     for (int i = 0; i < ndbs; i++)
         db_flush(&dbs[i], 0);
     zfree(dbs);
@@ -116,6 +119,7 @@ db_memory_usage(struct db *db, const char *key, size_t keylen, long long samples
 static int
 vol_reserve(struct db *db)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     if (db->vol_count < db->vol_cap)
         return 0;
     size_t cap = db->vol_cap ? db->vol_cap * 2 : 4;
@@ -137,6 +141,7 @@ vol_add(struct db *db, struct kv *e) /* after vol_reserve() */
 static void
 vol_remove_idx(struct db *db, uint32_t idx)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct kv *last = db->vol[--db->vol_count];
     if (idx != db->vol_count) {
         /* Move the last one into the hole. Never write the leaving entry: SET may be
@@ -246,6 +251,7 @@ is_expired(const struct kv *e)
 static struct kv *
 unlink_at(struct db *db, struct dict_pos *pos)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct kv *e = (struct kv *)dict_pos_remove(&db->keys, pos);
     if (e->flags & KV_VOLATILE)
         vol_remove_idx(db, kv_vidx(e));
@@ -274,6 +280,7 @@ notify_expired(struct db *db, const struct kv *e)
 struct kv *
 db_lookup(struct db *db, const char *key, size_t klen, int flags)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     struct kv *e = NULL;
     if (dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
@@ -307,12 +314,14 @@ db_lookup(struct db *db, const char *key, size_t klen, int flags)
 struct kv *
 db_peek(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     return (struct kv *)dict_find(&db->keys, key, klen, dict_hash(key, klen));
 }
 
 int
 db_is_stale(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct kv *e = db_peek(db, key, klen);
     return e && is_expired(e);
 }
@@ -330,6 +339,7 @@ db_set_key_added_hook(void (*fn)(struct db *db, const char *key, size_t klen))
 int
 db_insert_kv(struct db *db, struct kv *e)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     if (frozen) {
         /* A read during the pause may have hidden a stale key it did not delete: it goes
          * now, so the key is never in the table twice. */
@@ -356,6 +366,7 @@ db_insert_kv(struct db *db, struct kv *e)
 struct kv *
 db_add(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct kv *e = kv_build(key, klen, v, expire);
     if (e == NULL)
         return NULL;
@@ -388,6 +399,7 @@ swap_in(struct db *db, struct dict_pos *pos, struct kv *old, struct kv *ne, int 
 int
 db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t expire, int flags)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos)) {
         if (flags & SET_KEEPTTL)
@@ -405,8 +417,9 @@ db_set(struct db *db, const char *key, size_t klen, const struct val *v, int64_t
     void *old_ptr = old_enc >= ENC_RAW ? kv_ptr(old) : NULL;
     uint32_t idx = old_vol ? kv_vidx(old) : 0;
     struct kv *ne;
-    if (zmalloc_size_for(need) == zmalloc_size(old)) {
-        /* Same size class: rewrite in place, no allocator round trip (SET on a hot key). */
+    if (enc_type(old_enc) == enc_type(v->enc) && zmalloc_size_for(need) == zmalloc_size(old)) {
+        /* Same type and size class: rewrite in place, no allocator round trip (SET on a hot
+         * key). Not across types: the entry counts in its type's memory category. */
         kv_write(old, key, klen, v, expire);
         ne = old;
     } else {
@@ -437,6 +450,7 @@ pos_of(struct db *db, struct kv *e, struct dict_pos *pos)
 struct kv *
 db_rebuild(struct db *db, struct kv *e, const struct val *v, int64_t expire)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     int old_vol = e->flags & KV_VOLATILE;
     if (expire >= 0 && !old_vol && vol_reserve(db) < 0)
         return NULL;
@@ -459,6 +473,7 @@ db_rebuild(struct db *db, struct kv *e, const struct val *v, int64_t expire)
 int
 db_set_expire(struct db *db, struct kv **ep, int64_t when)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct kv *e = *ep;
     if ((e->flags & KV_VOLATILE) && when >= 0) {
         kv_set_expire(e, when); /* already has the room */
@@ -479,6 +494,7 @@ db_set_expire(struct db *db, struct kv **ep, int64_t when)
 void
 db_delete_kv(struct db *db, struct kv *e, int mode)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     pos_of(db, e, &pos);
     if (modified_hook) {
@@ -504,6 +520,7 @@ db_delete_kv(struct db *db, struct kv *e, int mode)
 void
 db_expire_kv(struct db *db, struct kv *e)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     pos_of(db, e, &pos);
     e = unlink_at(db, &pos);
@@ -516,6 +533,7 @@ db_expire_kv(struct db *db, struct kv *e)
 int
 db_delete(struct db *db, const char *key, size_t klen, int mode)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos))
         return 0;
@@ -533,6 +551,7 @@ db_delete(struct db *db, const char *key, size_t klen, int mode)
 struct kv *
 db_unlink(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     struct dict_pos pos;
     if (!dict_lookup(&db->keys, key, klen, dict_hash(key, klen), &pos))
         return NULL;
@@ -550,6 +569,7 @@ free_node(struct dict_node *n, void *ctx)
 void
 db_flush(struct db *db, int async)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     if (db->watched)
         watch_touch_db(db); /* before: it needs to see which watched keys are there */
     if (flush_hook)
@@ -572,6 +592,7 @@ db_flush(struct db *db, int async)
 struct kv *
 db_random(struct db *db)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     /* Retry past expired keys, deleting them; if every key is volatile and expired they
      * would all go, so after 100 tries return one anyway, as Redis does. */
     for (int tries = 0;; tries++) {
@@ -591,6 +612,7 @@ db_random(struct db *db)
 int64_t
 db_cron(void)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     evict_clock_update();
     int64_t expire_us = expire_cycle();
     /* Spend up to 1 ms per rehashing table so a big resize finishes even when idle. */

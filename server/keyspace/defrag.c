@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "memcat.h"
 #include "objlist.h"
 #include "zmalloc.h"
 #include "zskiplist.h"
@@ -265,6 +266,7 @@ later_step(void)
         later_pop();
         return;
     }
+    MEMCAT_SCOPE(memcat_of_type(kv_type(e))); /* moves stay in the value's category */
     if (l->stage == 0) {
         defrag_container_shell(e);
         l->stage = 1;
@@ -312,6 +314,8 @@ move_key(struct dict_node *n, void *ctx)
 {
     struct db *db = ctx;
     struct kv *e = (struct kv *)n, *ne;
+    /* A key entry and its value count in the value's category: moves stay in it. */
+    MEMCAT_SCOPE(memcat_of_type(kv_type(e)));
 
     st.key_moves = 0;
     ne = move_block(e);
@@ -334,6 +338,7 @@ static void
 defrag_db_blocks(struct db *db)
 {
     void *np;
+    MEMCAT_SCOPE(MC_KEYSPACE);
 
     dict_defrag_tables(&db->keys, move_block_cb, NULL);
     if (db->vol != NULL && (np = move_block(db->vol)) != NULL)

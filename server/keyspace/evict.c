@@ -4,6 +4,7 @@
  * policies pick any key (or any volatile key). */
 #include "evict.h"
 
+#include "memcat.h"
 #include "db.h"
 
 #include <limits.h>
@@ -304,6 +305,7 @@ track_exceeded(int over)
 int
 evict_make_room(void)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     const struct config *cfg = config_get();
     if (cfg->maxmemory <= 0 || pool == NULL || db_frozen())
         return 0;

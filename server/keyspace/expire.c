@@ -4,6 +4,7 @@
  * responsive; the walk resumes where it stopped, so every volatile key is looked at in turn. */
 #include "expire.h"
 
+#include "memcat.h"
 #include "db.h"
 
 #include "config.h"
@@ -25,6 +26,7 @@ expire_set_active(int on)
 int64_t
 expire_cycle(void)
 {
+    MEMCAT_SCOPE(MC_KEYSPACE);
     static int current_db;
     struct keyspace_stats *ks = keyspace_stats();
     int hz = config_get()->hz > 0 ? config_get()->hz : 10;

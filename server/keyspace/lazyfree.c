@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "memcat.h"
 #include "zmalloc.h"
 
 #define LAZYFREE_THRESHOLD 64
@@ -69,17 +70,22 @@ run_job(struct job *j)
     case JOB_KV:
         kv_free(j->ptr);
         break;
-    case JOB_DICT:
+    case JOB_DICT: {
+        MEMCAT_SCOPE(MC_KEYSPACE); /* the tables; each key and value re-tags by its type */
         dict_clear(j->ptr, free_kv_node, NULL);
         dict_destroy(j->ptr);
         zfree(j->vol);
         break;
+    }
     }
 }
 
 static void *
 worker(void *arg)
 {
+    zmalloc_thread_name("lazyfree");
+    /* The jobs are lazyfree's; what they free is re-tagged by its owner (kv_free, tables). */
+    zmalloc_category_set(MC_LAZYFREE);
     for (;;) {
         pthread_mutex_lock(&mu);
         while (head == NULL && !purge_requested && !stopping)
@@ -143,6 +149,7 @@ lazyfree_teardown(void)
 static void
 enqueue(int kind, void *ptr, struct kv **vol, size_t objects)
 {
+    MEMCAT_SCOPE(MC_LAZYFREE);
     struct job *j = zmalloc(sizeof(*j));
     j->next = NULL;
     j->kind = kind;

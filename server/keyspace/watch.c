@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "memcat.h"
 #include "db.h"
 #include "dict.h"
 #include "zmalloc.h"
@@ -49,6 +50,7 @@ wkey_find(struct db *db, const char *key, size_t klen)
 void
 watch_add(struct watcher *w, struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct wkey *wk = wkey_find(db, key, klen);
     /* Already watching it? The key's watchers are usually few; the client's keys may be many. */
     for (size_t i = 0; wk && i < wk->n; i++)
@@ -98,6 +100,7 @@ wkey_drop(struct db *db, struct wkey *wk, const struct watcher *w)
 void
 watch_clear(struct watcher *w)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     for (size_t i = 0; i < w->n; i++)
         wkey_drop(w->refs[i].db, w->refs[i].wk, w);
     zfree(w->refs);
@@ -138,6 +141,7 @@ wkey_touch(struct wkey *wk, int gone)
 void
 watch_touch_key(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct wkey *wk = wkey_find(db, key, klen);
     if (wk)
         wkey_touch(wk, db_peek(db, key, klen) == NULL);
@@ -177,6 +181,7 @@ touch_if_present(struct dict_node *n, void *ctx)
 void
 watch_touch_db(struct db *db)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (db->watched == NULL)
         return;
     struct flush_ctx ctx = {db};
@@ -231,6 +236,7 @@ watch_touch_swap(struct db *emptied, struct db *replaced_with)
 void
 watch_check_expired(struct watcher *w)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     for (size_t i = 0; i < w->n; i++) {
         struct watch_ref *r = &w->refs[i];
         if (!r->stale && db_is_stale(r->db, r->wk->key, r->wk->klen))

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "memcat.h"
 #include "buf.h"
 #include "config.h"
 #include "metrics.h"
@@ -77,6 +78,7 @@ rec_index(size_t i)
 int
 history_resize(size_t len)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     struct history_rec *ring = NULL;
     size_t keep = hist.len < len ? hist.len : len;
 
@@ -175,6 +177,7 @@ history_setup(struct event_base *base)
 void
 history_teardown(void)
 {
+    MEMCAT_SCOPE(MC_METRICS);
     if (hist.timer) {
         event_free(hist.timer);
         hist.timer = NULL;

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "memcat.h"
 #include "blocking.h"
 #include "buf.h"
 #include "client.h"
@@ -273,22 +274,25 @@ collect_memory(struct metrics_snapshot *s)
 {
     const struct config *cfg = config_get();
     struct mem_sample ms;
-    size_t used = zmalloc_used_memory(); /* also raises the peak, so peak >= used below */
+    /* One exact reading of the categories (MEMORY BREAKDOWN's figures): used_memory is their
+     * sum, the dataset is the values' categories, the overhead everything else, and the
+     * clients' memory their three categories (redis-cli-compat.md has the mapping). */
+    int64_t cat[ZMALLOC_CATEGORIES];
+    size_t used = zmalloc_category_usage(cat, ZMALLOC_CATEGORIES);
     size_t peak = zmalloc_peak_memory();
-    size_t startup = server_startup_memory();
-    size_t clients = clients_memory_total();
-    /* The history ring is made after the startup mark (main.c), so it is counted here once. */
-    size_t overhead = startup + clients + history_memory(), keys = 0;
+    size_t startup = server_startup_memory(), keys = 0;
+    int64_t values = cat[MC_STRING] + cat[MC_HASH] + cat[MC_LIST] + cat[MC_SET] + cat[MC_ZSET];
+    int64_t clients_c = cat[MC_CLIENTS_QUERY] + cat[MC_CLIENTS_REPLY] + cat[MC_CLIENTS_OTHER];
+    size_t dataset = values > 0 ? (size_t)values : 0;
+    size_t overhead = used > dataset ? used - dataset : 0;
+    size_t clients = clients_c > 0 ? (size_t)clients_c : 0;
 
     metrics_sample_get(&ms);
     for (int i = 0; i < db_count(); i++) {
         const struct db *db = db_get(i);
-        if (db == NULL || db_size(db) == 0)
-            continue;
-        keys += db_size(db);
-        overhead += db_overhead_main(db) + db_overhead_expires(db);
+        if (db != NULL)
+            keys += db_size(db);
     }
-    size_t dataset = used > overhead ? used - overhead : 0;
     size_t net = used > startup ? used - startup : 1;
 
     if (peak < used)
@@ -659,6 +663,41 @@ prom_error_one(const char *code, uint64_t count, void *arg)
     buf_printf(out, "\"} %llu\n", (unsigned long long)count);
 }
 
+/* MEMORY BREAKDOWN's figures: bytes per category (they add up to used_memory) and each thread's
+ * cumulative allocated and freed bytes. zmem's own families, so zmem_ rather than redis_. */
+static void
+prom_breakdown(struct buf *out)
+{
+    int64_t cat[ZMALLOC_CATEGORIES];
+    struct zmalloc_thread_stat th[32];
+    int ncat = zmalloc_category_count(), nth;
+
+    zmalloc_category_usage(cat, ZMALLOC_CATEGORIES);
+    nth = zmalloc_thread_stats(th, 32);
+    if (nth > 32)
+        nth = 32;
+    buf_append_str(out, "# HELP zmem_memory_bytes Bytes of used_memory in each category "
+                        "(MEMORY BREAKDOWN); the categories add up to used_memory.\n"
+                        "# TYPE zmem_memory_bytes gauge\n");
+    for (int i = 0; i < ncat; i++) {
+        buf_append_str(out, "zmem_memory_bytes{category=\"");
+        prom_label(out, zmalloc_category_name(i));
+        buf_printf(out, "\"} %lld\n", (long long)cat[i]);
+    }
+    for (int f = 0; f < 2; f++) {
+        const char *name =
+            f ? "zmem_thread_freed_bytes_total" : "zmem_thread_allocated_bytes_total";
+        buf_printf(
+            out, "# HELP %s Bytes each thread %s through zmalloc since start.\n# TYPE %s counter\n",
+            name, f ? "freed" : "allocated", name);
+        for (int i = 0; i < nth; i++) {
+            buf_printf(out, "%s{thread=\"", name);
+            prom_label(out, th[i].name);
+            buf_printf(out, "\"} %llu\n", (unsigned long long)(f ? th[i].freed : th[i].allocated));
+        }
+    }
+}
+
 static void
 prom_lists(struct buf *out, const struct metrics_snapshot *s)
 {
@@ -679,6 +718,7 @@ prom_lists(struct buf *out, const struct metrics_snapshot *s)
     }
     prom_family(out, "errors_total", "Error replies by error code.", MT_COUNTER);
     errorstats_foreach(prom_error_one, out);
+    prom_breakdown(out);
 }
 
 void

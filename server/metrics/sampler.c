@@ -72,6 +72,7 @@ static void *
 sampler_main(void *arg)
 {
     (void)arg;
+    zmalloc_thread_name("sampler"); /* listed in MEMORY BREAKDOWN's threads, even at 0 */
     /* This thread never allocates: an allocator cache would only hold memory of its own
      * (jemalloc creates one, ~28 KB, the first time a thread calls into it). */
     zmalloc_thread_cache(0);

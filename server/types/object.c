@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "memcat.h"
 #include "config.h"
 #include "objhash.h"
 #include "objlist.h"
@@ -59,6 +60,7 @@ kv_write(struct kv *e, const char *key, size_t klen, const struct val *v, int64_
 struct kv *
 kv_build(const char *key, size_t klen, const struct val *v, int64_t expire)
 {
+    MEMCAT_SCOPE(memcat_of_type(enc_type(v->enc)));
     struct kv *e = ztrymalloc(kv_needed(klen, v, expire >= 0));
     if (e == NULL)
         return NULL;
@@ -117,6 +119,7 @@ static const struct val_ops {
 int
 val_copy(const struct kv *e, struct val *v)
 {
+    MEMCAT_SCOPE(memcat_of_type(kv_type(e)));
     kv_get_val(e, v);
     if (e->enc == ENC_INT || e->enc == ENC_EMBSTR)
         return 0; /* the bytes are copied into the new entry by kv_build */
@@ -132,6 +135,7 @@ val_copy(const struct kv *e, struct val *v)
 void
 val_free(int enc, void *ptr)
 {
+    MEMCAT_SCOPE(memcat_of_type(enc_type(enc)));
     if (enc_type(enc) != OBJ_STRING)
         val_ops[enc_type(enc)].release(enc, ptr);
     else if (enc == ENC_RAW && !strpin_orphan(ptr))
@@ -141,6 +145,7 @@ val_free(int enc, void *ptr)
 void
 kv_free(struct kv *e)
 {
+    MEMCAT_SCOPE(memcat_of_type(kv_type(e)));
     if (e->enc >= ENC_RAW)
         val_free(e->enc, kv_ptr(e));
     zfree(e);
@@ -149,6 +154,7 @@ kv_free(struct kv *e)
 void
 kv_free_shell(struct kv *e)
 {
+    MEMCAT_SCOPE(memcat_of_type(kv_type(e)));
     zfree(e);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "objset.h"
+#include "memcat.h"
 #include "pack.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -335,6 +336,7 @@ set_del(struct kv *s, const char *m, size_t ml)
 int
 set_has(const struct kv *s, const char *m, size_t ml)
 {
+    MEMCAT_SCOPE(MC_SET); /* a lookup may take a rehash step: from any command */
     if (s->enc == ENC_SET_INT) {
         long long x;
         size_t pos;

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "memcat.h"
 #include "zmalloc.h"
 
 #define STRPIN_BUCKETS 1024 /* static: the table costs no zmalloc'd memory */
@@ -54,8 +55,10 @@ strpin_remove(struct strpin *p)
     atomic_fetch_sub(&npins, 1);
     int free_it = last && p->orphaned;
     pthread_mutex_unlock(&mu);
-    if (free_it)
+    if (free_it) {
+        MEMCAT_SCOPE(MC_STRING); /* an orphan is a string value's buffer, whoever sent it */
         zfree(p->s);
+    }
     p->s = NULL;
     p->next = NULL;
 }

@@ -167,16 +167,17 @@ test_doctor_purge_help(void **state)
     freeReplyObject(r);
 
     r = cu_run(c, "MEMORY HELP");
-    /* Redis's 14 lines, and zmem's HISTORY (two lines) after DOCTOR's. */
-    assert_that(r && r->type == REDIS_REPLY_ARRAY && r->elements == 16, "HELP has 16 lines");
-    for (size_t i = 0; i < 16; i++)
+    /* Redis's 14 lines, zmem's HISTORY (two lines) after DOCTOR's, BREAKDOWN (two) last. */
+    assert_that(r && r->type == REDIS_REPLY_ARRAY && r->elements == 18, "HELP has 18 lines");
+    for (size_t i = 0; i < 18; i++)
         assert_that(r->element[i]->type == REDIS_REPLY_STATUS, "HELP line %zu is a status", i);
     assert_that(strcmp(r->element[0]->str,
                        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:") == 0,
                 "HELP header");
     assert_that(strcmp(r->element[3]->str, "HISTORY [COUNT <count>]") == 0, "HELP history");
     assert_that(strcmp(r->element[11]->str, "USAGE <key> [SAMPLES <count>]") == 0, "HELP usage");
-    assert_that(strcmp(r->element[15]->str, "    Prints this help.") == 0, "HELP footer");
+    assert_that(strcmp(r->element[14]->str, "BREAKDOWN") == 0, "HELP breakdown");
+    assert_that(strcmp(r->element[17]->str, "    Prints this help.") == 0, "HELP footer");
     freeReplyObject(r);
 }
 
