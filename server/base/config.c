@@ -963,6 +963,19 @@ config_print_version(void)
            zmalloc_allocator_name(), (int)(sizeof(long) * 8));
 }
 
+/* Each option's default as CONFIG GET shows it, taken at load: CONFIG REWRITE appends only the
+ * options whose running value differs from it. */
+static char *defaults_text[NOPTIONS];
+
+const char *
+config_default_text(const char *name)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (strcasecmp(options[i].name, name) == 0)
+            return defaults_text[i];
+    return NULL;
+}
+
 int
 config_load(int argc, char **argv, char *err, size_t errlen)
 {
@@ -979,6 +992,10 @@ config_load(int argc, char **argv, char *err, size_t errlen)
             return -1;
         }
         opt_store(&options[i], &v);
+    }
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char tmp[PATH_MAX];
+        defaults_text[i] = zstrdup(opt_format(&options[i], tmp, sizeof(tmp)));
     }
     cfg_loaded = 1;
 
@@ -1032,6 +1049,10 @@ config_teardown(void)
             zfree(*sp);
             *sp = NULL;
         }
+    }
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        zfree(defaults_text[i]);
+        defaults_text[i] = NULL;
     }
     zfree(cfg.config_file);
     cfg.config_file = NULL;

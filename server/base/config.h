@@ -163,5 +163,8 @@ int notify_flags_parse(const char *s);
 void notify_flags_format(int flags, char *dst, size_t size);
 /* Free what config_load() allocated. */
 void config_teardown(void);
+/* The default of option name (its table name, not an alias) as CONFIG GET shows it, or NULL
+ * for a name that is not in the option table. Valid from config_load() to config_teardown(). */
+const char *config_default_text(const char *name);
 
 #endif

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "defrag.h"
 #include "config.h"
+#include "config_rewrite.h"
 #include "db.h"
 #include "history.h"
 #include "lazyfree.h"
@@ -159,6 +160,18 @@ cmd_config_resetstat(struct client *c)
     reply_ok(c);
 }
 
+/* CONFIG REWRITE: the file the server was started with, updated with the running values. */
+static void
+cmd_config_rewrite(struct client *c)
+{
+    char err[512];
+    if (config_rewrite(err, sizeof(err)) < 0) {
+        reply_errorf(c, "ERR %s", err);
+        return;
+    }
+    reply_ok(c);
+}
+
 static void
 cmd_config_help(struct client *c)
 {
@@ -169,6 +182,8 @@ cmd_config_help(struct client *c)
         "    Set the configuration <directive> to <value>.",
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
         NULL,
     };
     reply_help(c, "config", lines);
@@ -181,6 +196,9 @@ static const struct command config_subcommands[] = {
             .summary = "Set configuration parameters to the given values", .group = "server"),
     COMMAND("resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Reset the stats returned by INFO", .group = "server"),
+    COMMAND("rewrite", cmd_config_rewrite, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
+            .summary = "Write the running configuration back into the file it came from",
+            .group = "server"),
     COMMAND("help", cmd_config_help, 2, CMD_LOADING | CMD_STALE,
             .summary = "Show helpful text about the different subcommands", .group = "server"),
     COMMAND_END,
