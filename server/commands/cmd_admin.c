@@ -88,13 +88,13 @@ cmd_wait(struct client *c)
 
 const struct command cmd_admin_table[] = {
     COMMAND("monitor", cmd_monitor, 1, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Listen for all requests received by the server in real time",
+            .summary = "Stream every command the server receives to this connection as it runs",
             .group = "server"),
-    COMMAND("swapdb", cmd_swapdb, 3, CMD_WRITE | CMD_FAST, .summary = "Swaps two Redis databases",
-            .group = "server"),
+    COMMAND("swapdb", cmd_swapdb, 3, CMD_WRITE | CMD_FAST,
+            .summary = "Exchange the contents of two numbered databases", .group = "server"),
     COMMAND("wait", cmd_wait, 3, 0,
-            .summary = "Wait for the synchronous replication of all the write commands sent in "
-                       "the context of the current connection",
+            .summary =
+                "Wait for replica acks; zmem has no replicas: 0, at once or when the timeout ends",
             .group = "generic"),
     COMMAND_END,
 };

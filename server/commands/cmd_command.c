@@ -540,12 +540,12 @@ static const struct command command_subcommands[] = {
     COMMAND("list", cmd_command_list, -2, CMD_LOADING | CMD_STALE,
             .summary = "Get an array of command names", .group = "server"),
     COMMAND("getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE,
-            .summary = "Extract keys given a full Redis command", .group = "server"),
+            .summary = "List which arguments of a command line are keys", .group = "server"),
     COMMAND("getkeysandflags", cmd_command_getkeysandflags, -4, CMD_LOADING | CMD_STALE,
-            .summary = "Extract keys and access flags given a full Redis command",
+            .summary = "List which arguments of a command line are keys, with their access flags",
             .group = "server"),
     COMMAND("help", cmd_command_help, 2, CMD_LOADING | CMD_STALE,
-            .summary = "Show helpful text about the different subcommands", .group = "server"),
+            .summary = "List the COMMAND subcommands and their arguments", .group = "server"),
     COMMAND_END,
 };
 

@@ -183,7 +183,7 @@ cmd_config_help(struct client *c)
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
         "REWRITE",
-        "    Rewrite the configuration file.",
+        "    Write the running configuration back into the config file it came from.",
         NULL,
     };
     reply_help(c, "config", lines);
@@ -191,21 +191,21 @@ cmd_config_help(struct client *c)
 
 static const struct command config_subcommands[] = {
     COMMAND("get", cmd_config_get, -3, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Get the values of configuration parameters", .group = "server"),
+            .summary = "Read the options whose names match the patterns", .group = "server"),
     COMMAND("set", cmd_config_set, -4, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Set configuration parameters to the given values", .group = "server"),
+            .summary = "Change one or more options at run time", .group = "server"),
     COMMAND("resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Reset the stats returned by INFO", .group = "server"),
+            .summary = "Zero the statistics counters that INFO reports", .group = "server"),
     COMMAND("rewrite", cmd_config_rewrite, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
             .summary = "Write the running configuration back into the file it came from",
             .group = "server"),
     COMMAND("help", cmd_config_help, 2, CMD_LOADING | CMD_STALE,
-            .summary = "Show helpful text about the different subcommands", .group = "server"),
+            .summary = "List the CONFIG subcommands and their arguments", .group = "server"),
     COMMAND_END,
 };
 
 const struct command cmd_config_table[] = {
     COMMAND("config", NULL, -2, 0, .subcommands = config_subcommands,
-            .summary = "A container for server configuration commands", .group = "server"),
+            .summary = "Read and change server options at run time", .group = "server"),
     COMMAND_END,
 };

@@ -362,6 +362,7 @@ cmd_debug(struct client *c)
 
 const struct command cmd_debug_table[] = {
     COMMAND("debug", cmd_debug, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "A container for debugging commands", .group = "server"),
+            .summary = "Internal test and diagnostic commands (DEBUG HELP lists them)",
+            .group = "server"),
     COMMAND_END,
 };

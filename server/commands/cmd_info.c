@@ -41,6 +41,6 @@ cmd_info(struct client *c)
 
 const struct command cmd_info_table[] = {
     COMMAND("info", cmd_info, -1, CMD_LOADING | CMD_STALE,
-            .summary = "Get information and statistics about the server", .group = "server"),
+            .summary = "Report server state and statistics, by section", .group = "server"),
     COMMAND_END,
 };

@@ -312,11 +312,13 @@ cmd_latency_help(struct client *c)
 #define LAT_FLAGS (CMD_ADMIN | CMD_LOADING | CMD_STALE)
 static const struct command latency_subcommands[] = {
     COMMAND("latest", cmd_latency_latest, 2, LAT_FLAGS,
-            .summary = "Return the latest latency samples for all events", .group = "server"),
+            .summary = "For each event: time and duration of its last spike, and its worst one",
+            .group = "server"),
     COMMAND("history", cmd_latency_history, 3, LAT_FLAGS,
             .summary = "Return timestamp-latency samples for an event", .group = "server"),
     COMMAND("reset", cmd_latency_reset, -2, LAT_FLAGS,
-            .summary = "Reset latency data for one or more events", .group = "server"),
+            .summary = "Forget the spikes of the named events, or of all events",
+            .group = "server"),
     COMMAND("graph", cmd_latency_graph, 3, LAT_FLAGS,
             .summary = "Return a latency graph for an event", .group = "server"),
     COMMAND("doctor", cmd_latency_doctor, 2, LAT_FLAGS,
@@ -326,12 +328,12 @@ static const struct command latency_subcommands[] = {
                        "commands",
             .group = "server"),
     COMMAND("help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE,
-            .summary = "Show helpful text about the different subcommands", .group = "server"),
+            .summary = "List the LATENCY subcommands and their arguments", .group = "server"),
     COMMAND_END,
 };
 
 const struct command cmd_latency_table[] = {
     COMMAND("latency", NULL, -2, 0, .subcommands = latency_subcommands,
-            .summary = "A container for latency diagnostics commands", .group = "server"),
+            .summary = "Inspect the spikes recorded by the latency monitor", .group = "server"),
     COMMAND_END,
 };

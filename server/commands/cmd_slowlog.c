@@ -69,18 +69,20 @@ cmd_slowlog_help(struct client *c)
 
 static const struct command slowlog_subcommands[] = {
     COMMAND("get", cmd_slowlog_get, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Get the slow log's entries", .group = "server"),
+            .summary = "Return the newest slow log entries, up to count of them",
+            .group = "server"),
     COMMAND("len", cmd_slowlog_len, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Get the slow log's length", .group = "server"),
+            .summary = "Count the entries in the slow log", .group = "server"),
     COMMAND("reset", cmd_slowlog_reset, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE,
-            .summary = "Clear all entries from the slow log", .group = "server"),
+            .summary = "Empty the slow log", .group = "server"),
     COMMAND("help", cmd_slowlog_help, 2, CMD_LOADING | CMD_STALE,
-            .summary = "Show helpful text about the different subcommands", .group = "server"),
+            .summary = "List the SLOWLOG subcommands and their arguments", .group = "server"),
     COMMAND_END,
 };
 
 const struct command cmd_slowlog_table[] = {
     COMMAND("slowlog", NULL, -2, 0, .subcommands = slowlog_subcommands,
-            .summary = "A container for slow log commands", .group = "server"),
+            .summary = "Inspect the log of commands slower than slowlog-log-slower-than",
+            .group = "server"),
     COMMAND_END,
 };

@@ -594,9 +594,10 @@ cmd_setrange(struct client *c)
 
 const struct command cmd_string_table[] = {
     COMMAND("get", cmd_get, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
-            .summary = "Get the value of a key", .group = "string"),
+            .summary = "Return the string stored at a key, or nil", .group = "string"),
     COMMAND("set", cmd_set, -3, CMD_WRITE | CMD_DB_SIGNALS | CMD_DENYOOM, .keys = {1, 1, 1},
-            .summary = "Set the string value of a key", .group = "string"),
+            .summary = "Store a string at a key, with optional expiry and conditions",
+            .group = "string"),
     COMMAND("setex", cmd_setex, 4, CMD_WRITE | CMD_DB_SIGNALS | CMD_DENYOOM, .keys = {1, 1, 1},
             .summary = "Set a value and an expiry in seconds", .group = "string"),
     COMMAND("psetex", cmd_psetex, 4, CMD_WRITE | CMD_DB_SIGNALS | CMD_DENYOOM, .keys = {1, 1, 1},

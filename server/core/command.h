@@ -66,7 +66,7 @@ struct command {
  * file-scope tables: there the literal has static storage (in a function it would not):
  *
  *     COMMAND("get", cmd_get, 2, CMD_READONLY | CMD_FAST, .keys = {1, 1, 1},
- *             .summary = "Get the value of a key", .group = "string"),
+ *             .summary = "Return the string stored at a key, or nil", .group = "string"),
  */
 #define COMMAND(name_, proc_, arity_, flags_, ...)                                                 \
     {                                                                                              \

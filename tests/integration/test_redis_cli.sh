@@ -39,9 +39,9 @@ $CLI config set slowlog-log-slower-than 0 >/dev/null
 $CLI slowlog reset >/dev/null
 printf 'ping\necho hello\nhelp GET\nhelp CONFIG GET\nclient getname\n' | $CLI >"$TMP/inter" 2>&1
 check "interactive: replies" sh -c "head -n 2 '$TMP/inter' | tr '\n' ' ' | grep -qx 'PONG hello '"
-check "interactive: help GET summary from COMMAND DOCS" grep -q "Get the value of a key" "$TMP/inter"
+check "interactive: help GET summary from COMMAND DOCS" grep -q "Return the string stored at a key, or nil" "$TMP/inter"
 check "interactive: help GET group" grep -q "string" "$TMP/inter"
-check "interactive: help CONFIG GET (subcommand docs)" grep -q "Get the values of configuration parameters" "$TMP/inter"
+check "interactive: help CONFIG GET (subcommand docs)" grep -q "Read the options whose names match the patterns" "$TMP/inter"
 check "interactive: sent COMMAND DOCS" sh -c "$CLI slowlog get -1 | grep -qx DOCS"
 $CLI config set slowlog-log-slower-than 10000 >/dev/null
 check "interactive: server still fine" test "$($CLI ping)" = "PONG"
@@ -60,6 +60,6 @@ check "-a with -3 and -n" sh -c "$CLI -a 'pw 1' --no-auth-warning -3 -n 2 client
 check "--user default --pass" test "$($CLI --user default --pass 'pw 1' --no-auth-warning ping)" = "PONG"
 printf 'ping\nhelp ECHO\n' | $CLI -a 'pw 1' --no-auth-warning >"$TMP/inter" 2>&1
 check "interactive with -a" sh -c "head -n 1 '$TMP/inter' | grep -qx PONG"
-check "interactive with -a: help ECHO" grep -q "Echo the given string" "$TMP/inter"
+check "interactive with -a: help ECHO" grep -q "Reply with the given message" "$TMP/inter"
 
 summary

@@ -43,9 +43,11 @@ RCLI="redis-cli -p $RPORT"
 own_words() { awk 'skip { sub(/".*"$/, "\"-\""); skip = 0 } /"(summary|complexity)"$/ { skip = 1 } { print }'; }
 
 # ---- COMMAND DOCS, as redis-cli --no-raw prints it.
-$ZCLI --no-raw COMMAND DOCS get >"$TMP/z"
-$RCLI --no-raw COMMAND DOCS get >"$TMP/r"
-check "COMMAND DOCS get: same output as redis-server" cmp -s "$TMP/z" "$TMP/r"
+# GET's complexity is the same fact in both, so only its summary (zmem's own sentence) is blanked.
+own_summary() { awk 'skip { sub(/".*"$/, "\"-\""); skip = 0 } /"summary"$/ { skip = 1 } { print }'; }
+$ZCLI --no-raw COMMAND DOCS get | own_summary >"$TMP/z"
+$RCLI --no-raw COMMAND DOCS get | own_summary >"$TMP/r"
+check "COMMAND DOCS get: same output as redis-server but the summary" cmp -s "$TMP/z" "$TMP/r"
 check "COMMAND DOCS get: key argument with its key spec" grep -q '"key_spec_index"' "$TMP/z"
 for c in mget incr hget zscore memory\|usage sort lmpop zunionstore bitfield; do
     $ZCLI --no-raw COMMAND DOCS "$c" | own_words >"$TMP/z"
