@@ -186,11 +186,8 @@ cmd_client_kill(struct client *c)
             return;
         }
         if (arg_is(c, i, "id")) {
-            if (arg_ll(c, i + 1, &id) < 0) {
-                reply_error_notint(c);
-                return;
-            }
-            if (id <= 0) {
+            /* Redis gives one error for a bad and for a non-positive id. */
+            if (arg_ll(c, i + 1, &id) < 0 || id <= 0) {
                 reply_error(c, "ERR client-id should be greater than 0");
                 return;
             }
@@ -205,6 +202,11 @@ cmd_client_kill(struct client *c)
             laddr = i + 1;
         } else if (arg_is(c, i, "user")) {
             user = i + 1;
+            if (!arg_is(c, user, "default")) { /* the only user zmem has */
+                reply_errorf(c, "ERR No such user '%.*s'", (int)c->argv[user].len,
+                             c->argv[user].ptr);
+                return;
+            }
         } else if (arg_is(c, i, "skipme")) {
             if (arg_is(c, i + 1, "yes"))
                 skipme = 1;

@@ -439,6 +439,9 @@ test_client_commands(void **state)
     assert_int_equal(cu_int(ctx, "CLIENT KILL ID %lld", otherid), 0);
     redisFree(other);
     expect_error(ctx, "ERR client-id should be greater than 0", "CLIENT KILL ID 0");
+    expect_error(ctx, "ERR client-id should be greater than 0", "CLIENT KILL ID abc");
+    expect_error(ctx, "ERR No such user 'nobody'", "CLIENT KILL USER nobody");
+    assert_int_equal(cu_int(ctx, "CLIENT KILL USER default SKIPME yes"), 0);
     expect_error(ctx, "ERR syntax error", "CLIENT KILL foo bar");
     expect_error(ctx, "ERR syntax error", "CLIENT KILL ID 5 SKIPME");
     /* SKIPME yes (the default) spares the caller. */
