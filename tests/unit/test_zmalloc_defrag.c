@@ -44,8 +44,14 @@ test_move_exact_and_intact(void **state)
         size_t used = zmalloc_used_memory(), usable = zmalloc_size(p);
         unsigned char *q = zmalloc_defrag_move(p);
         assert_non_null(q);
-        assert_int_equal(zmalloc_used_memory(), used);
+        /* used_memory follows the usable sizes exactly. On jemalloc a copy of a usable size
+         * lands in the same size class; glibc may give a large (mmapped) block a page more. */
+        assert_int_equal(zmalloc_used_memory(), used - usable + zmalloc_size(q));
+#ifdef ZMALLOC_JEMALLOC
         assert_int_equal(zmalloc_size(q), usable);
+#else
+        assert_true(zmalloc_size(q) >= usable);
+#endif
         assert_true(same(q, sizes[k], (unsigned)k));
         zfree(q);
     }
