@@ -368,7 +368,7 @@ test_client_eviction(void **state)
     int victim = raw_connect(srv.port);
     raw_sends(victim, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$9000000\r\n");
     send(victim, chunk, 3 * 1024 * 1024, MSG_NOSIGNAL); /* it may be closed before the end */
-    assert_true(raw_closed_within(victim, 3000));
+    assert_true(raw_closed_within(victim, 10000 * harness_slow())); /* slow builds, loaded CI */
     close(victim);
     assert_int_equal(info_field(ctx, "stats", "evicted_clients"), evicted0 + 1);
     /* The exempt caller and the smaller client are still there. */
