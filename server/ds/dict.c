@@ -204,6 +204,9 @@ dict_node_memory(struct dict *d, long long samples)
     size_t n = dict_size(d);
     struct node_mem m = {0, samples > 0 && (size_t)samples < n ? (size_t)samples : n, 0};
     dict_foreach(d, node_mem_add, &m);
+    /* Every node seen: the exact sum (the float scaling can round it down by a byte). */
+    if (m.seen == n)
+        return m.bytes;
     return m.seen ? (size_t)((double)m.bytes / m.seen * n) : 0;
 }
 

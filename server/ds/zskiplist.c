@@ -264,7 +264,8 @@ zsl_memory(const struct zset *z, long long samples)
         bytes += zmalloc_size(x);
         seen++;
     }
-    size_t nodes = seen ? (size_t)((double)bytes / seen * n) : 0;
+    /* Every node seen: the exact sum (the float scaling can round it down by a byte). */
+    size_t nodes = seen == n ? bytes : seen ? (size_t)((double)bytes / seen * n) : 0;
     return zmalloc_size(z) + zmalloc_size(z->head) + dict_table_memory(&z->dict) + nodes;
 }
 

@@ -615,6 +615,7 @@ list_memory(int enc, const void *ptr, long long samples)
     size_t seen = 0, bytes = 0;
     for (const struct qlnode *n = q->head; n && seen < limit; n = n->next, seen++)
         bytes += zmalloc_size(n) + zmalloc_size(n->p);
-    size_t nodes = seen ? (size_t)((double)bytes / seen * q->nodes) : 0;
+    /* Every node seen: the exact sum (the float scaling can round it down by a byte). */
+    size_t nodes = seen == q->nodes ? bytes : seen ? (size_t)((double)bytes / seen * q->nodes) : 0;
     return zmalloc_size(q) + nodes;
 }
