@@ -248,6 +248,7 @@ unsubscribe_at(struct client *c, int kind, size_t i)
 static void
 subscribe_reply(struct client *c, int kind, const char *name, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* subscription state is the client\'s */
     if (subscribe_one(c, kind, name, len) < 0)
         c->reply.oom = 1; /* the client is dropped after the command, as for any reply */
     confirm(c, sub_kind[kind], name, len, (long long)client_total(c, kind));
@@ -258,27 +259,25 @@ subscribe_reply(struct client *c, int kind, const char *name, size_t len)
 void
 pubsub_subscribe(struct client *c, const char *ch, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_psubscribe(struct client *c, const char *pat, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_PAT, pat, len);
 }
 
 void
 pubsub_ssubscribe(struct client *c, const char *ch, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     subscribe_reply(c, K_SHARD, ch, len);
 }
 
 static void
 unsubscribe_reply(struct client *c, int kind, const char *name, size_t len)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* subscription state is the client\'s */
     struct client_pubsub *ps = c->pubsub;
     if (ps) {
         long i = list_find(ps->list[kind], ps->n[kind], name, len);
@@ -293,27 +292,25 @@ unsubscribe_reply(struct client *c, int kind, const char *name, size_t len)
 void
 pubsub_unsubscribe(struct client *c, const char *ch, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_CHAN, ch, len);
 }
 
 void
 pubsub_punsubscribe(struct client *c, const char *pat, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_PAT, pat, len);
 }
 
 void
 pubsub_sunsubscribe(struct client *c, const char *ch, size_t len)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_reply(c, K_SHARD, ch, len);
 }
 
 static void
 unsubscribe_all(struct client *c, int kind, int notify)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* subscription state is the client\'s */
     struct client_pubsub *ps = c->pubsub;
     size_t n = ps ? ps->n[kind] : 0;
 
@@ -339,21 +336,18 @@ unsubscribe_all(struct client *c, int kind, int notify)
 void
 pubsub_unsubscribe_all(struct client *c, int notify)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_CHAN, notify);
 }
 
 void
 pubsub_punsubscribe_all(struct client *c, int notify)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_PAT, notify);
 }
 
 void
 pubsub_sunsubscribe_all(struct client *c, int notify)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     unsubscribe_all(c, K_SHARD, notify);
 }
 
@@ -364,6 +358,7 @@ static void
 deliver(struct client *c, const struct chan *pat, const char *kind, const char *ch, size_t len,
         const char *msg, size_t mlen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* whichever command publishes */
     if (c->flags & CLIENT_CLOSE_ASAP)
         return;
     if (pat) {
@@ -402,7 +397,6 @@ deliver_pattern(struct dict_node *n, void *arg)
 long long
 pubsub_publish(const char *name, size_t len, const char *msg, size_t mlen)
 {
-    MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     struct match_ctx m = {name, msg, len, mlen, 0};
     struct chan *ch = (struct chan *)dict_find(&channels, name, len, dict_hash(name, len));
 
