@@ -536,6 +536,8 @@ cmd_getrange(struct client *c)
         end = n - 1;
     if (n == 0 || start > end)
         reply_bulk(c, "", 0);
+    else if (e->enc == ENC_RAW) /* a large range: by reference, as GET */
+        reply_bulk_str_range(c, kv_ptr(e), (size_t)start, (size_t)(end - start + 1));
     else
         reply_bulk(c, s + start, (size_t)(end - start + 1));
 }

@@ -126,14 +126,14 @@ reply_chain_push_buf(struct reply_chain *ch, struct buf *b)
 }
 
 int
-reply_chain_push_str(struct reply_chain *ch, struct str *s)
+reply_chain_push_str(struct reply_chain *ch, struct str *s, size_t off, size_t len)
 {
     struct reply_node *n = chunk_alloc(0);
     if (n == NULL)
         return -1;
     strpin_add(&n->pin, s);
-    n->data = s->buf;
-    n->len = s->len;
+    n->data = s->buf + off;
+    n->len = len;
     chain_append(ch, n);
     return 0;
 }
@@ -220,20 +220,26 @@ seal(struct client *c)
 }
 
 void
-reply_bulk_str(struct client *c, struct str *s)
+reply_bulk_str_range(struct client *c, struct str *s, size_t off, size_t len)
 {
-    if (s->len < REPLY_REF_MIN || !may_seal(c) || c->reply.oom) {
-        resp_write_bulk(&c->reply, s->buf, s->len);
+    if (len < REPLY_REF_MIN || !may_seal(c) || c->reply.oom) {
+        resp_write_bulk(&c->reply, s->buf + off, len);
         return;
     }
     char hdr[32];
-    buf_append(&c->reply, hdr, (size_t)snprintf(hdr, sizeof(hdr), "$%zu\r\n", s->len));
+    buf_append(&c->reply, hdr, (size_t)snprintf(hdr, sizeof(hdr), "$%zu\r\n", len));
     seal(c);
     if (c->reply.oom)
         return;
-    if (reply_chain_push_str(&c->chain, s) < 0)
-        buf_append(&c->reply, s->buf, s->len); /* no node: a copy will do */
+    if (reply_chain_push_str(&c->chain, s, off, len) < 0)
+        buf_append(&c->reply, s->buf + off, len); /* no node: a copy will do */
     buf_append(&c->reply, "\r\n", 2);
+}
+
+void
+reply_bulk_str(struct client *c, struct str *s)
+{
+    reply_bulk_str_range(c, s, 0, s->len);
 }
 
 void

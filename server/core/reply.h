@@ -39,9 +39,9 @@ struct reply_chain {
  * chunk of their size and b keeps its allocation (emptied); larger ones take b's allocation
  * with them and b is left as BUF_INIT. 0, or -1 on allocation failure (b unchanged). */
 int reply_chain_push_buf(struct reply_chain *ch, struct buf *b);
-/* Append a reference to the bytes of raw string s, pinned until they are sent or the chain is
- * cleared (strpin.h). 0, or -1 on allocation failure. */
-int reply_chain_push_str(struct reply_chain *ch, struct str *s);
+/* Append a reference to len bytes of raw string s from offset off (off + len <= s->len), pinned
+ * until they are sent or the chain is cleared (strpin.h). 0, or -1 on allocation failure. */
+int reply_chain_push_str(struct reply_chain *ch, struct str *s, size_t off, size_t len);
 /* Fill at most max iovecs with ch's unsent bytes, in order. Returns how many were filled. */
 int reply_chain_iov(const struct reply_chain *ch, struct iovec *iov, int max);
 /* n bytes from the front of ch were sent (n <= ch->bytes): drop them, freeing finished nodes
@@ -61,6 +61,9 @@ size_t reply_memory(const struct client *c);
 /* A bulk reply of raw string s: sent by reference when it is large and the reply may be split
  * (no deferred length open, replies not being dropped), else copied. */
 void reply_bulk_str(struct client *c, struct str *s);
+/* The same for len bytes of s from offset off (GETRANGE): a large range goes by reference too,
+ * pinning the whole string. */
+void reply_bulk_str_range(struct client *c, struct str *s, size_t off, size_t len);
 /* About to append len bytes to c's open buffer: when that would pass REPLY_CHUNK, move what it
  * holds into the chain first, so output is never one buffer copied as it grows. */
 void reply_make_room(struct client *c, size_t len);

@@ -206,6 +206,71 @@ test_gets_not_copied(void **state)
     assert_back_to(before - (long long)vlen);
 }
 
+/* GETRANGE of a large range goes by reference too (pinning the whole value), and a write to
+ * the value while the ranges are owed changes neither the owed bytes nor the next reply's. */
+static void
+test_getrange_not_copied(void **state)
+{
+    size_t vlen = 1000000, from = 100, n = 900000;
+    int gets = 40;
+    char *v = pattern(vlen, 4);
+    redisReply *r = redisCommand(ctx, "SET big %b", v, vlen);
+    freeReplyObject(r);
+    long long before = used_memory();
+
+    int fd = slow_connect();
+    raw_sends(fd, "CLIENT SETNAME ranger\r\n");
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "GETRANGE big %zu %zu\r\n", from, from + n - 1);
+    for (int i = 0; i < gets; i++)
+        raw_sends(fd, cmd);
+    wait_owed("ranger", (long long)n / 2);
+    long long held = used_memory() - before;
+    print_message("GETRANGEs of 900 KB pending, not read: used_memory +%lld\n", held);
+    if (held > 256 * 1024)
+        fail_msg("owing GETRANGE replies made used_memory grow by %lld", held);
+
+    /* Written in place while referenced: the value is copied first, so the replies already
+     * made keep the old bytes; the GETRANGEs still held back by backpressure run later and see
+     * the new ones. So: old replies, then new ones, and at least the first is old. */
+    cu_int(ctx, "SETRANGE big 200 ZZZ");
+    char *nv = malloc(vlen);
+    memcpy(nv, v, vlen);
+    memcpy(nv + 200, "ZZZ", 3);
+    size_t one = 9 + n + 2, len = 5 + one * (size_t)gets, got;
+    int closed;
+    char *out = raw_read(fd, len, 60000, &got, &closed);
+    assert_int_equal(got, len);
+    assert_memory_equal(out, "+OK\r\n", 5);
+    char hdr[16];
+    snprintf(hdr, sizeof(hdr), "$%zu\r\n", n);
+    int olds = 0, news = 0;
+    for (int i = 0; i < gets; i++) {
+        const char *rep = out + 5 + one * (size_t)i;
+        assert_memory_equal(rep, hdr, 9);
+        assert_memory_equal(rep + 9 + n, "\r\n", 2);
+        if (memcmp(rep + 9, v + from, n) == 0 && news == 0)
+            olds++;
+        else if (memcmp(rep + 9, nv + from, n) == 0)
+            news++;
+        else
+            fail_msg("reply %d of %d is neither the old range nor the new one", i + 1, gets);
+    }
+    print_message("%d replies made before the SETRANGE, %d after\n", olds, news);
+    assert_true(olds >= 1);
+    free(out);
+    free(nv);
+    close(fd);
+    r = redisCommand(ctx, "GETRANGE big 0 299");
+    assert_int_equal(r->len, 300);
+    assert_memory_equal(r->str + 200, "ZZZ", 3);
+    assert_memory_equal(r->str + 100, v + 100, 100);
+    freeReplyObject(r);
+    free(v);
+    cu_int(ctx, "DEL big");
+    assert_back_to(before - (long long)vlen);
+}
+
 /* ---- The value changes while its replies are owed ---- */
 
 enum after { AFTER_NIL, AFTER_NEW, AFTER_APPEND, AFTER_SETRANGE, AFTER_SETBIT };
@@ -389,6 +454,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gets_not_copied),
+        cmocka_unit_test(test_getrange_not_copied),
         cmocka_unit_test(test_changed_while_owed),
         cmocka_unit_test(test_order_across_chunks),
     };

@@ -129,8 +129,8 @@ test_pinned_string(void **state)
     struct reply_chain ch = REPLY_CHAIN_INIT;
     struct str *s = str_new("stored-bytes", 12, 12);
     size_t before = zmalloc_used_memory();
-    assert_int_equal(reply_chain_push_str(&ch, s), 0);
-    assert_int_equal(reply_chain_push_str(&ch, s), 0); /* MGET k k: two pins */
+    assert_int_equal(reply_chain_push_str(&ch, s, 0, s->len), 0);
+    assert_int_equal(reply_chain_push_str(&ch, s, 0, s->len), 0); /* MGET k k: two pins */
     assert_int_equal(strpin_count(), 2);
     assert_true(strpin_is_pinned(s));
     assert_int_equal(ch.bytes, 24);
@@ -152,13 +152,33 @@ test_pinned_string(void **state)
     assert_int_equal(strpin_count(), 0);
 }
 
+/* A range of a string (GETRANGE) is a reference into it, pinning the whole string. */
+static void
+test_pinned_range(void **state)
+{
+    struct reply_chain ch = REPLY_CHAIN_INIT;
+    struct str *s = str_new("stored-bytes", 12, 12);
+    assert_int_equal(reply_chain_push_str(&ch, s, 3, 5), 0);
+    assert_int_equal(ch.bytes, 5);
+    assert_true(strpin_is_pinned(s));
+    char out[16];
+    assert_int_equal(gather(&ch, out), 5);
+    assert_memory_equal(out, "red-b", 5);
+    assert_int_equal(strpin_orphan(s), 1); /* deleted while owed */
+    reply_chain_consume(&ch, 2);
+    assert_int_equal(gather(&ch, out), 3);
+    assert_memory_equal(out, "d-b", 3);
+    reply_chain_consume(&ch, 3); /* the last pin frees the whole string */
+    assert_int_equal(strpin_count(), 0);
+}
+
 static void
 test_unpinned_string_stays(void **state)
 {
     struct reply_chain ch = REPLY_CHAIN_INIT;
     struct str *s = str_new("kept", 4, 4);
     assert_int_equal(strpin_orphan(s), 0); /* not pinned: the caller frees it */
-    assert_int_equal(reply_chain_push_str(&ch, s), 0);
+    assert_int_equal(reply_chain_push_str(&ch, s, 0, s->len), 0);
     reply_chain_clear(&ch); /* not orphaned: the keyspace still owns it */
     assert_int_equal(strpin_count(), 0);
     assert_false(strpin_is_pinned(s));
@@ -193,6 +213,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_push_buf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_figure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_string, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pinned_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpinned_string_stays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iov_limit, setup, teardown),
     };
