@@ -156,6 +156,12 @@ size_t zmalloc_category_usage(int64_t *bytes, int n);
 /* zmalloc / zfree under category cat (the caller's current category is kept). */
 void *zmalloc_cat(size_t size, int cat) ZMALLOC_ATTR_MALLOC ZMALLOC_ATTR_SIZE(1);
 void zfree_cat(void *ptr, int cat);
+/* Re-credit bytes (may be negative) from category from to category to, in the calling
+ * thread's figures; the sum of all categories does not change. For ownership that changes
+ * hands in bulk: a program handing a structure to a background thread can show it under a
+ * "pending" category at once, and move the same bytes back once the thread has freed it under
+ * its original category (so the two moves cancel exactly, whatever the amount). */
+void zmalloc_category_move(int from, int to, int64_t bytes);
 
 /* Checker (debug): when enable != 0, from now on every block allocated by a thread that starts
  * allocating afterwards (on jemalloc; on libc and tcmalloc: every thread) is recorded with its

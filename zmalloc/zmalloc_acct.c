@@ -235,6 +235,28 @@ zfree_cat(void *ptr, int cat)
     zmalloc_category_set(prev);
 }
 
+void
+zmalloc_category_move(int from, int to, int64_t bytes)
+{
+    int n = atomic_load_explicit(&cat_count, memory_order_relaxed);
+    struct zm_slot *s;
+
+    if (from == to || bytes == 0 || from < 0 || to < 0 || from >= n || to >= n)
+        return;
+    s = zm_self_slot;
+    if (s == NULL) {
+        zm_thread_ensure();
+        s = zm_self_slot;
+    }
+    if (s != NULL) { /* owner-written, as in close_interval() */
+        STORE(s->cat[from], LOAD(s->cat[from]) - bytes);
+        STORE(s->cat[to], LOAD(s->cat[to]) + bytes);
+    } else {
+        atomic_fetch_sub_explicit(&zm_shared_cat[from], bytes, memory_order_relaxed);
+        atomic_fetch_add_explicit(&zm_shared_cat[to], bytes, memory_order_relaxed);
+    }
+}
+
 /* ======================== Per-thread figures ======================== */
 
 /* Guards the slots' registry fields and the retired table. Taken at thread start and exit and

@@ -4,6 +4,14 @@
  * allocations; smaller ones are cheaper to free at once than to queue. zmalloc counts from
  * every thread, so used_memory drops as the thread works.
  *
+ * Memory categories (MEMORY BREAKDOWN's lazyfree): a queued job shows its objects under
+ * lazyfree at once. Knowing their exact bytes would mean walking them on the event loop, the
+ * very work being handed off, so the enqueue moves an estimate (MEMORY USAGE's default
+ * sampling for a value; for a whole database, its tables exactly and its values from a sample
+ * of its keys, per type) from the objects' categories to lazyfree. The thread frees each block
+ * under its own category as before, then moves the same estimate back: the two moves cancel
+ * exactly, so every category is exact again once the job is done, and the sum is exact all along.
+ *
  * Also where freed memory goes next: the allocator's one arena and its purge thread. */
 #include "lazyfree.h"
 
@@ -13,11 +21,17 @@
 #include <stdatomic.h>
 
 #include "memcat.h"
+#include "object.h"
 #include "zmalloc.h"
 
 #define LAZYFREE_THRESHOLD 64
+/* Keys sampled to estimate what a flushed database's values hold (see job_estimate). */
+#define LAZYFREE_SAMPLES 32
 
 enum job_kind { JOB_KV, JOB_DICT };
+
+/* Categories a job's estimate may come from: keyspace and the five value types. */
+#define JOB_MOVES 6
 
 struct job {
     struct job *next;
@@ -25,6 +39,9 @@ struct job {
     void *ptr;       /* struct kv * or struct dict * */
     struct kv **vol; /* JOB_DICT: the expires array that went with it */
     size_t objects;
+    int nmoves;
+    int cat[JOB_MOVES];       /* moved from cat[i] to lazyfree at enqueue ... */
+    int64_t moved[JOB_MOVES]; /* ... this many bytes, moved back once the job is done */
 };
 
 static pthread_t thread;
@@ -109,6 +126,8 @@ worker(void *arg)
         pthread_mutex_unlock(&mu);
         size_t objects = j->objects;
         run_job(j);
+        for (int i = 0; i < j->nmoves; i++)
+            zmalloc_category_move(MC_LAZYFREE, j->cat[i], j->moved[i]);
         zfree(j);
         /* Counted only once the memory is back, so "pending == 0" means used_memory is final;
          * and freed first, so that it is final too by then. */
@@ -146,6 +165,42 @@ lazyfree_teardown(void)
     (void)zmalloc_background_purge(0);
 }
 
+/* Show the job's objects under lazyfree now (see the top of the file). */
+static void
+job_estimate(struct job *j)
+{
+    j->nmoves = 0;
+    if (j->kind == JOB_KV) {
+        struct kv *e = j->ptr;
+        j->cat[0] = memcat_of_type(kv_type(e));
+        j->moved[0] = (int64_t)kv_memory(e, 5); /* MEMORY USAGE's default sample */
+        j->nmoves = 1;
+    } else {
+        /* The tables exactly; the values from a sample of keys, per type, scaled to all. */
+        struct dict *d = j->ptr;
+        struct dict_node *sample[LAZYFREE_SAMPLES];
+        size_t n = dict_sample(d, sample, LAZYFREE_SAMPLES);
+        int64_t per_type[MC_COUNT] = {0};
+        for (size_t i = 0; i < n; i++) {
+            struct kv *e = (struct kv *)sample[i];
+            per_type[memcat_of_type(kv_type(e))] += (int64_t)kv_memory(e, 5);
+        }
+        j->cat[0] = MC_KEYSPACE;
+        j->moved[0] = (int64_t)dict_table_memory(d) + (j->vol ? (int64_t)zmalloc_size(j->vol) : 0);
+        j->nmoves = 1;
+        static const int types[] = {MC_STRING, MC_HASH, MC_LIST, MC_SET, MC_ZSET};
+        for (size_t t = 0; t < sizeof(types) / sizeof(types[0]) && n > 0; t++) {
+            if (per_type[types[t]] == 0)
+                continue;
+            j->cat[j->nmoves] = types[t];
+            j->moved[j->nmoves++] =
+                (int64_t)((double)per_type[types[t]] / (double)n * (double)j->objects);
+        }
+    }
+    for (int i = 0; i < j->nmoves; i++)
+        zmalloc_category_move(j->cat[i], MC_LAZYFREE, j->moved[i]);
+}
+
 static void
 enqueue(int kind, void *ptr, struct kv **vol, size_t objects)
 {
@@ -156,6 +211,7 @@ enqueue(int kind, void *ptr, struct kv **vol, size_t objects)
     j->ptr = ptr;
     j->vol = vol;
     j->objects = objects;
+    job_estimate(j);
     atomic_fetch_add(&pending, objects);
     pthread_mutex_lock(&mu);
     if (tail)

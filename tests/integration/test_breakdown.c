@@ -30,11 +30,10 @@ cat(const struct bd *b, const char *name)
     return 0;
 }
 
-/* Read MEMORY BREAKDOWN (RESP2: a flat field/value array) and check the sum. */
+/* Parse a MEMORY BREAKDOWN reply (RESP2: a flat field/value array), check the sum, free r. */
 static void
-breakdown(struct bd *b)
+breakdown_of(struct bd *b, redisReply *r)
 {
-    redisReply *r = redisCommand(ctx, "MEMORY BREAKDOWN");
     long long sum = 0;
 
     memset(b, 0, sizeof(*b));
@@ -69,6 +68,12 @@ breakdown(struct bd *b)
     freeReplyObject(r);
     assert_int_equal(sum, b->total);
     assert_true(b->has_main && b->has_lazy);
+}
+
+static void
+breakdown(struct bd *b)
+{
+    breakdown_of(b, redisCommand(ctx, "MEMORY BREAKDOWN"));
 }
 
 /* Poll until used_memory holds still over two reads 100 ms apart, then read the breakdown. */
@@ -130,7 +135,12 @@ static struct bd base;
 static void
 start(void)
 {
-    const char *args[] = {"--slowlog-log-slower-than", "-1", "--latency-monitor-threshold", "0",
+    const char *args[] = {"--slowlog-log-slower-than",
+                          "-1",
+                          "--latency-monitor-threshold",
+                          "0",
+                          "--enable-debug-command",
+                          "yes",
                           NULL};
     setenv("ZMEM_CHECK_CATEGORIES", "abort", 1);
     fixture_start(args);
@@ -296,6 +306,56 @@ test_lazyfree_thread(void **state)
     fixture_stop();
 }
 
+/* While jobs wait for the lazy free thread their objects are under lazyfree: a FLUSHDB ASYNC
+ * of 200k keys keeps the thread busy, and the UNLINKed hash queued behind it shows under
+ * lazyfree at once, no longer under values.hash (both by MEMORY USAGE's estimate, so within a
+ * margin). Once both jobs are done every category is back, exactly. */
+static void
+test_lazyfree_pending(void **state)
+{
+    struct bd before, during;
+
+    start();
+    ok(redisCommand(ctx, "SELECT 1"));
+    ok(redisCommand(ctx, "DEBUG POPULATE 200000"));
+    ok(redisCommand(ctx, "SELECT 0"));
+    pipeline(5000, "HSET lazyhash field:%d value:%d");
+    long long usage = cu_int(ctx, "MEMORY USAGE lazyhash SAMPLES 0");
+    quiet_breakdown(&before);
+    redisAppendCommand(ctx, "SELECT 1");
+    redisAppendCommand(ctx, "FLUSHDB ASYNC");
+    redisAppendCommand(ctx, "SELECT 0");
+    redisAppendCommand(ctx, "UNLINK lazyhash");
+    redisAppendCommand(ctx, "MEMORY BREAKDOWN");
+    redisAppendCommand(ctx, "INFO memory");
+    redisReply *r;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(redisGetReply(ctx, (void **)&r), REDIS_OK);
+        ok(r);
+    }
+    assert_int_equal(redisGetReply(ctx, (void **)&r), REDIS_OK);
+    breakdown_of(&during, r);
+    assert_int_equal(redisGetReply(ctx, (void **)&r), REDIS_OK);
+    const char *p = strstr(r->str, "lazyfree_pending_objects:");
+    assert_non_null(p);
+    long long pending = atoll(p + strlen("lazyfree_pending_objects:"));
+    freeReplyObject(r);
+    long long lazy = cat(&during, "lazyfree") - cat(&before, "lazyfree");
+    long long hash = cat(&before, "values.hash") - cat(&during, "values.hash");
+    print_message("jobs pending %lld: lazyfree +%lld, values.hash -%lld (the hash: %lld, "
+                  "MEMORY USAGE SAMPLES 0)\n",
+                  pending, lazy, hash, usage);
+    assert_true(pending > 0); /* the flush of 200k keys is not done in microseconds */
+    /* The hash's estimate left values.hash (and nothing of db 1's strings went there); the
+     * flushed keys' left values.string; lazyfree holds both, the tables and the jobs. */
+    long long str = cat(&before, "values.string") - cat(&during, "values.string");
+    assert_true(hash > usage * 4 / 5 && hash < usage * 5 / 4);
+    assert_true(str > 200000 * 16);
+    assert_true(lazy > hash + str);
+    expect_back(&base);
+    fixture_stop();
+}
+
 /* MEMORY USAGE key SAMPLES 0 is exact: one key of each type (small and big encodings) moves its
  * value category by exactly that many bytes. */
 static void
@@ -374,6 +434,7 @@ main(void)
         cmocka_unit_test_teardown(test_eviction, fixture_teardown),
         cmocka_unit_test_teardown(test_clients, fixture_teardown),
         cmocka_unit_test_teardown(test_lazyfree_thread, fixture_teardown),
+        cmocka_unit_test_teardown(test_lazyfree_pending, fixture_teardown),
         cmocka_unit_test_teardown(test_usage_exact, fixture_teardown),
         cmocka_unit_test_teardown(test_prometheus, fixture_teardown),
     };

@@ -97,6 +97,38 @@ test_sum_exact(void **state)
         assert_int_equal(after[c], before[c]);
 }
 
+/* zmalloc_category_move: bytes change category, the sum does not; a move made on one thread
+ * and undone on another cancels exactly (the lazy free thread's pattern). */
+static void *
+move_back(void *arg)
+{
+    zmalloc_category_move(cat_b, cat_a, (int64_t)(intptr_t)arg);
+    return NULL;
+}
+
+static void
+test_move(void **state)
+{
+    int64_t before[ZMALLOC_CATEGORIES], mid[ZMALLOC_CATEGORIES], after[ZMALLOC_CATEGORIES];
+    pthread_t th;
+
+    usage(before);
+    zmalloc_category_move(cat_a, cat_b, 12345);
+    zmalloc_category_move(cat_a, cat_a, 777);                   /* same category: nothing */
+    zmalloc_category_move(cat_a, zmalloc_category_count(), 99); /* unknown id: nothing */
+    usage(mid);
+    assert_int_equal(mid[cat_a] - before[cat_a], -12345);
+    assert_int_equal(mid[cat_b] - before[cat_b], 12345);
+    for (int c = 0; c < ZMALLOC_CATEGORIES; c++)
+        if (c != cat_a && c != cat_b)
+            assert_int_equal(mid[c], before[c]);
+    assert_int_equal(pthread_create(&th, NULL, move_back, (void *)(intptr_t)12345), 0);
+    pthread_join(th, NULL);
+    usage(after);
+    for (int c = 0; c < ZMALLOC_CATEGORIES; c++)
+        assert_int_equal(after[c], before[c]);
+}
+
 /* ---- hand-off: a worker allocates in A, the main thread frees in A (and the reverse) ---- */
 
 #define HANDOFF 2000
@@ -267,7 +299,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register), cmocka_unit_test(test_sum_exact),
         cmocka_unit_test(test_handoff),  cmocka_unit_test(test_many_threads),
-        cmocka_unit_test(test_checker),
+        cmocka_unit_test(test_checker),  cmocka_unit_test(test_move),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
