@@ -10,6 +10,7 @@
  *   values stay usable. Big values go through the step-by-step path too (max-scan-fields 7).
  * - The switches: names, defaults, CONFIG GET/SET, DEBUG MALLCTL and MALLCTL-STR. */
 #include "integration/fixture.h"
+#include "integration/redis_diff.h"
 
 #define N_SMALL 300000
 #define N_BIG   100000
@@ -406,19 +407,93 @@ test_switches(void **state)
     assert_int_equal(info_field(ctx, "memory", "active_defrag_running"), 0);
     if (is_jemalloc()) {
         expect_status(ctx, "OK", "CONFIG SET activedefrag yes");
-        assert_true(cu_int(ctx, "DEBUG MALLCTL arenas.narenas") > 0);
-        redisReply *r = redisCommand(ctx, "DEBUG MALLCTL-STR version");
-        assert_int_equal(r->type, REDIS_REPLY_STRING);
-        assert_true(strncmp(r->str, "5.", 2) == 0);
-        freeReplyObject(r);
-        expect_error(ctx, "ERR No such file or directory", "DEBUG MALLCTL no.such.option");
+        assert_int_equal(cu_int(ctx, "DEBUG MALLCTL arenas.page"), 4096);
         expect_status(ctx, "OK", "DEBUG DEFRAG-ALL");
     } else {
-        expect_error(ctx, "ERR Operation not supported", "DEBUG MALLCTL arenas.narenas");
+        expect_error(ctx, "ERR Operation not supported", "DEBUG MALLCTL arenas.page");
+        expect_error(ctx, "ERR Operation not supported", "DEBUG MALLCTL-STR version");
         expect_error(ctx,
                      "ERR Active defragmentation needs jemalloc (use FORCE to move every block)",
                      "DEBUG DEFRAG-ALL");
     }
+    fixture_stop();
+}
+
+/* DEBUG MALLCTL and MALLCTL-STR answer as Redis 7.0's: each case's expected reply is Redis's
+ * (checked against a live redis-server too when one built with jemalloc is at hand). */
+static void
+test_mallctl_like_redis(void **state)
+{
+    static const char *const cases[][2] = {
+        /* an 8-byte option reads; a 4-byte one cannot be read this way, in Redis neither */
+        {"DEBUG MALLCTL arenas.page", ":4096"},
+        {"DEBUG MALLCTL arenas.narenas", "-ERR Invalid argument"},
+        /* a read-only option given a value */
+        {"DEBUG MALLCTL arenas.page 1", "-ERR Operation not permitted"},
+        {"DEBUG MALLCTL arenas.page 1 extra", "-ERR Operation not permitted"},
+        {"DEBUG MALLCTL arenas.page x", "-ERR value is not an integer or out of range"},
+        {"DEBUG MALLCTL no.such.option", "-ERR No such file or directory"},
+        {"DEBUG MALLCTL no.such.option 1", "-ERR No such file or directory"},
+        /* a void option: neither read nor written with a value, called by VOID */
+        {"DEBUG MALLCTL thread.tcache.flush 1", "-ERR Operation not permitted"},
+        {"DEBUG MALLCTL-STR thread.tcache.flush", "-ERR Operation not permitted"},
+        {"DEBUG MALLCTL-STR thread.tcache.flush x", "-ERR Operation not permitted"},
+        {"DEBUG MALLCTL-STR thread.tcache.flush VOID", "+OK"},
+        /* a string option reads; a refused write still answers the old value */
+        {"DEBUG MALLCTL-STR opt.dss", "$secondary"},
+        {"DEBUG MALLCTL-STR opt.dss primary", "$secondary"},
+        {"DEBUG MALLCTL-STR arenas.narenas", "-ERR Invalid argument"},
+        {"DEBUG MALLCTL-STR no.such.option x", "-ERR No such file or directory"},
+    };
+    size_t n = sizeof(cases) / sizeof(cases[0]);
+    const char *args[] = {"--enable-debug-command", "yes", NULL};
+
+    fixture_start(args);
+    if (!is_jemalloc()) {
+        expect_error(ctx, "ERR Operation not supported", "DEBUG MALLCTL arenas.page");
+        fixture_stop();
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *want = cases[i][1];
+        redisReply *r = redisCommand(ctx, cases[i][0]);
+        assert_non_null(r);
+        if (want[0] == ':') {
+            assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+            assert_int_equal(r->integer, atoll(want + 1));
+        } else {
+            int type = want[0] == '-'   ? REDIS_REPLY_ERROR
+                       : want[0] == '+' ? REDIS_REPLY_STATUS
+                                        : REDIS_REPLY_STRING;
+            assert_that(r->type == type && strcmp(r->str, want + 1) == 0, "%s: want %s, got %s",
+                        cases[i][0], want, r->str ? r->str : "(no text)");
+        }
+        freeReplyObject(r);
+    }
+    redisReply *v = redisCommand(ctx, "DEBUG MALLCTL-STR version");
+    assert_int_equal(v->type, REDIS_REPLY_STRING);
+    assert_true(strncmp(v->str, "5.", 2) == 0);
+    freeReplyObject(v);
+
+    /* The same commands on Redis itself, when its allocator is jemalloc too. */
+    struct rd rd;
+    require_tool("redis-server", "Redis 7.0's DEBUG MALLCTL replies to compare with");
+    if (rd_start_with(&rd, ctx, "--enable-debug-command", "yes") < 0)
+        fail_msg("redis-server is installed but did not start");
+    redisReply *a = redisCommand(rd.redis, "INFO memory");
+    int redis_je = a && a->str && strstr(a->str, "mem_allocator:jemalloc") != NULL;
+    if (a)
+        freeReplyObject(a);
+    if (redis_je) {
+        for (size_t i = 0; i < n; i++)
+            rd_cmd(&rd, cases[i][0]);
+        rd_cmd(&rd, "DEBUG MALLCTL");
+    } else {
+        fprintf(stderr, "SKIP: redis-server is not built with jemalloc: no live comparison\n");
+    }
+    long cases_n = rd.cases, agreed = rd.agreed;
+    rd_stop(&rd);
+    assert_int_equal(agreed, cases_n);
     fixture_stop();
 }
 
@@ -427,6 +502,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_switches, fixture_teardown),
+        cmocka_unit_test_teardown(test_mallctl_like_redis, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_every_type, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_big_values_stepwise, fixture_teardown),
         cmocka_unit_test_teardown(test_issue_load, fixture_teardown),
