@@ -8,7 +8,11 @@
  *   (any allocator, so the sanitizer builds check each pointer fix-up): contents, TTLs, ranks,
  *   reverse order (skiplist back links), list ends and used_memory are the same after, and the
  *   values stay usable. Big values go through the step-by-step path too (max-scan-fields 7).
- * - The switches: names, defaults, CONFIG GET/SET, DEBUG MALLCTL and MALLCTL-STR. */
+ * - Pub/sub: forced passes move every channel, pattern and shard channel entry, subscriber
+ *   array and table, in their memory category; every subscription still delivers, PUBSUB
+ *   answers the same, used_memory is unchanged and back to its baseline after unsubscribing.
+ * - The switches: names, defaults, CONFIG GET/SET, DEBUG MALLCTL and MALLCTL-STR (each answer
+ *   Redis 7.0's, compared with a live redis-server when one is at hand). */
 #include "integration/fixture.h"
 #include "integration/redis_diff.h"
 
@@ -497,6 +501,234 @@ test_mallctl_like_redis(void **state)
     fixture_stop();
 }
 
+/* ---- Pub/sub ---- */
+
+#define N_CHAN  1500 /* channels: subscriber A has all, B the first half */
+#define N_PAT   200  /* patterns of B: "ch:<i>" and "nomatch:<i>" */
+#define N_SHARD 300  /* shard channels of C */
+
+/* Send a subscription command for each name and read every confirmation. */
+static void
+subscribe_all(redisContext *c, const char *cmd, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        redisAppendCommand(c, "%s %s%d", cmd, prefix, i);
+    }
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        assert_int_equal(redisGetReply(c, (void **)&r), REDIS_OK);
+        assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+        freeReplyObject(r);
+    }
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* What a client can see of the pub/sub state, as one text (channel lists sorted: their order
+ * is the table's, which may rehash between two reads). */
+static char *
+pubsub_snapshot(void)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    const char *cmds[] = {"PUBSUB NUMPAT", "PUBSUB CHANNELS", "PUBSUB SHARDCHANNELS",
+                          "PUBSUB NUMSUB ch:0 ch:749 ch:750 ch:1499 nope",
+                          "PUBSUB SHARDNUMSUB sh:0 sh:299 nope"};
+    for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+        redisReply *r = redisCommand(ctx, cmds[k]);
+        assert_non_null(r);
+        size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements : 1;
+        char **items = calloc(n + 1, sizeof(*items));
+        for (size_t j = 0; j < n; j++) {
+            const redisReply *e = r->type == REDIS_REPLY_ARRAY ? r->element[j] : r;
+            items[j] = malloc(64);
+            if (e->type == REDIS_REPLY_INTEGER)
+                snprintf(items[j], 64, "%lld|", e->integer);
+            else
+                snprintf(items[j], 64, "%.*s|", (int)e->len, e->str);
+        }
+        if (strstr(cmds[k], "CHANNELS"))
+            qsort(items, n, sizeof(*items), cmp_str);
+        for (size_t j = 0; j < n; j++) {
+            size_t l = strlen(items[j]);
+            while (len + l + 2 > cap)
+                out = realloc(out, cap *= 2);
+            memcpy(out + len, items[j], l);
+            len += l;
+            free(items[j]);
+        }
+        out[len++] = '\n';
+        free(items);
+        freeReplyObject(r);
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* PUBLISH (or SPUBLISH) msg on each name; each must reach `want(i)` subscribers. */
+static void
+publish_all(const char *cmd, const char *prefix, int n, int (*want)(int))
+{
+    for (int i = 0; i < n; i++) {
+        redisAppendCommand(ctx, "%s %s%d m%d", cmd, prefix, i, i);
+    }
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        assert_int_equal(redisGetReply(ctx, (void **)&r), REDIS_OK);
+        assert_that(r->type == REDIS_REPLY_INTEGER && r->integer == want(i),
+                    "%s #%d reached %lld subscribers, want %d", cmd, i, r->integer, want(i));
+        freeReplyObject(r);
+    }
+}
+
+static int
+receivers_chan(int i)
+{
+    return 1 + (i < N_CHAN / 2) + (i < N_PAT); /* A, B, and B's pattern ch:<i> */
+}
+
+static int
+receivers_shard(int i)
+{
+    (void)i;
+    return 1;
+}
+
+/* Read n messages of kind on c: message i names channel <prefix><i>. */
+static void
+expect_messages(redisContext *c, const char *kind, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        redisReply *r = NULL;
+        char ch[32], msg[32];
+        assert_int_equal(redisGetReply(c, (void **)&r), REDIS_OK);
+        snprintf(ch, sizeof(ch), "%s%d", prefix, i);
+        snprintf(msg, sizeof(msg), "m%d", i);
+        assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+        assert_int_equal(r->elements, 3);
+        assert_string_equal(r->element[0]->str, kind);
+        assert_string_equal(r->element[1]->str, ch);
+        assert_string_equal(r->element[2]->str, msg);
+        freeReplyObject(r);
+    }
+}
+
+/* Many channels, patterns and shard channels: forced passes move every entry, subscriber
+ * array and table (under the category checker: a block freed under another category than its
+ * own kills the server); afterwards every subscription still delivers, PUBSUB answers the
+ * same, used_memory did not change, and unsubscribing brings it back to the baseline. */
+static void
+test_forced_pubsub(void **state)
+{
+    const char *args[] = {"--enable-debug-command", "yes", "--slowlog-log-slower-than", "-1", NULL};
+    setenv("ZMEM_CHECK_CATEGORIES", "abort", 1);
+    fixture_start(args);
+    unsetenv("ZMEM_CHECK_CATEGORIES");
+    redisContext *a = zserver_connect(&srv), *b = zserver_connect(&srv), *c = zserver_connect(&srv);
+    assert_true(a && b && c);
+    usleep(1500000); /* past the first sample and cron, as forced_pass */
+    /* One small round of every command first: their first use allocates for good (statistics
+     * rows), which is not what the baseline is about. */
+    subscribe_all(a, "SUBSCRIBE", "ch:", 1);
+    subscribe_all(b, "PSUBSCRIBE", "ch:", 1);
+    subscribe_all(c, "SSUBSCRIBE", "sh:", 1);
+    free(pubsub_snapshot());
+    expect_int(ctx, 2, "PUBLISH ch:0 x");
+    expect_int(ctx, 1, "SPUBLISH sh:0 x");
+    subscribe_all(a, "UNSUBSCRIBE", "ch:", 1); /* reads the message, then the confirmation: */
+    subscribe_all(b, "PUNSUBSCRIBE", "ch:", 1);
+    subscribe_all(c, "SUNSUBSCRIBE", "sh:", 1);
+    redisContext *warm[3] = {a, b, c};
+    for (int k = 0; k < 3; k++) {
+        redisReply *r = NULL;
+        assert_int_equal(redisGetReply(warm[k], (void **)&r), REDIS_OK);
+        assert_true(r->type == REDIS_REPLY_ARRAY && strstr(r->element[0]->str, "unsubscribe"));
+        freeReplyObject(r);
+    }
+    long long base = info_field(ctx, "memory", "used_memory");
+
+    subscribe_all(a, "SUBSCRIBE", "ch:", N_CHAN);
+    subscribe_all(b, "SUBSCRIBE", "ch:", N_CHAN / 2);
+    for (int i = 0; i < N_PAT; i++) {
+        redisAppendCommand(b, "PSUBSCRIBE nomatch:%d", i); /* matches no channel */
+        redisAppendCommand(b, "PSUBSCRIBE ch:%d", i);      /* matches ch:<i> only */
+    }
+    for (int i = 0; i < 2 * N_PAT; i++) {
+        redisReply *r = NULL;
+        assert_int_equal(redisGetReply(b, (void **)&r), REDIS_OK);
+        freeReplyObject(r);
+    }
+    subscribe_all(c, "SSUBSCRIBE", "sh:", N_SHARD);
+    char *before = pubsub_snapshot();
+    long long used = info_field(ctx, "memory", "used_memory");
+
+    for (int round = 0; round < 2; round++)
+        expect_status(ctx, "OK", "DEBUG DEFRAG-ALL FORCE");
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), used);
+    long long other = info_field(ctx, "stats", "active_defrag_other_hits");
+    /* each entry and its subscriber array, twice (the tables on top) */
+    long long entries = N_CHAN + 2 * N_PAT + N_SHARD;
+    assert_that(other >= 2 * 2 * entries, "only %lld pub/sub blocks moved", other);
+    assert_true(info_field(ctx, "stats", "active_defrag_hits") >= other);
+    char *after = pubsub_snapshot();
+    assert_string_equal(before, after);
+
+    /* Every channel, pattern and shard channel still delivers, to each of its subscribers. */
+    publish_all("PUBLISH", "ch:", N_CHAN, receivers_chan);
+    publish_all("SPUBLISH", "sh:", N_SHARD, receivers_shard);
+    expect_messages(a, "message", "ch:", N_CHAN);
+    for (int i = 0; i < N_CHAN; i++) {
+        /* B: the message, then the pattern's for the first N_PAT channels, in that order */
+        char ch[32];
+        snprintf(ch, sizeof(ch), "ch:%d", i);
+        if (i < N_CHAN / 2) {
+            redisReply *r = NULL;
+            assert_int_equal(redisGetReply(b, (void **)&r), REDIS_OK);
+            assert_string_equal(r->element[0]->str, "message");
+            assert_string_equal(r->element[1]->str, ch);
+            freeReplyObject(r);
+        }
+        if (i < N_PAT) {
+            redisReply *r = NULL;
+            assert_int_equal(redisGetReply(b, (void **)&r), REDIS_OK);
+            assert_string_equal(r->element[0]->str, "pmessage");
+            assert_string_equal(r->element[1]->str, ch);
+            assert_string_equal(r->element[2]->str, ch);
+            freeReplyObject(r);
+        }
+    }
+    expect_messages(c, "smessage", "sh:", N_SHARD);
+
+    /* And the moved state unwinds exactly: each client unsubscribes from everything. */
+    redisContext *subs[3] = {a, b, c};
+    const int replies[3] = {N_CHAN, N_CHAN / 2 + 2 * N_PAT, N_SHARD};
+    redisAppendCommand(a, "UNSUBSCRIBE");
+    redisAppendCommand(b, "UNSUBSCRIBE");
+    redisAppendCommand(b, "PUNSUBSCRIBE");
+    redisAppendCommand(c, "SUNSUBSCRIBE");
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < replies[k]; i++) {
+            redisReply *r = NULL;
+            assert_int_equal(redisGetReply(subs[k], (void **)&r), REDIS_OK);
+            freeReplyObject(r);
+        }
+    }
+    expect_int(ctx, 0, "PUBSUB NUMPAT");
+    assert_int_equal(info_field(ctx, "stats", "pubsub_channels"), 0);
+    assert_int_equal(info_field(ctx, "stats", "pubsubshard_channels"), 0);
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), base);
+    redisFree(a);
+    redisFree(b);
+    redisFree(c);
+    free(before);
+    free(after);
+    fixture_stop();
+}
+
 int
 main(void)
 {
@@ -505,6 +737,7 @@ main(void)
         cmocka_unit_test_teardown(test_mallctl_like_redis, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_every_type, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_big_values_stepwise, fixture_teardown),
+        cmocka_unit_test_teardown(test_forced_pubsub, fixture_teardown),
         cmocka_unit_test_teardown(test_issue_load, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
