@@ -137,6 +137,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = sallocx(np, 0);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     dallocx(ptr, MALLOCX_TCACHE_NONE);
 #elif defined(ZMALLOC_TCMALLOC)
     old_usable = tc_malloc_size(ptr);
@@ -145,6 +146,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = tc_malloc_size(np);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     tc_free(ptr);
 #else
     old_usable = malloc_usable_size(ptr);
@@ -153,6 +155,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = malloc_usable_size(np);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     free(ptr);
 #endif
     zmalloc_count_replace_(old_usable, new_usable);

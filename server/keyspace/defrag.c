@@ -19,7 +19,9 @@
  * - outside the keyspace, after the databases, through the step functions their owners
  *   register (defrag_add_other): pub/sub's channel, pattern and shard channel entries (linked
  *   from their bucket and from each subscriber's list), each entry's subscriber array, and the
- *   three tables' bucket tables; the owner fixes the pointers and keeps the memory category.
+ *   three tables' bucket tables; the tracking key table's entries (linked from their bucket
+ *   and from each holder client's reference, at the index the entry records), their holder
+ *   arrays and the table's buckets. The owner fixes the pointers and keeps the memory category.
  * Nothing else keeps a pointer into key or value memory between commands: eviction's pool,
  * WATCH and blocking keep copies of key names, lazy free owns what it frees (never visited
  * here), and commands' iterators live within one command. Defragmentation runs between

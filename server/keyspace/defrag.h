@@ -32,10 +32,10 @@ uint64_t defrag_current_ms(void);
 /* A whole pass at once, now. force != 0 moves every block without asking the allocator (on
  * any allocator: tests check the pointer fix-ups with it, DEBUG DEFRAG-ALL). */
 void defrag_full(int force);
-/* A long-lived structure outside the keyspace (pub/sub's tables, which live in a room above this
- * one) that every pass also defragments, after the databases: fn is called first with restart
- * 1, then 0, each call a bounded step that offers blocks to move (the new address, or NULL when
- * the block stays), fixes every pointer to what moved and keeps its memory category, and
+/* A long-lived structure outside the keyspace (pub/sub's and tracking's tables, which live in a
+ * room above this one) that every pass also defragments, after the databases: fn is called first
+ * with restart 1, then 0, each call a bounded step that offers blocks to move (the new address, or
+ * NULL when the block stays), fixes every pointer to what moved and keeps its memory category, and
  * returns 0 once the walk is done. Registered once at start-up; at most DEFRAG_OTHER_MAX. */
 #define DEFRAG_OTHER_MAX 4
 typedef int defrag_other_fn(int restart, void *(*move)(void *p));

@@ -11,6 +11,8 @@
  * - Pub/sub: forced passes move every channel, pattern and shard channel entry, subscriber
  *   array and table, in their memory category; every subscription still delivers, PUBSUB
  *   answers the same, used_memory is unchanged and back to its baseline after unsubscribing.
+ * - Client-side caching: the same for the tracking key table (entries, holder arrays, table):
+ *   the counts and used_memory stay, and each change still invalidates for each reader.
  * - The switches: names, defaults, CONFIG GET/SET, DEBUG MALLCTL and MALLCTL-STR (each answer
  *   Redis 7.0's, compared with a live redis-server when one is at hand). */
 #include "integration/fixture.h"
@@ -326,7 +328,9 @@ forced_pass(const char *scan_fields)
                           "--slowlog-log-slower-than",
                           "-1",
                           NULL};
+    setenv("ZMEM_CHECK_CATEGORIES", "abort", 1); /* each move in its block's own category */
     fixture_start(args);
+    unsetenv("ZMEM_CHECK_CATEGORIES");
     /* Past the first second: the first memory sample and cron allocate, not in the baseline. */
     usleep(1500000);
     fill_types();
@@ -729,6 +733,113 @@ test_forced_pubsub(void **state)
     fixture_stop();
 }
 
+/* ---- Client-side caching ---- */
+
+#define N_TRACKED 1000 /* keys t:<i>: client X tracks all, Y the first half */
+
+/* Send s on fd and read until what arrived ends with suffix; the text read (malloc'd). */
+static char *
+read_until(int fd, const char *s, const char *suffix)
+{
+    size_t len = 0, cap = 1 << 20, sl = strlen(suffix);
+    char *buf = malloc(cap);
+    long long deadline = harness_now_ms() + 10000LL * harness_slow();
+
+    if (s)
+        raw_sends(fd, s);
+    while (harness_now_ms() < deadline && (len < sl || memcmp(buf + len - sl, suffix, sl) != 0)) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        if (len + 16384 > cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t r = read(fd, buf + len, cap - len - 1);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    buf[len] = '\0';
+    assert_that(len >= sl && memcmp(buf + len - sl, suffix, sl) == 0, "no reply ending in %s",
+                suffix);
+    return buf;
+}
+
+/* A RESP3 connection with tracking on that has read keys t:0 .. t:<n-1>. */
+static int
+tracking_client(int n)
+{
+    int fd = raw_connect(srv.port);
+    free(read_until(fd, "HELLO 3\r\n", "\r\n"));
+    free(read_until(fd, "CLIENT TRACKING ON\r\nPING\r\n", "+PONG\r\n"));
+    for (int i = 0; i < n; i++) {
+        char cmd[64];
+        snprintf(cmd, sizeof(cmd), "GET t:%d\r\n", i);
+        raw_sends(fd, cmd);
+    }
+    free(read_until(fd, "PING\r\n", "+PONG\r\n"));
+    return fd;
+}
+
+/* The invalidation pushes for keys t:<from> .. t:<to-1>, in order, then PING's answer. */
+static char *
+pushes(int from, int to)
+{
+    char *out = malloc((size_t)(to - from) * 64 + 16), *p = out;
+    for (int i = from; i < to; i++) {
+        char key[32];
+        int kl = snprintf(key, sizeof(key), "t:%d", i);
+        p += sprintf(p, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$%d\r\n%s\r\n", kl, key);
+    }
+    strcpy(p, "+PONG\r\n");
+    return out;
+}
+
+/* The tracking key table: forced passes move every key entry, holder array and table; the
+ * counts and used_memory stay, and each change still reaches each client that read the key. */
+static void
+test_forced_tracking(void **state)
+{
+    const char *args[] = {"--enable-debug-command", "yes", "--slowlog-log-slower-than", "-1", NULL};
+    setenv("ZMEM_CHECK_CATEGORIES", "abort", 1);
+    fixture_start(args);
+    unsetenv("ZMEM_CHECK_CATEGORIES");
+    for (int i = 0; i < N_TRACKED; i++)
+        redisAppendCommand(ctx, "SET t:%d v", i);
+    drain(N_TRACKED);
+    int x = tracking_client(N_TRACKED), y = tracking_client(N_TRACKED / 2);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_keys"), N_TRACKED);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_items"), N_TRACKED * 3 / 2);
+    long long used = info_field(ctx, "memory", "used_memory");
+    long long other0 = info_field(ctx, "stats", "active_defrag_other_hits");
+
+    for (int round = 0; round < 2; round++)
+        expect_status(ctx, "OK", "DEBUG DEFRAG-ALL FORCE");
+    assert_int_equal(info_field(ctx, "memory", "used_memory"), used);
+    long long other = info_field(ctx, "stats", "active_defrag_other_hits") - other0;
+    assert_that(other >= 2 * 2 * N_TRACKED, "only %lld tracking blocks moved", other);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_keys"), N_TRACKED);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_items"), N_TRACKED * 3 / 2);
+
+    /* Each change reaches each reader, once, in order; then the table is empty. */
+    for (int i = 0; i < N_TRACKED; i++)
+        redisAppendCommand(ctx, "SET t:%d w", i);
+    drain(N_TRACKED);
+    char *want_x = pushes(0, N_TRACKED), *want_y = pushes(0, N_TRACKED / 2);
+    char *got_x = read_until(x, "PING\r\n", "+PONG\r\n");
+    char *got_y = read_until(y, "PING\r\n", "+PONG\r\n");
+    assert_string_equal(got_x, want_x);
+    assert_string_equal(got_y, want_y);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_keys"), 0);
+    assert_int_equal(info_field(ctx, "stats", "tracking_total_items"), 0);
+    free(want_x);
+    free(want_y);
+    free(got_x);
+    free(got_y);
+    close(x);
+    close(y);
+    fixture_stop();
+}
+
 int
 main(void)
 {
@@ -738,6 +849,7 @@ main(void)
         cmocka_unit_test_teardown(test_forced_every_type, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_big_values_stepwise, fixture_teardown),
         cmocka_unit_test_teardown(test_forced_pubsub, fixture_teardown),
+        cmocka_unit_test_teardown(test_forced_tracking, fixture_teardown),
         cmocka_unit_test_teardown(test_issue_load, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
