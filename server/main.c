@@ -280,6 +280,8 @@ main(int argc, char **argv)
         goto out_cmd;
     }
     keyspace_event_hook = notify_keyspace_hook; /* expired, evicted, new: core publishes */
+    defrag_add_other(pubsub_defrag_step);       /* pub/sub's tables live in core */
+    defrag_add_other(tracking_defrag_step);     /* so does the tracking key table */
     if (db_setup(cfg->databases) < 0) {
         log_msg(LL_WARNING, "Could not create %d databases", cfg->databases);
         goto out_cmd;

@@ -513,6 +513,15 @@ zmalloc_count_replace_(size_t old_usable, size_t new_usable)
     count((int64_t)new_usable, (int64_t)old_usable);
 }
 
+void
+zmalloc_check_replace_(void *old, void *np)
+{
+    if (CHECKING()) {
+        zm_check_free(old);
+        zm_check_alloc(np);
+    }
+}
+
 /* ======================== Out of memory ======================== */
 
 typedef void (*oom_handler_fn)(size_t);

@@ -272,12 +272,20 @@ int zmalloc_defrag_hint(const void *ptr);
  * zmalloc_used_memory() stays exact (old usable size out, new in). The caller must replace
  * every pointer to ptr. Works on every backend (a plain copy where the hint says no). */
 void *zmalloc_defrag_move(void *ptr);
-/* jemalloc's mallctl on an integer option (8, 4 or 1 bytes wide, found by trying): the old
- * value in *old, and newval written when not NULL (a write-only option is just written, *old
- * then 0). 0, or an errno value (ENOTSUP on tcmalloc and libc). DEBUG MALLCTL. */
+/* zmalloc_mallctl_int/_str's answer when an option was written and has no value to read
+ * (a write-only option or a call of a void one): not an errno value. */
+#define ZMALLOC_MALLCTL_WRITTEN (-1)
+/* jemalloc's mallctl on an integer option, exactly as Redis 7.0's DEBUG MALLCTL: tried 8
+ * bytes wide, then narrower while jemalloc answers EINVAL; newval written when not NULL.
+ * 0 with the old value in *old, ZMALLOC_MALLCTL_WRITTEN when a write-only option took newval,
+ * or an errno value (ENOENT: no such option, EPERM: not writable, EINVAL: no width fits;
+ * ENOTSUP on tcmalloc and libc). */
 int zmalloc_mallctl_int(const char *name, int64_t *old, const int64_t *newval);
-/* The same for a string option (DEBUG MALLCTL-STR); *old points into jemalloc's own memory. */
-int zmalloc_mallctl_str(const char *name, const char **old, const char *newval);
+/* The same for a string option (DEBUG MALLCTL-STR): read it, then, when write, write newval
+ * (NULL: call the option with no value, Redis's VOID). 0 with the value read before the write
+ * in *old (pointing into jemalloc's own memory; a refused write is then not reported, as in
+ * Redis), ZMALLOC_MALLCTL_WRITTEN when a write-only option was written, or an errno value. */
+int zmalloc_mallctl_str(const char *name, const char **old, int write, const char *newval);
 
 /* ZMALLOC_CONF("opt:value,..."), once in a program: the allocator's start-up options, read
  * before main (jemalloc's malloc_conf; the MALLOC_CONF environment variable still overrides

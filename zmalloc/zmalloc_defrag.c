@@ -137,6 +137,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = sallocx(np, 0);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     dallocx(ptr, MALLOCX_TCACHE_NONE);
 #elif defined(ZMALLOC_TCMALLOC)
     old_usable = tc_malloc_size(ptr);
@@ -145,6 +146,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = tc_malloc_size(np);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     tc_free(ptr);
 #else
     old_usable = malloc_usable_size(ptr);
@@ -153,6 +155,7 @@ zmalloc_defrag_move(void *ptr)
         return NULL;
     new_usable = malloc_usable_size(np);
     memcpy(np, ptr, old_usable);
+    zmalloc_check_replace_(ptr, np);
     free(ptr);
 #endif
     zmalloc_count_replace_(old_usable, new_usable);
@@ -163,34 +166,36 @@ int
 zmalloc_mallctl_int(const char *name, int64_t *old, const int64_t *newval)
 {
 #if defined(ZMALLOC_JEMALLOC)
-    /* Options are 8-, 4- or 1-byte wide (size_t, unsigned, bool): try widths until jemalloc
-     * stops answering EINVAL, the answer to a wrong width. */
-    for (size_t sz = sizeof(int64_t); sz > 0; sz /= 2) {
-        union {
-            int64_t i64;
-            int32_t i32;
-            int8_t i8;
-        } o = {0}, n = {0};
-        size_t osz = sz;
-        int ret;
+    /* Redis 7.0's way, kept for identical answers: start 8 bytes wide and halve on EINVAL (a
+     * wrong width). The width travels through mallctl's length argument, which jemalloc
+     * shrinks to the option's own width when refusing a read, so a read that fails at 8 goes
+     * on at half the option's width and a 4- or 1-byte option cannot be read this way: EINVAL,
+     * as Redis answers. Writes keep the width asked, so 4-byte write-only options are found. */
+    int64_t o = 0, v = newval ? *newval : 0;
+    size_t sz = sizeof(int64_t);
 
-        if (newval) {
-            if (sz == 8)
-                n.i64 = *newval;
-            else if (sz == 4)
-                n.i32 = (int32_t)*newval;
-            else
-                n.i8 = (int8_t)*newval;
+    while (sz > 0) {
+        size_t newlen = newval ? sz : 0;
+        int ret = mallctl(name, &o, &sz, newval ? &v : NULL, newlen);
+
+        if (ret == 0) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            o >>= 64 - 8 * sz;
+#endif
+            *old = o;
+            return 0;
         }
-        ret = mallctl(name, &o, &osz, newval ? &n : NULL, newval ? sz : 0);
-        if (ret == EPERM && newval) /* write-only: just write it */
-            ret = mallctl(name, NULL, NULL, &n, sz);
-        if (ret == EINVAL)
-            continue;
-        if (ret != 0)
+        if (ret == EPERM && newval) { /* write-only: just write it */
+            ret = mallctl(name, NULL, NULL, &v, sz);
+            if (ret == 0)
+                return ZMALLOC_MALLCTL_WRITTEN;
+        }
+        if (ret != EINVAL)
             return ret;
-        *old = sz == 8 ? o.i64 : sz == 4 ? o.i32 : o.i8;
-        return 0;
+        sz /= 2;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v <<= 8 * sz;
+#endif
     }
     return EINVAL;
 #else
@@ -202,21 +207,29 @@ zmalloc_mallctl_int(const char *name, int64_t *old, const int64_t *newval)
 }
 
 int
-zmalloc_mallctl_str(const char *name, const char **old, const char *newval)
+zmalloc_mallctl_str(const char *name, const char **old, int write, const char *newval)
 {
 #if defined(ZMALLOC_JEMALLOC)
+    /* Read first, then write separately (as Redis 7.0 does): the old value is answered even
+     * when the write is refused; a refused read is an error unless the option is write-only. */
     const char *o = NULL;
-    size_t osz = sizeof(o);
-    int ret = mallctl(name, &o, &osz, newval ? (void *)&newval : NULL, newval ? sizeof(newval) : 0);
+    size_t sz = sizeof(o);
+    int rret = mallctl(name, &o, &sz, NULL, 0), wret = 0;
 
-    if (ret == EPERM && newval)
-        ret = mallctl(name, NULL, NULL, (void *)&newval, sizeof(newval));
-    if (ret == 0)
+    if (rret != 0 && !(rret == EPERM && write))
+        return rret;
+    if (write)
+        wret = newval ? mallctl(name, NULL, NULL, (void *)&newval, sz)
+                      : mallctl(name, NULL, NULL, NULL, 0);
+    if (rret == 0) {
         *old = o;
-    return ret;
+        return 0;
+    }
+    return wret ? wret : ZMALLOC_MALLCTL_WRITTEN;
 #else
     (void)name;
     (void)old;
+    (void)write;
     (void)newval;
     return ENOTSUP;
 #endif

@@ -215,41 +215,48 @@ debug_stringmatch_test(struct client *c)
 }
 
 /* DEBUG MALLCTL <name> [<value>] and MALLCTL-STR: jemalloc's option, read and optionally
- * written, as Redis has them; strerror's text on failure (ENOENT: no such option). */
+ * written, answering exactly as Redis 7.0 does: the old value, +OK when a write-only option
+ * was written, strerror's text otherwise (ENOENT: no such option). MALLCTL-STR's value VOID
+ * calls the option with no value (thread.tcache.flush). Arguments past the value are ignored,
+ * as in Redis. */
 static void
 debug_mallctl(struct client *c, int str)
 {
     char name[256], val[256];
-    int ret;
+    int has_val = c->argc > 3, ret;
 
     snprintf(name, sizeof(name), "%.*s", (int)ARGL(c, 2), ARGP(c, 2));
-    if (c->argc > 3)
+    if (has_val)
         snprintf(val, sizeof(val), "%.*s", (int)ARGL(c, 3), ARGP(c, 3));
     if (str) {
         const char *old = NULL;
-        ret = zmalloc_mallctl_str(name, &old, c->argc > 3 ? val : NULL);
+        ret = zmalloc_mallctl_str(name, &old, has_val,
+                                  has_val && strcmp(val, "VOID") == 0 ? NULL : val);
         if (ret == 0) {
             if (old)
                 reply_bulk_cstr(c, old);
             else
-                reply_ok(c);
+                reply_null(c); /* an option whose string is unset */
             return;
         }
     } else {
         long long nv = 0;
         int64_t old = 0, v;
-        if (c->argc > 3 && str_to_ll(val, strlen(val), &nv) < 0) {
+        if (has_val && str_to_ll(val, strlen(val), &nv) < 0) {
             reply_error(c, "ERR value is not an integer or out of range");
             return;
         }
         v = nv;
-        ret = zmalloc_mallctl_int(name, &old, c->argc > 3 ? &v : NULL);
+        ret = zmalloc_mallctl_int(name, &old, has_val ? &v : NULL);
         if (ret == 0) {
             reply_int(c, old);
             return;
         }
     }
-    reply_errorf(c, "ERR %s", strerror(ret));
+    if (ret == ZMALLOC_MALLCTL_WRITTEN)
+        reply_ok(c);
+    else
+        reply_errorf(c, "ERR %s", strerror(ret));
 }
 
 /* DEBUG DEFRAG-ALL [FORCE]: one whole defragmentation pass now, whatever the thresholds;
@@ -335,9 +342,9 @@ cmd_debug(struct client *c)
         debug_protocol(c);
     else if (arg_is(c, 1, "stringmatch-test") && argc == 2)
         debug_stringmatch_test(c);
-    else if (arg_is(c, 1, "mallctl") && (argc == 3 || argc == 4))
+    else if (arg_is(c, 1, "mallctl") && argc >= 3)
         debug_mallctl(c, 0);
-    else if (arg_is(c, 1, "mallctl-str") && (argc == 3 || argc == 4))
+    else if (arg_is(c, 1, "mallctl-str") && argc >= 3)
         debug_mallctl(c, 1);
     else if (arg_is(c, 1, "defrag-all") && (argc == 2 || argc == 3))
         debug_defrag_all(c);

@@ -10,6 +10,7 @@
  * standalone server: no pattern matches them, and their counts are kept apart. */
 #include "pubsub.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -512,6 +513,76 @@ notify_keyspace_hook(int type, const char *event, struct db *db, const char *key
 }
 
 /* ---- Teardown ---- */
+
+/* ---- Active defragmentation ---- */
+
+/* Where the walk is: a table (K_CHAN, K_PAT, K_SHARD, then K_COUNT: done) and its SCAN cursor.
+ * SCAN's guarantee covers the tables changing between steps. */
+static struct {
+    int kind;
+    unsigned long long cursor;
+    void *(*move)(void *p);
+} dfg = {K_COUNT, 0, NULL};
+
+static void *
+defrag_move_cb(void *p, void *ctx)
+{
+    (void)ctx;
+    return dfg.move(p);
+}
+
+/* An entry and its subscriber array. The array hangs off the entry only; the entry is linked
+ * from its bucket (dict_scan_defrag fixes that) and from the list of each subscriber, found
+ * through the array (a client is in it once). */
+static struct dict_node *
+defrag_chan(struct dict_node *n, void *ctx)
+{
+    int kind = *(const int *)ctx;
+    struct chan *ch = (struct chan *)n, *nch;
+    uintptr_t old = (uintptr_t)ch;
+    struct client **subs = dfg.move(ch->subs);
+
+    if (subs != NULL)
+        ch->subs = subs;
+    nch = dfg.move(ch);
+    if (nch == NULL)
+        return NULL;
+    for (size_t i = 0; i < nch->nsubs; i++) {
+        struct client_pubsub *ps = nch->subs[i]->pubsub;
+        for (size_t j = 0; j < ps->n[kind]; j++) {
+            if ((uintptr_t)ps->list[kind][j] == old) {
+                ps->list[kind][j] = nch;
+                break;
+            }
+        }
+    }
+    return &nch->node;
+}
+
+int
+pubsub_defrag_step(int restart, void *(*move)(void *p))
+{
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* moves stay in the category the blocks were made in */
+
+    if (restart) {
+        dfg.kind = K_CHAN;
+        dfg.cursor = 0;
+    }
+    if (dfg.kind >= K_COUNT)
+        return 0;
+    dfg.move = move;
+    struct dict *d = &tables[dfg.kind];
+    if (dict_size(d) > 0) {
+        dfg.cursor = dict_scan_defrag(d, dfg.cursor, defrag_chan, &dfg.kind);
+        if (dfg.cursor != 0)
+            return 1;
+    }
+    /* The table walked: its bucket tables last, once per pass. */
+    dict_defrag_tables(d, defrag_move_cb, NULL);
+    dfg.kind++;
+    dfg.cursor = 0;
+    return dfg.kind < K_COUNT;
+}
 
 static void
 free_chan(struct dict_node *n, void *ctx)

@@ -58,6 +58,13 @@ void notify_keyspace_event(int type, const char *event, int dbid, const char *ke
 /* The same with a database (the keyspace room's keyspace_event_hook: expired, evicted, new). */
 void notify_keyspace_hook(int type, const char *event, struct db *db, const char *key, size_t klen);
 
+/* One bounded step of active defragmentation over the channel, pattern and shard channel
+ * tables (defrag_add_other()): each entry (with its name), its subscriber array and, at the end
+ * of each table, the bucket tables are offered to move, which returns a block's new address or
+ * NULL when it stays; every pointer to a moved block is fixed, in the memory category the
+ * blocks were counted in. restart begins a new walk. Returns 0 when the walk is done. */
+int pubsub_defrag_step(int restart, void *(*move)(void *p));
+
 /* Free every channel and pattern (at exit, after the clients are gone). */
 void pubsub_teardown(void);
 

@@ -350,6 +350,7 @@ tracking_remember_keys(struct client *c, const struct command *cmd)
 static void
 on_key_modified(struct db *db, const char *key, size_t klen)
 {
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* the table's blocks, whichever command writes */
     (void)db;
     if (bcast_note(key, klen, current ? current->id : 0))
         schedule_turn();
@@ -407,6 +408,59 @@ tracking_cron(void)
     MEMCAT_SCOPE(MC_CLIENTS_OTHER);
     if (limit_rounds)
         limit_keys();
+}
+
+/* ---- Active defragmentation ---- */
+
+static struct {
+    int walking;               /* a walk of the key table is under way */
+    unsigned long long cursor; /* its SCAN cursor (SCAN's guarantee covers changes between steps) */
+    void *(*move)(void *p);
+} dfg;
+
+static void *
+dfg_move_cb(void *p, void *ctx)
+{
+    (void)ctx;
+    return dfg.move(p);
+}
+
+/* A key entry and its holder array. The array hangs off the entry only; the entry is linked
+ * from its bucket (dict_scan_defrag fixes that) and from each holder's reference, at the index
+ * the holder entry records. */
+static struct dict_node *
+defrag_tkey(struct dict_node *n, void *ctx)
+{
+    struct tkey *k = (struct tkey *)n, *nk;
+    struct tholder *h = dfg.move(k->h);
+
+    (void)ctx;
+    if (h != NULL)
+        k->h = h;
+    if ((nk = dfg.move(k)) == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < nk->n; i++)
+        nk->h[i].c->tracking->refs[nk->h[i].ri].k = nk;
+    return &nk->node;
+}
+
+int
+tracking_defrag_step(int restart, void *(*move)(void *p))
+{
+    MEMCAT_SCOPE(MC_CLIENTS_OTHER); /* moves stay in the category the blocks were made in */
+
+    if (restart) {
+        dfg.walking = 1;
+        dfg.cursor = 0;
+    }
+    if (!dfg.walking || keys == NULL)
+        return dfg.walking = 0;
+    dfg.move = move;
+    dfg.cursor = dict_scan_defrag(keys, dfg.cursor, defrag_tkey, NULL);
+    if (dfg.cursor != 0)
+        return 1;
+    dict_defrag_tables(keys, dfg_move_cb, NULL); /* the bucket tables, once the walk is done */
+    return dfg.walking = 0;
 }
 
 /* ---- Flushes ---- */

@@ -23,6 +23,11 @@ struct resp_arg;
 /* Create the event that sends BCAST invalidations and trims the table after each loop turn's
  * commands (Redis's beforeSleep). 0, or -1 on failure. */
 int tracking_setup(struct event_base *base);
+/* One bounded step of active defragmentation over the key table (defrag_add_other()): each
+ * tracked key's entry and holder array, then the bucket tables, are offered to move (a block's
+ * new address, or NULL when it stays); each holder's reference to a moved entry is fixed, in
+ * the memory category the blocks were counted in. restart begins a new walk. 0 when done. */
+int tracking_defrag_step(int restart, void *(*move)(void *p));
 /* Free the tables and the event (after every client is gone). */
 void tracking_teardown(void);
 

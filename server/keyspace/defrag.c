@@ -15,7 +15,13 @@
  *   the next node's back pointer or z->tail (zsl_node_moved);
  * - a quicklist: struct qlist (value slot), each node (prev/next neighbours, head/tail) and each
  *   node's pack (node->p);
- * - per database: the key dict's bucket tables and the expires array (db->vol).
+ * - per database: the key dict's bucket tables and the expires array (db->vol);
+ * - outside the keyspace, after the databases, through the step functions their owners
+ *   register (defrag_add_other): pub/sub's channel, pattern and shard channel entries (linked
+ *   from their bucket and from each subscriber's list), each entry's subscriber array, and the
+ *   three tables' bucket tables; the tracking key table's entries (linked from their bucket
+ *   and from each holder client's reference, at the index the entry records), their holder
+ *   arrays and the table's buckets. The owner fixes the pointers and keeps the memory category.
  * Nothing else keeps a pointer into key or value memory between commands: eviction's pool,
  * WATCH and blocking keep copies of key names, lazy free owns what it frees (never visited
  * here), and commands' iterators live within one command. Defragmentation runs between
@@ -56,8 +62,13 @@ static struct {
     unsigned long long cursor;
     struct later later[LATER_MAX];
     int nlater;
-    uint64_t key_moves; /* moves made for the key being looked at */
-    uint64_t fields;    /* elements looked at in this step */
+    uint64_t key_moves;                       /* moves made for the key being looked at */
+    defrag_other_fn *other[DEFRAG_OTHER_MAX]; /* walked after the databases, in this order */
+    int nother;
+    int other_at;      /* the one being walked, nother once all are done */
+    int other_started; /* it has had its restart call this pass */
+    int in_other;      /* moves now are counted as other_hits */
+    uint64_t fields;   /* elements looked at in this step */
     int64_t pass_start_us;
     struct defrag_stats stats;
 } st;
@@ -91,6 +102,8 @@ move_block(void *p)
     }
     st.stats.hits++;
     st.key_moves++;
+    if (st.in_other)
+        st.stats.other_hits++;
     return np;
 }
 
@@ -353,6 +366,8 @@ pass_start(void)
     st.running = 1;
     st.db = 0;
     st.cursor = 0;
+    st.other_at = 0;
+    st.other_started = 0;
     st.pass_start_us = now_us();
 }
 
@@ -387,7 +402,25 @@ step(void)
         st.cursor = 0;
         return 1;
     }
+    if (st.other_at < st.nother) {
+        st.in_other = 1;
+        int more = st.other[st.other_at](!st.other_started, move_block);
+        st.in_other = 0;
+        st.other_started = 1;
+        if (!more) {
+            st.other_at++;
+            st.other_started = 0;
+        }
+        return 1;
+    }
     return 0;
+}
+
+void
+defrag_add_other(defrag_other_fn *fn)
+{
+    if (st.nother < DEFRAG_OTHER_MAX)
+        st.other[st.nother++] = fn;
 }
 
 int

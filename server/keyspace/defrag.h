@@ -11,6 +11,7 @@ struct defrag_stats {
     uint64_t misses;     /* blocks looked at and left where they were */
     uint64_t key_hits;   /* keys with at least one block moved */
     uint64_t key_misses; /* keys looked at with nothing moved */
+    uint64_t other_hits; /* blocks moved outside the keyspace (defrag_add_other), in hits too */
     uint64_t time_us;    /* time from the start to the end of passes, summed */
 };
 
@@ -31,6 +32,14 @@ uint64_t defrag_current_ms(void);
 /* A whole pass at once, now. force != 0 moves every block without asking the allocator (on
  * any allocator: tests check the pointer fix-ups with it, DEBUG DEFRAG-ALL). */
 void defrag_full(int force);
+/* A long-lived structure outside the keyspace (pub/sub's and tracking's tables, which live in a
+ * room above this one) that every pass also defragments, after the databases: fn is called first
+ * with restart 1, then 0, each call a bounded step that offers blocks to move (the new address, or
+ * NULL when the block stays), fixes every pointer to what moved and keeps its memory category, and
+ * returns 0 once the walk is done. Registered once at start-up; at most DEFRAG_OTHER_MAX. */
+#define DEFRAG_OTHER_MAX 4
+typedef int defrag_other_fn(int restart, void *(*move)(void *p));
+void defrag_add_other(defrag_other_fn *fn);
 /* Counters, and CONFIG RESETSTAT. */
 const struct defrag_stats *defrag_stats(void);
 void defrag_reset_stats(void);

@@ -376,6 +376,7 @@ collect_stats(struct metrics_snapshot *s)
     METRIC_SET_U64(s, ACTIVE_DEFRAG_MISSES, ds->misses);
     METRIC_SET_U64(s, ACTIVE_DEFRAG_KEY_HITS, ds->key_hits);
     METRIC_SET_U64(s, ACTIVE_DEFRAG_KEY_MISSES, ds->key_misses);
+    METRIC_SET_U64(s, ACTIVE_DEFRAG_OTHER_HITS, ds->other_hits);
     METRIC_SET_U64(s, TOTAL_ACTIVE_DEFRAG_TIME, ds->time_us / 1000);
     METRIC_SET_U64(s, CURRENT_ACTIVE_DEFRAG_TIME, defrag_current_ms());
     METRIC_SET_U64(s, PUBSUB_PATTERNS, pubsub_patterns_count());

@@ -46,9 +46,10 @@ rd_find(char *buf, size_t size)
 }
 
 /* Start redis-server and connect to it; zmem is the caller's connection to zmem. 0, or -1
- * when redis-server is missing or would not start. */
+ * when redis-server is missing or would not start. opt and val: one more "--opt val" pair for
+ * redis-server (an immutable setting such as enable-debug-command), or NULL. */
 static int
-rd_start(struct rd *r, redisContext *zmem)
+rd_start_with(struct rd *r, redisContext *zmem, const char *opt, const char *val)
 {
     char bin[512];
     memset(r, 0, sizeof(*r));
@@ -71,7 +72,7 @@ rd_start(struct rd *r, redisContext *zmem)
                 dup2(fd, 2);
             }
             execl(bin, bin, "--port", portstr, "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                  "no", "--daemonize", "no", (char *)NULL);
+                  "no", "--daemonize", "no", opt, val, (char *)NULL);
             _exit(127);
         }
         r->srv.pid = pid;
@@ -102,6 +103,13 @@ rd_start(struct rd *r, redisContext *zmem)
         }
     }
     return -1;
+}
+
+/* rd_start_with() without an extra setting. */
+static int
+rd_start(struct rd *r, redisContext *zmem)
+{
+    return rd_start_with(r, zmem, NULL, NULL);
 }
 
 static void
@@ -360,6 +368,8 @@ rd_unused(void)
     (void)rd_words_run;
     (void)rd_seed;
     (void)rd_rand;
+    (void)rd_start;
+    (void)rd_start_with;
 }
 
 #endif
