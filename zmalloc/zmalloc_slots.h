@@ -26,10 +26,15 @@ struct zm_slot {
     _Alignas(128) _Atomic int64_t g_alloc; /* generic path: bytes allocated, cumulative */
     _Atomic int64_t g_free;                /* generic path: bytes freed, cumulative */
 #ifdef ZMALLOC_JEMALLOC
-    _Atomic uint64_t seq;    /* odd while the owner rewrites the four fields below */
-    _Atomic uint64_t a_seen; /* jemalloc's thread allocated counter after our last call */
-    _Atomic uint64_t a_off;  /* a_seen - a_off: bytes this slot's owners allocated via zmalloc */
-    _Atomic uint64_t d_seen; /* the same for deallocations */
+    _Atomic uint64_t seq; /* odd while the owner rewrites a_seen, a_off, d_seen, d_off */
+    /* The owner's fast-path state (its TLS), where a_seen and d_seen are while it lives; NULL
+     * when the slot has no live owner. Set and cleared under the registry lock, which readers
+     * hold while they follow it. */
+    _Atomic(struct zmalloc_thread_ *) live;
+    uint64_t a_seen;        /* parked here while live is NULL: jemalloc's thread allocated
+                             * counter after the last owner's last call (see zmalloc.h) */
+    _Atomic uint64_t a_off; /* a_seen - a_off: bytes this slot's owners allocated via zmalloc */
+    uint64_t d_seen;        /* the same for deallocations */
     _Atomic uint64_t d_off;
     _Atomic uint64_t journal[4]; /* what a rewrite is writing, for a fork child to finish */
 #endif
@@ -55,8 +60,12 @@ extern _Thread_local int zm_self_cat;
 /* Non-zero: zmalloc.c takes the generic path and reports each block to the checker. */
 extern _Atomic int zm_check_on;
 
-/* Cumulative allocated / freed bytes of a slot (consistent pair: retried across a rewrite). */
+/* Cumulative allocated / freed bytes of a slot (consistent pair: retried across a rewrite).
+ * The caller is the slot's owner or holds the registry lock (zm_registry_lock). */
 void zm_slot_totals(struct zm_slot *s, uint64_t *alloc, uint64_t *freed);
+/* fork handlers for the registry lock: taken before, released after in parent and child. */
+void zm_registry_prefork(void);
+void zm_registry_postfork(void);
 /* The calling thread, registered: make sure its slot exists (first call of a thread). */
 void zm_thread_ensure(void);
 /* Registry hooks from zmalloc.c: a thread took slot s / is giving it back (exit). */

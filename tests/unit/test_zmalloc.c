@@ -160,6 +160,45 @@ test_foreign_allocations_ignored(void **state)
     assert_int_equal(zmalloc_used_memory(), base);
 }
 
+/* zmalloc.h inlines zmalloc, ztrymalloc, zcalloc, ztrycalloc and zfree; the exported zmem_*
+ * functions (other languages, ZMALLOC_NO_INLINE, a function pointer) are the same accounting:
+ * a block from one form is freed by the other, exactly, with plain malloc in between. */
+static void
+test_inline_and_exported(void **state)
+{
+    void *(*alloc_fn)(size_t) = zmalloc; /* address of the inline form */
+    void (*free_fn)(void *) = zfree;
+    size_t base = zmalloc_used_memory();
+    long long expect = 0;
+    void *b[5 * NSIZES];
+
+    for (size_t i = 0; i < NSIZES; i++) {
+        void *f = malloc(sizes[i] + 1); /* deliberately not zmalloc */
+
+        b[5 * i] = zmalloc(sizes[i]);
+        b[5 * i + 1] = zmem_malloc(sizes[i]);
+        b[5 * i + 2] = alloc_fn(sizes[i]);
+        b[5 * i + 3] = ztrycalloc(sizes[i]);
+        b[5 * i + 4] = zmem_trycalloc(sizes[i]);
+        free(f);
+        for (int k = 0; k < 5; k++) {
+            assert_non_null(b[5 * i + k]);
+            expect += (long long)zmalloc_size(b[5 * i + k]);
+        }
+        assert_true(delta(base) == expect);
+    }
+    for (size_t i = 0; i < NSIZES; i++) {
+        zmem_free(b[5 * i]);
+        zfree(b[5 * i + 1]);
+        free_fn(b[5 * i + 2]);
+        zfree(b[5 * i + 3]);
+        zmem_free(b[5 * i + 4]);
+    }
+    zfree(NULL);
+    zmem_free(NULL);
+    assert_int_equal(zmalloc_used_memory(), base);
+}
+
 static void
 test_size_for(void **state)
 {
@@ -817,6 +856,7 @@ main(void)
         cmocka_unit_test(test_malloc_free_exact),
         cmocka_unit_test(test_counted_equals_lookup),
         cmocka_unit_test(test_foreign_allocations_ignored),
+        cmocka_unit_test(test_inline_and_exported),
         cmocka_unit_test(test_size_for),
         cmocka_unit_test(test_realloc_grow_shrink),
         cmocka_unit_test(test_realloc_null_and_zero),

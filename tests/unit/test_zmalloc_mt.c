@@ -1,7 +1,8 @@
 /* test_zmalloc_mt — accounting under threads: blocks allocated in one thread and freed or
  * reallocated in another (through a shared queue), threads that exit while their blocks live
  * on, more threads alive at once than there are counter slots (the shared fallback), and
- * allocations from a thread's exit destructors. used_memory must come back to the byte. */
+ * allocations from a thread's exit destructors, readers while threads exit. used_memory must
+ * come back to the byte. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -373,6 +374,79 @@ test_concurrent_reader(void **state)
     assert_true(zmalloc_peak_memory() >= base);
 }
 
+/* ======================== Readers while threads exit ======================== */
+
+/* While its thread lives, a slot's last counter readings sit in that thread's TLS, which the
+ * readers follow; at exit the thread parks them back in the slot. A reader that followed a
+ * dead thread's TLS would read a reused stack: wild figures. */
+static _Atomic int stop_exit_readers;
+static _Atomic size_t exit_reader_reads;
+
+static void *
+exit_reader(void *arg)
+{
+    size_t limit = (size_t)(uintptr_t)arg;
+
+    while (!atomic_load(&stop_exit_readers)) {
+        int64_t cats[ZMALLOC_CATEGORIES];
+        struct zmalloc_thread_stat st[8];
+        size_t used = zmalloc_used_memory(), sum = zmalloc_category_usage(cats, ZMALLOC_CATEGORIES);
+
+        if (used > limit || sum > limit || zmalloc_thread_stats(st, 8) < 1)
+            atomic_fetch_add(&worker_errors, 1);
+        atomic_fetch_add(&exit_reader_reads, 1);
+    }
+    return NULL;
+}
+
+static void *
+short_lived(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+
+    /* Foreign allocations too, so the thread's offsets are not zero when it parks. */
+    for (int i = 0; i < 20; i++) {
+        void *f = malloc(32 + rnd(&seed) % 256); /* deliberately not zmalloc */
+        struct block b = alloc_block(&seed);
+
+        free(f);
+        if (rnd(&seed) % 2 || !q_push(b))
+            drop(b, rnd(&seed));
+    }
+    return NULL;
+}
+
+static void
+test_readers_while_threads_exit(void **state)
+{
+    size_t base = zmalloc_used_memory();
+    pthread_t r[2];
+
+    atomic_store(&live_bytes, 0);
+    atomic_store(&worker_errors, 0);
+    atomic_store(&stop_exit_readers, 0);
+    atomic_store(&exit_reader_reads, 0);
+    for (int i = 0; i < 2; i++)
+        r[i] = spawn(exit_reader, (void *)(uintptr_t)(base + ((size_t)256 << 20)));
+    for (int wave = 0; wave < 50; wave++) {
+        pthread_t t[8];
+
+        for (int i = 0; i < 8; i++)
+            t[i] = spawn(short_lived, (void *)(uintptr_t)(wave * 8 + i + 7));
+        for (int i = 0; i < 8; i++)
+            pthread_join(t[i], NULL);
+    }
+    atomic_store(&stop_exit_readers, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(r[i], NULL);
+    assert_true(atomic_load(&exit_reader_reads) > 0);
+    assert_int_equal(atomic_load(&worker_errors), 0);
+    /* 400 threads came and went: their bytes are all still accounted for, to the byte. */
+    assert_true((long long)zmalloc_used_memory() - (long long)base == atomic_load(&live_bytes));
+    q_drain();
+    assert_int_equal(zmalloc_used_memory(), base);
+}
+
 /* ======================== fork while threads allocate ======================== */
 
 static _Atomic int stop_mixers;
@@ -437,9 +511,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handoff_exact),
-        cmocka_unit_test(test_more_threads_than_slots),
-        cmocka_unit_test(test_concurrent_reader),
+        cmocka_unit_test(test_handoff_exact),     cmocka_unit_test(test_more_threads_than_slots),
+        cmocka_unit_test(test_concurrent_reader), cmocka_unit_test(test_readers_while_threads_exit),
         cmocka_unit_test(test_fork_child),
     };
 
