@@ -16,10 +16,11 @@
  * Size lookup, per backend (what is counted is always the allocator's usable size):
  * - jemalloc: no lookup at all on the fast path. jemalloc already keeps, for every thread, the
  *   total bytes it ever allocated and freed (thread.allocatedp / thread.deallocatedp, in usable
- *   sizes, bumped by malloc and free themselves). The slot follows those counters and sets
+ *   sizes, bumped by malloc and free themselves). The thread follows those counters and sets
  *   apart whatever moved them outside zmalloc (details at "jemalloc fast path"), which costs
- *   two loads and a store instead of a sallocx() (~3 ns, as much as the free itself). When
- *   the counters are not available (jemalloc built without stats), sallocx() is used.
+ *   two loads and a store instead of a sallocx() (~3 ns, as much as the free itself); zmalloc.h
+ *   inlines that path into callers. When the counters are not available (jemalloc built
+ *   without stats), sallocx() is used.
  * - tcmalloc: tc_nallocx() for a new block (the size class, computed from the request) and
  *   tc_malloc_size() before free and after realloc (see NEW_SIZE for when nallocx is not
  *   trusted). tcmalloc keeps no per-thread byte counters we could follow as on jemalloc.
@@ -130,9 +131,7 @@ _Atomic int64_t zm_shared_cat[ZMALLOC_CATEGORIES];
 _Thread_local struct zm_slot *zm_self_slot;
 /* What a thread without the fast path compares against (see zmalloc.h). */
 static const uint64_t no_counter = UINT64_MAX;
-__thread struct zmalloc_thread_ zmalloc_thread_ = {&no_counter, &no_counter, 0, 0};
-char zmalloc_go_on_;
-_Thread_local int zm_self_cat;
+__thread struct zmalloc_thread_ zmalloc_thread_ = {&no_counter, &no_counter, 0, 0, 0, NULL, 0};
 _Atomic int zm_check_on;
 
 enum thread_state { THREAD_NEW = 0, THREAD_OWN, THREAD_SHARED };
@@ -160,6 +159,7 @@ slot_add(struct zm_slot *slot, int64_t alloc, int64_t freed)
         ZM_STORE(slot->g_alloc, ZM_LOAD(slot->g_alloc) + alloc);
     if (freed)
         ZM_STORE(slot->g_free, ZM_LOAD(slot->g_free) + freed);
+    zmalloc_thread_.base += alloc - freed; /* slot is the caller's own */
 }
 
 #define LOAD(field)     ZM_LOAD(field)
@@ -185,6 +185,7 @@ slot_resync(struct zm_slot *s, uint64_t a_now, uint64_t d_now)
         STORE(s->journal[i], v[i]);
     STORE(s->seq, seq + 1);
     atomic_thread_fence(memory_order_release);
+    zmalloc_thread_.base -= (int64_t)((v[1] - LOAD(s->a_off)) - (v[3] - LOAD(s->d_off)));
     __atomic_store_n(&t->a_seen, v[0], __ATOMIC_RELAXED);
     STORE(s->a_off, v[1]);
     __atomic_store_n(&t->d_seen, v[2], __ATOMIC_RELAXED);
@@ -250,6 +251,7 @@ thread_exit(void *arg)
     zmalloc_thread_.deallocp = &no_counter;
     zmalloc_thread_.a_seen = 0;
     zmalloc_thread_.d_seen = 0;
+    zmalloc_thread_.cats = NULL; /* categories from now on: the shared counters, by cur */
     self.state = THREAD_SHARED;
     atomic_fetch_or_explicit(&slots_free, UINT64_C(1) << i, memory_order_release);
 }
@@ -312,6 +314,9 @@ thread_register(void)
         }
     }
 #endif
+    /* Categories last: the inline switch needs base right once it sees cats. */
+    zm_base_reset(zm_self_slot);
+    zmalloc_thread_.cats = &zm_self_slot->cats;
 }
 
 void
@@ -334,7 +339,8 @@ count_slow(int64_t alloc, int64_t freed)
     }
     atomic_fetch_add_explicit(&zm_shared_alloc, alloc, memory_order_relaxed);
     atomic_fetch_add_explicit(&zm_shared_free, freed, memory_order_relaxed);
-    atomic_fetch_add_explicit(&zm_shared_cat[zm_self_cat], alloc - freed, memory_order_relaxed);
+    atomic_fetch_add_explicit(&zm_shared_cat[zmalloc_thread_.cur], alloc - freed,
+                              memory_order_relaxed);
 }
 
 static inline void
@@ -442,8 +448,10 @@ has_fast(void)
     return zmalloc_thread_.allocp != &no_counter;
 }
 
+/* The out-of-line form of zmalloc.h's zmalloc_fast_ (which calls into here on a miss), plus
+ * the usable size. */
 static inline void *
-counted_malloc(size_t size, size_t *usable)
+counted_alloc(size_t size, bool zero, size_t *usable)
 {
     struct zmalloc_thread_ *t = &zmalloc_thread_;
     uint64_t before, after;
@@ -451,11 +459,11 @@ counted_malloc(size_t size, size_t *usable)
 
     if (UNLIKELY(*t->allocp != t->a_seen)) {
         if (!has_fast())
-            return generic_malloc(size, usable);
+            return zero ? generic_calloc(size) : generic_malloc(size, usable);
         resync_now();
     }
     before = t->a_seen;
-    p = malloc(size);
+    p = zero ? calloc(1, size) : malloc(size);
     after = *t->allocp;
     __atomic_store_n(&t->a_seen, after, __ATOMIC_RELAXED);
     if (usable)
@@ -463,11 +471,8 @@ counted_malloc(size_t size, size_t *usable)
     return p;
 }
 
-static inline void *
-counted_calloc(size_t size)
-{
-    return zmalloc_fast_(size, ZMALLOC_HOW_ZERO_ | ZMALLOC_HOW_TRY_);
-}
+#define counted_malloc(size, usable) counted_alloc((size), false, (usable))
+#define counted_calloc(size)         counted_alloc((size), true, NULL)
 
 static inline void *
 counted_realloc(void *ptr, size_t size)
@@ -491,7 +496,17 @@ counted_realloc(void *ptr, size_t size)
 static inline void
 counted_free(void *ptr)
 {
-    zfree_inline_(ptr);
+    struct zmalloc_thread_ *t = &zmalloc_thread_;
+
+    if (UNLIKELY(*t->deallocp != t->d_seen)) {
+        if (!has_fast()) {
+            generic_free(ptr);
+            return;
+        }
+        resync_now();
+    }
+    free(ptr);
+    __atomic_store_n(&t->d_seen, *t->deallocp, __ATOMIC_RELAXED);
 }
 
 /* sdallocx skips the size-class lookup free() does; jemalloc accepts any size from the
@@ -586,28 +601,14 @@ zmalloc_enable_thread_safeness(void)
 void *
 zmalloc_miss_(size_t size, int how)
 {
-    void *p;
-
-    if (has_fast()) {
-        resync_now();
-        return &zmalloc_go_on_;
-    }
-    p = (how & ZMALLOC_HOW_ZERO_) ? generic_calloc(size) : generic_malloc(size, NULL);
-    if (UNLIKELY(p == NULL) && !(how & ZMALLOC_HOW_TRY_))
-        oom(size);
-    return p;
+    return zmalloc_slow_(size, how);
 }
 
-int
+void
 zfree_miss_(void *ptr)
 {
-    if (has_fast()) {
-        resync_now();
-        return 0;
-    }
     if (ptr != NULL)
-        generic_free(ptr);
-    return 1;
+        counted_free(ptr);
 }
 
 void *

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define ZMALLOC_NO_INLINE /* zmalloc_category_set is defined here */
 #include "zmalloc.h"
 #include "zmalloc_slots.h"
 
@@ -137,7 +138,7 @@ static pthread_mutex_t cat_lock = PTHREAD_MUTEX_INITIALIZER;
 static char cat_names[ZMALLOC_CATEGORIES][ZMALLOC_CATEGORY_NAME_LEN] = {"other"};
 /* Ids below this are registered; released after the name is written, so a reader that sees
  * the id sees its name. */
-static _Atomic int cat_count = 1;
+int zmalloc_category_count_ = 1;
 
 int
 zmalloc_category_register(const char *name)
@@ -148,14 +149,14 @@ zmalloc_category_register(const char *name)
     if (len == 0 || len >= ZMALLOC_CATEGORY_NAME_LEN)
         return -1;
     pthread_mutex_lock(&cat_lock);
-    n = atomic_load_explicit(&cat_count, memory_order_relaxed);
+    n = __atomic_load_n(&zmalloc_category_count_, __ATOMIC_RELAXED);
     for (int i = 0; i < n && id < 0; i++)
         if (strcmp(cat_names[i], name) == 0)
             id = i;
     if (id < 0 && n < ZMALLOC_CATEGORIES) {
         memcpy(cat_names[n], name, len + 1);
         id = n;
-        atomic_store_explicit(&cat_count, n + 1, memory_order_release);
+        __atomic_store_n(&zmalloc_category_count_, n + 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&cat_lock);
     return id;
@@ -164,7 +165,7 @@ zmalloc_category_register(const char *name)
 const char *
 zmalloc_category_name(int id)
 {
-    if (id < 0 || id >= atomic_load_explicit(&cat_count, memory_order_acquire))
+    if (id < 0 || id >= __atomic_load_n(&zmalloc_category_count_, __ATOMIC_ACQUIRE))
         return NULL;
     return cat_names[id];
 }
@@ -172,74 +173,70 @@ zmalloc_category_name(int id)
 int
 zmalloc_category_count(void)
 {
-    return atomic_load_explicit(&cat_count, memory_order_acquire);
+    return __atomic_load_n(&zmalloc_category_count_, __ATOMIC_ACQUIRE);
 }
 
-/* slot_bytes() for the calling thread's own slot: it is the slot's only writer, so it needs no
- * retry, and its a_seen/d_seen are its own TLS. Keeps a category switch at a few ns. */
-static inline __attribute__((always_inline)) int64_t
-owner_bytes(struct zm_slot *s)
+#define CLOAD(field)     __atomic_load_n(&(field), __ATOMIC_RELAXED)
+#define CSTORE(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
+
+void
+zm_base_reset(struct zm_slot *s)
 {
     int64_t b = LOAD(s->g_alloc) - LOAD(s->g_free);
 
 #ifdef ZMALLOC_JEMALLOC
-    b += (int64_t)((zmalloc_thread_.a_seen - LOAD(s->a_off)) -
-                   (zmalloc_thread_.d_seen - LOAD(s->d_off)));
+    b -= (int64_t)(LOAD(s->a_off) - LOAD(s->d_off));
 #endif
-    return b;
+    zmalloc_thread_.base = b;
 }
 
-/* Credit the slot's open interval to its current category and start a new one: the only
- * writes of cat[] and mark, by the owner. A reader between the two stores may count the
- * interval twice for an instant; a quiet process reads exactly. */
-static inline __attribute__((always_inline)) void
+/* Credit the calling thread's open interval to its current category and start a new one: the
+ * only writes of cat[] and mark, by the owner, as the inline switch in zmalloc.h does. Its net
+ * bytes come from its TLS (a_seen - d_seen + base), the same figure slot_bytes() sums from the
+ * slot. A reader between the two stores may count the interval twice for an instant; a quiet
+ * process reads exactly. */
+static void
 close_interval(struct zm_slot *s)
 {
-    int cur = LOAD(s->cur);
-    int64_t b = owner_bytes(s);
+    struct zmalloc_cats_ *c = &s->cats;
+    int cur = CLOAD(c->cur);
+    int64_t b = (int64_t)(zmalloc_thread_.a_seen - zmalloc_thread_.d_seen) + zmalloc_thread_.base;
 
-    STORE(s->cat[cur], LOAD(s->cat[cur]) + (b - LOAD(s->mark)));
-    STORE(s->mark, b);
+    CSTORE(c->cat[cur], CLOAD(c->cat[cur]) + (b - CLOAD(c->mark)));
+    CSTORE(c->mark, b);
 }
 
-/* zmalloc_category_set's rare case: the thread's first zmalloc call, or a thread that counts
- * in the shared counters (no slot, no interval to close). */
-static __attribute__((noinline)) int
-category_set_unslotted(int id, int prev)
+/* The inline switch's rare cases: an id not registered (nothing changes), the thread's first
+ * zmalloc call (it registers here), or a thread that counts in the shared counters (no slot,
+ * no interval to close). */
+int
+zmalloc_category_set_slow_(int id)
 {
+    int prev = zmalloc_thread_.cur;
     struct zm_slot *s;
 
+    if (id == prev || id < 0 || id >= __atomic_load_n(&zmalloc_category_count_, __ATOMIC_RELAXED))
+        return prev;
     zm_thread_ensure();
     s = zm_self_slot;
-    if (s != NULL) {
+    if (s != NULL && zmalloc_thread_.cats != NULL) {
         close_interval(s);
-        STORE(s->cur, id);
+        CSTORE(s->cats.cur, id);
     }
-    zm_self_cat = id;
+    zmalloc_thread_.cur = id;
     return prev;
 }
 
 int
 zmalloc_category_set(int id)
 {
-    int prev = zm_self_cat;
-    struct zm_slot *s;
-
-    if (id == prev || id < 0 || id >= atomic_load_explicit(&cat_count, memory_order_relaxed))
-        return prev;
-    s = zm_self_slot;
-    if (__builtin_expect(s == NULL, 0))
-        return category_set_unslotted(id, prev);
-    close_interval(s);
-    STORE(s->cur, id);
-    zm_self_cat = id;
-    return prev;
+    return zmalloc_category_set_inline_(id);
 }
 
 int
 zmalloc_category_current(void)
 {
-    return zm_self_cat;
+    return zmalloc_thread_.cur;
 }
 
 size_t
@@ -251,11 +248,11 @@ zmalloc_category_usage(int64_t *bytes, int n)
     pthread_mutex_lock(&registry_lock);
     for (unsigned i = 0; i < used; i++) {
         struct zm_slot *s = &zm_slots[i];
-        int cur = LOAD(s->cur);
-        int64_t mark = LOAD(s->mark);
+        int cur = CLOAD(s->cats.cur);
+        int64_t mark = CLOAD(s->cats.mark);
 
         for (int c = 0; c < ZMALLOC_CATEGORIES; c++)
-            sum[c] += LOAD(s->cat[c]);
+            sum[c] += CLOAD(s->cats.cat[c]);
         sum[cur] += slot_bytes(s) - mark;
     }
     pthread_mutex_unlock(&registry_lock);
@@ -290,7 +287,7 @@ zfree_cat(void *ptr, int cat)
 void
 zmalloc_category_move(int from, int to, int64_t bytes)
 {
-    int n = atomic_load_explicit(&cat_count, memory_order_relaxed);
+    int n = __atomic_load_n(&zmalloc_category_count_, __ATOMIC_RELAXED);
     struct zm_slot *s;
 
     if (from == to || bytes == 0 || from < 0 || to < 0 || from >= n || to >= n)
@@ -301,8 +298,8 @@ zmalloc_category_move(int from, int to, int64_t bytes)
         s = zm_self_slot;
     }
     if (s != NULL) { /* owner-written, as in close_interval() */
-        STORE(s->cat[from], LOAD(s->cat[from]) - bytes);
-        STORE(s->cat[to], LOAD(s->cat[to]) + bytes);
+        CSTORE(s->cats.cat[from], CLOAD(s->cats.cat[from]) - bytes);
+        CSTORE(s->cats.cat[to], CLOAD(s->cats.cat[to]) + bytes);
     } else {
         atomic_fetch_sub_explicit(&zm_shared_cat[from], bytes, memory_order_relaxed);
         atomic_fetch_add_explicit(&zm_shared_cat[to], bytes, memory_order_relaxed);
@@ -342,7 +339,7 @@ zm_registry_attach(struct zm_slot *s)
     pthread_mutex_unlock(&registry_lock);
     /* A recycled slot's last interval was closed at the previous owner's exit (mark == net
      * bytes); the new owner's interval starts in its own current category. */
-    STORE(s->cur, zm_self_cat);
+    CSTORE(s->cats.cur, zmalloc_thread_.cur);
 }
 
 /* Add one thread's figures under name into a table of n entries (cap max); returns the new n.
@@ -541,7 +538,7 @@ void
 zm_check_alloc(void *p)
 {
     pthread_mutex_lock(&check_lock);
-    check_put_locked((uintptr_t)p, zm_self_cat);
+    check_put_locked((uintptr_t)p, zmalloc_thread_.cur);
     pthread_mutex_unlock(&check_lock);
 }
 
@@ -553,6 +550,6 @@ zm_check_free(void *p)
     pthread_mutex_lock(&check_lock);
     cat = check_take_locked((uintptr_t)p);
     pthread_mutex_unlock(&check_lock);
-    if (cat >= 0 && cat != zm_self_cat)
-        atomic_load_explicit(&mismatch_handler, memory_order_acquire)(p, cat, zm_self_cat);
+    if (cat >= 0 && cat != zmalloc_thread_.cur)
+        atomic_load_explicit(&mismatch_handler, memory_order_acquire)(p, cat, zmalloc_thread_.cur);
 }

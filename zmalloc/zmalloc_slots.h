@@ -38,10 +38,9 @@ struct zm_slot {
     _Atomic uint64_t d_off;
     _Atomic uint64_t journal[4]; /* what a rewrite is writing, for a fork child to finish */
 #endif
-    /* Categories (owner-written, off the hot path). */
-    _Alignas(64) _Atomic int64_t mark; /* B at the last category switch */
-    _Atomic int cur;                   /* the owner's current category */
-    _Atomic int64_t cat[ZMALLOC_CATEGORIES];
+    /* Categories (owner-written; zmalloc.h: the owner's TLS points here, for the inline
+     * switch). Read and written with __atomic builtins: the layout is shared with the header. */
+    _Alignas(64) struct zmalloc_cats_ cats;
     /* Registry (written under zm_registry_lock): who owns the slot, for per-thread figures. */
     bool owned;
     char name[ZMALLOC_THREAD_NAME_LEN];
@@ -54,11 +53,15 @@ extern _Atomic unsigned zm_slots_used;
 /* Threads without a slot of their own: shared, read-modify-write. */
 extern _Atomic int64_t zm_shared_alloc, zm_shared_free;
 extern _Atomic int64_t zm_shared_cat[ZMALLOC_CATEGORIES];
-/* The calling thread's slot (NULL: none, or not registered yet) and category. */
+/* The calling thread's slot (NULL: none, or not registered yet); its category is
+ * zmalloc_thread_.cur. */
 extern _Thread_local struct zm_slot *zm_self_slot;
-extern _Thread_local int zm_self_cat;
 /* Non-zero: zmalloc.c takes the generic path and reports each block to the checker. */
 extern _Atomic int zm_check_on;
+
+/* The owner's cached sum of its slot's terms other than a_seen - d_seen (zmalloc_thread_.base),
+ * recomputed from the slot. */
+void zm_base_reset(struct zm_slot *s);
 
 /* Cumulative allocated / freed bytes of a slot (consistent pair: retried across a rewrite).
  * The caller is the slot's owner or holds the registry lock (zm_registry_lock). */
