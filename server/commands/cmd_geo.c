@@ -5,6 +5,7 @@
  * and keeps the members inside the shape: unsorted results and ANY come out in the same order
  * as Redis's. Distances print as "%.4f" bulks, coordinates in Redis's human long-double form;
  * argument checks, their order and error texts are Redis 7.0.15's. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -100,12 +101,18 @@ member_pos(const struct kv *z, struct client *c, int i, double *lon, double *lat
     return 0;
 }
 
-/* A distance in the reply's unit, as Redis prints it. */
+/* A distance in the reply's unit, as Redis prints it: scaled by 10^4 and rounded to an integer
+ * (llrint: to nearest, ties to even), then the point placed. That is not printf's "%.4f",
+ * which rounds the exact binary value: for 52746534.21034999936 ft (a product that lands on
+ * ...2103.5 once scaled) printf says .2103, Redis says .2104. Distances are never negative
+ * and below 1e9 in any unit, so the scaled value fits a long long. */
 static void
 reply_distance(struct client *c, double d)
 {
-    char buf[128];
-    int n = snprintf(buf, sizeof(buf), "%.4f", d);
+    char buf[64];
+    long long v = llrint(d * 10000.0);
+    int n = snprintf(buf, sizeof(buf), "%s%lld.%04lld", v < 0 ? "-" : "", llabs(v) / 10000,
+                     llabs(v) % 10000);
     reply_bulk(c, buf, (size_t)n);
 }
 

@@ -98,6 +98,11 @@ test_add_pos_dist_hash(void **state)
     expect_str("166.2742", "GEODIST sicily Palermo Catania km");
     expect_str("103.3182", "GEODIST sicily Palermo Catania MI");
     expect_str("545518.8700", "GEODIST sicily Palermo Catania ft");
+    /* 52746534.21034999936 ft: 0.21035 once scaled by 10^4; Redis rounds that product to even
+     * (.2104) where printf's "%.4f" of the exact value gives .2103. */
+    expect_int(2, "GEOADD tie 179.648875 -30.426337 a -39.734450 23.919157 b");
+    expect_str("52746534.2104", "GEODIST tie a b ft");
+    expect_str("16077143.6273", "GEODIST tie a b");
     expect_str("0.0000", "GEODIST sicily Palermo Palermo");
     expect_null("GEODIST sicily Palermo nobody");
     expect_null("GEODIST nokey a b");
@@ -196,6 +201,8 @@ static const char *const fixed_cases[] = {
     "GEOPOS g",
     "GEOPOS nokey a",
     "GEODIST g Palermo Catania",
+    "GEOADD g 179.648875 -30.426337 tie1 -39.734450 23.919157 tie2",
+    "GEODIST g tie1 tie2 ft",
     "GEODIST g Palermo Catania km",
     "GEODIST g Palermo Catania MI",
     "GEODIST g ne sw ft",
