@@ -23,43 +23,8 @@ command -v redis-cli >/dev/null || { echo "attack.sh: redis-cli not installed"; 
 TMP=$(mktemp -d)
 PID=""
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-
-free_port() {
-    while :; do
-        p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000 ))
-        redis-cli -p "$p" ping >/dev/null 2>&1 || { echo "$p"; return; }
-    done
-}
-
-# start zmem|redis: on a free port; sets PORT and PID.
-start() {
-    for _attempt in 1 2 3 4 5; do
-        PORT=$(free_port)
-        if [ "$1" = zmem ]; then
-            "$ZMEM" --port "$PORT" --bind 127.0.0.1 >"$TMP/$1.log" 2>&1 &
-        else
-            "$REDIS" --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --maxmemory 0 \
-                >"$TMP/$1.log" 2>&1 &
-        fi
-        PID=$!
-        i=0
-        while kill -0 "$PID" 2>/dev/null && [ $i -lt 250 ]; do
-            redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
-            sleep 0.02
-            i=$((i + 1))
-        done
-        kill "$PID" 2>/dev/null
-        wait "$PID" 2>/dev/null
-    done
-    echo "attack.sh: $1 did not start"
-    exit 0
-}
-
-stop() {
-    kill "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=""
-}
+REDIS_ARGS="--maxmemory 0"
+. "${0%/*}/lib.sh"
 
 r=1
 while [ $r -le "$ROUNDS" ]; do

@@ -16,45 +16,8 @@ CLIENTS=1500
 TMP=$(mktemp -d)
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+. "${0%/*}/lib.sh"
 ulimit -n 4096 2>/dev/null
-
-free_port() {
-    while :; do
-        p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-        redis-cli -p "$p" ping >/dev/null 2>&1 || { echo "$p"; return; }
-    done
-}
-
-# start NAME: starts zmem or redis on a free port (another port if that one was taken by the
-# time it bound); sets PORT and PID.
-start() {
-    for _attempt in 1 2 3 4 5; do
-        PORT=$(free_port)
-        if [ "$1" = zmem ]; then
-            "$ZMEM" --port "$PORT" --bind 127.0.0.1 >"$TMP/$1.log" 2>&1 &
-        else
-            "$REDIS" --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no \
-                >"$TMP/$1.log" 2>&1 &
-        fi
-        PID=$!
-        PIDS="$PIDS $PID"
-        i=0
-        while kill -0 "$PID" 2>/dev/null && [ $i -lt 250 ]; do
-            redis-cli -p "$PORT" ping >/dev/null 2>&1 && return 0
-            sleep 0.02
-            i=$((i + 1))
-        done
-        kill "$PID" 2>/dev/null
-        wait "$PID" 2>/dev/null
-    done
-    echo "memory.sh: $1 did not start"
-    exit 0
-}
-
-stop() {
-    kill "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-}
 
 used() {
     redis-cli -p "$PORT" info memory | tr -d '\r' | sed -n 's/^used_memory://p'

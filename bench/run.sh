@@ -11,6 +11,7 @@ done
 for s in bench/*.sh; do
     [ -f "$s" ] || continue
     [ "$s" = bench/run.sh ] && continue # this script: it would run itself forever
+    [ "$s" = bench/lib.sh ] && continue # helpers the others source
     [ "$s" = bench/soak.sh ] && continue # ten minutes by default: make soak runs it
     echo "== $s"
     BUILD="$BUILD" sh "$s"

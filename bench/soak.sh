@@ -51,13 +51,8 @@ pick() { # pick WORD...: one of the words
     echo "$1"
 }
 
-# A free loopback port below 32768 (the Linux ephemeral range starts there).
-free_port() {
-    while :; do
-        p=$(( 20000 + $(rand 12000) ))
-        redis-cli -p "$p" ping >/dev/null 2>&1 || { echo "$p"; return; }
-    done
-}
+# free_port, from the helpers the benchmarks share.
+. "${0%/*}/lib.sh"
 
 for _attempt in 1 2 3 4 5; do
     PORT=$(free_port)

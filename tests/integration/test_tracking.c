@@ -459,7 +459,7 @@ tracking_round(int check)
     }
     for (int i = 0; i < 5; i++)
         close(fds[i]);
-    long long deadline = harness_now_ms() + 3000;
+    long long deadline = harness_now_ms() + 3000LL * harness_slow();
     while (info_field(ctx, "clients", "connected_clients") > 1 && harness_now_ms() < deadline)
         usleep(20000);
 }
@@ -482,7 +482,7 @@ test_memory_returns(void **state)
     assert_int_equal(stat("tracking_total_prefixes"), 0);
     assert_int_equal(info_field(ctx, "clients", "tracking_clients"), 0);
     long long after = info_field(ctx, "memory", "used_memory");
-    long long deadline = harness_now_ms() + 3000;
+    long long deadline = harness_now_ms() + 3000LL * harness_slow();
     while (after != base && harness_now_ms() < deadline) {
         usleep(100000);
         after = info_field(ctx, "memory", "used_memory");
