@@ -13,6 +13,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h> /* malloc, calloc and free, for the inline fast path */
+
+#ifdef __cplusplus
+extern "C" { /* usable from C++ too: C linkage for everything below */
+#endif
 
 #if defined(__GNUC__)
 #define ZMALLOC_ATTR_MALLOC      __attribute__((malloc))
@@ -370,8 +375,6 @@ void zlibc_free(void *ptr);
  * before the include, keeps the plain calls. Taking the address of zmalloc or zfree still works: it
  * is then the inline function's out-of-line copy in that file, with the same behaviour. */
 #if defined(__GNUC__)
-#include <stdlib.h>
-
 /* A slot's category figures, written by its owner only, read by zmalloc_category_usage: the
  * bytes of every closed interval per category, and where the open one started. */
 struct zmalloc_cats_ {
@@ -511,5 +514,9 @@ zmalloc_category_set_inline_(int id)
 #define zfree      zfree_inline_
 #endif
 #endif /* __GNUC__ */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

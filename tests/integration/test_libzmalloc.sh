@@ -40,6 +40,23 @@ main(void)
 }
 EOF
 
+cat >"$TMP/cxx.cpp" <<'EOF'
+#include <zmalloc.h>
+int
+main()
+{
+    size_t base = zmalloc_used_memory();
+    int cat = zmalloc_category_register("cxx");
+    int prev = zmalloc_category_set(cat);
+    char *p = static_cast<char *>(zmalloc(100));
+    void (*release)(void *) = zfree;
+    p[99] = 1;
+    release(p);
+    zmalloc_category_set(prev);
+    return zmalloc_used_memory() == base ? 0 : 1;
+}
+EOF
+
 for m in jemalloc tcmalloc libc; do
     prefix="$TMP/$m"
     make --no-print-directory install PREFIX="$prefix" BUILD="$TMP/build-$m" MALLOC="$m" \
@@ -75,6 +92,14 @@ for m in jemalloc tcmalloc libc; do
         >"$TMP/ccpid-$m.log" 2>&1
     check "$m: zmalloc_get_private_dirty(pid) still compiles" test -x "$TMP/pid-$m"
     [ -x "$TMP/pid-$m" ] || cat "$TMP/ccpid-$m.log"
+
+    # From C++: the header gives C linkage, and its inline forms compile as C++ (g++ comes with
+    # build-essential, which make deps installs).
+    # shellcheck disable=SC2086
+    g++ -Wall -Wextra -Werror -o "$TMP/cxx-$m" "$TMP/cxx.cpp" $flags >"$TMP/cxx-$m.log" 2>&1
+    check "$m: a C++ program compiles and links against zmalloc.h" test -x "$TMP/cxx-$m"
+    [ -x "$TMP/cxx-$m" ] || cat "$TMP/cxx-$m.log"
+    check "$m: the C++ program's count comes back to the byte" "$TMP/cxx-$m"
     # Four reads a moment apart of an idle process: each > 0, and within 1 MiB of each other.
     out=$("$TMP/pid-$m" 2>/dev/null)
     check "$m: private dirty by pid, by -1 and with no argument agree ($out)" \
