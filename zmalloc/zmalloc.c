@@ -291,8 +291,8 @@ thread_register(void)
     self.state = THREAD_OWN;
 #ifdef ZMALLOC_JEMALLOC
     /* Take over the counter values the slot's last owner parked (attach publishes them). */
-    zmalloc_thread_.a_seen = LOAD(zm_self_slot->a_seen);
-    zmalloc_thread_.d_seen = LOAD(zm_self_slot->d_seen);
+    zmalloc_thread_.a_seen = __atomic_load_n(&zm_self_slot->a_seen, __ATOMIC_RELAXED);
+    zmalloc_thread_.d_seen = __atomic_load_n(&zm_self_slot->d_seen, __ATOMIC_RELAXED);
 #endif
     zm_registry_attach(zm_self_slot);
 #ifdef ZMALLOC_JEMALLOC
@@ -527,12 +527,6 @@ counted_free_sized(void *ptr, size_t size)
     __atomic_store_n(&t->d_seen, *t->deallocp, __ATOMIC_RELAXED);
 }
 #else
-static inline bool
-has_fast(void)
-{
-    return false;
-}
-#define resync_now()                  ((void)0)
 #define counted_malloc(size, usable)  generic_malloc((size), (usable))
 #define counted_calloc(size)          generic_calloc(size)
 #define counted_realloc(ptr, size)    generic_realloc((ptr), (size))
