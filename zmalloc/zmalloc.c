@@ -493,8 +493,11 @@ counted_realloc(void *ptr, size_t size)
     return p;
 }
 
+/* The out-of-line form of zmalloc.h's zfree_inline_. With a size (zfree_with_size), the block
+ * goes back through sdallocx, which skips the size-class lookup free() does; jemalloc accepts
+ * any size from the requested size to the usable size (0: the size is not known). */
 static inline void
-counted_free(void *ptr)
+counted_dealloc(void *ptr, size_t size)
 {
     struct zmalloc_thread_ *t = &zmalloc_thread_;
 
@@ -505,27 +508,15 @@ counted_free(void *ptr)
         }
         resync_now();
     }
-    free(ptr);
+    if (size)
+        sdallocx(ptr, size, 0);
+    else
+        free(ptr);
     __atomic_store_n(&t->d_seen, *t->deallocp, __ATOMIC_RELAXED);
 }
 
-/* sdallocx skips the size-class lookup free() does; jemalloc accepts any size from the
- * requested size to the usable size. zmalloc(0) allocated as size 1, as malloc(0) does. */
-static inline void
-counted_free_sized(void *ptr, size_t size)
-{
-    struct zmalloc_thread_ *t = &zmalloc_thread_;
-
-    if (UNLIKELY(*t->deallocp != t->d_seen)) {
-        if (!has_fast()) {
-            generic_free(ptr);
-            return;
-        }
-        resync_now();
-    }
-    sdallocx(ptr, size ? size : 1, 0);
-    __atomic_store_n(&t->d_seen, *t->deallocp, __ATOMIC_RELAXED);
-}
+#define counted_free(ptr)             counted_dealloc((ptr), 0)
+#define counted_free_sized(ptr, size) counted_dealloc((ptr), (size))
 #else
 #define counted_malloc(size, usable)  generic_malloc((size), (usable))
 #define counted_calloc(size)          generic_calloc(size)
