@@ -1,7 +1,9 @@
 # lib.sh — shell helpers the benchmark scripts share; sourced, not run (". bench/lib.sh").
 # The sourcing script sets ZMEM (the zmem-server binary), REDIS (redis-server) and TMP (a
 # scratch directory for the servers' logs), and may set REDIS_ARGS (more redis-server
-# arguments). start sets PORT and PID, and adds PID to PIDS for the script's exit trap.
+# arguments), START_LOG (the log file, default $TMP/NAME.log) and START_FAIL (the exit status
+# when a server cannot be started, default 0: benchmarks never fail). start sets PORT and PID,
+# and adds PID to PIDS for the script's exit trap.
 
 # A loopback port nothing answers on, in 20000-31999: below Linux's ephemeral range (32768 and
 # up), so a port picked here is not taken meanwhile by an outgoing connection.
@@ -12,18 +14,21 @@ free_port() {
     done
 }
 
-# start zmem|redis: the server on a free port, with no persistence for redis; another port if
-# that one was taken by the time the server bound. Gives up (exit 0: benchmarks never fail)
-# after five tries.
+# start zmem|redis [ARGS...]: the server on a free port, with ARGS, and no persistence for
+# redis; another port if that one was taken by the time the server bound. Gives up (exit
+# $START_FAIL) after five tries.
 start() {
+    name=$1
+    shift
+    log=${START_LOG:-$TMP/$name.log}
     for _attempt in 1 2 3 4 5; do
         PORT=$(free_port)
-        if [ "$1" = zmem ]; then
-            "$ZMEM" --port "$PORT" --bind 127.0.0.1 >"$TMP/$1.log" 2>&1 &
+        if [ "$name" = zmem ]; then
+            "$ZMEM" --port "$PORT" --bind 127.0.0.1 "$@" >"$log" 2>&1 &
         else
             # shellcheck disable=SC2086 # REDIS_ARGS is a word list
             "$REDIS" --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no ${REDIS_ARGS:-} \
-                >"$TMP/$1.log" 2>&1 &
+                "$@" >"$log" 2>&1 &
         fi
         PID=$!
         PIDS="${PIDS:-} $PID"
@@ -36,8 +41,9 @@ start() {
         kill "$PID" 2>/dev/null
         wait "$PID" 2>/dev/null
     done
-    echo "${0##*/}: $1 did not start"
-    exit 0
+    echo "${0##*/}: $name did not start"
+    cat "$log"
+    exit "${START_FAIL:-0}"
 }
 
 # stop: the server start last started (SIGTERM, then reap it).

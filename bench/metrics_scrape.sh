@@ -19,29 +19,12 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 TICK=$(getconf CLK_TCK)
 
-# start ARGS...: zmem with a metrics port (another pair of ports if taken); sets MPORT and PID.
-start() {
-    for _attempt in 1 2 3 4 5; do
-        port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-        MPORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-        "$ZMEM" --port "$port" --bind 127.0.0.1 --metrics-port "$MPORT" "$@" >"$TMP/log" 2>&1 &
-        PID=$!
-        i=0
-        while kill -0 "$PID" 2>/dev/null && [ $i -lt 250 ]; do
-            grep -q 'Ready to accept' "$TMP/log" && return 0
-            sleep 0.02
-            i=$((i + 1))
-        done
-        kill "$PID" 2>/dev/null
-        wait "$PID" 2>/dev/null
-    done
-    echo "metrics_scrape.sh: zmem did not start"; cat "$TMP/log"; exit 0
-}
-
-stop() {
-    kill "$PID" 2>/dev/null
-    wait "$PID" 2>/dev/null
-    PID=
+# zmem_start ARGS...: zmem with a metrics port and ARGS (start and stop: bench/lib.sh); sets
+# PORT, MPORT and PID.
+. "${0%/*}/lib.sh"
+zmem_start() {
+    MPORT=$(free_port)
+    start zmem --metrics-port "$MPORT" "$@"
 }
 
 # Server CPU time so far, in clock ticks (utime + stime, fields 14 and 15).
@@ -77,17 +60,17 @@ run() {
 }
 
 echo "one /metrics scrape: $SCRAPES new connections, $KA_SCRAPES keep-alive; medians (server CPU: mean per scrape)"
-start
+zmem_start
 run plain "http://127.0.0.1:$MPORT/metrics"
 stop
-start --metrics-password bench
+zmem_start --metrics-password bench
 run auth "http://127.0.0.1:$MPORT/metrics" -u default:bench
 stop
 if command -v openssl >/dev/null &&
     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
         -addext 'subjectAltName=IP:127.0.0.1' -keyout "$TMP/key.pem" -out "$TMP/cert.pem" \
         >/dev/null 2>&1; then
-    start --metrics-password bench --metrics-tls-cert-file "$TMP/cert.pem" \
+    zmem_start --metrics-password bench --metrics-tls-cert-file "$TMP/cert.pem" \
         --metrics-tls-key-file "$TMP/key.pem"
     run tls+auth "https://127.0.0.1:$MPORT/metrics" -u default:bench --cacert "$TMP/cert.pem"
     stop

@@ -51,25 +51,12 @@ pick() { # pick WORD...: one of the words
     echo "$1"
 }
 
-# free_port, from the helpers the benchmarks share.
+# free_port and start, from the helpers the benchmarks share.
 . "${0%/*}/lib.sh"
 
-for _attempt in 1 2 3 4 5; do
-    PORT=$(free_port)
-    "$ZMEM" --port "$PORT" --bind 127.0.0.1 --maxmemory 256mb --maxmemory-policy allkeys-lru \
-        --memory-history-len 64 >"$OUT/server.log" 2>&1 &
-    SERVER_PID=$!
-    i=0
-    while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 250 ]; do
-        redis-cli -p "$PORT" ping >/dev/null 2>&1 && break 2
-        sleep 0.02
-        i=$((i + 1))
-    done
-    kill "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID=""
-done
-[ -n "$SERVER_PID" ] || { echo "soak.sh: zmem-server did not start"; exit 1; }
+START_LOG="$OUT/server.log" START_FAIL=1 start zmem --maxmemory 256mb \
+    --maxmemory-policy allkeys-lru --memory-history-len 64
+SERVER_PID=$PID
 
 # info FIELD...: those INFO fields of one reply, space separated, in the order asked.
 info() {
